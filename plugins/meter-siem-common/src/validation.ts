@@ -1,0 +1,285 @@
+import { TagKeys, DEFAULT_TAG_KEYS, validateExtraTags } from './tags';
+
+/**
+ * One broken rule: the input field it concerns and what the rule is.
+ *
+ * @public
+ */
+export interface ValidationIssue {
+  field: string;
+  message: string;
+}
+
+/**
+ * Thrown when input breaks a rule; its message lists every issue, each
+ * naming its field.
+ *
+ * @public
+ */
+export class InvalidInputError extends Error {
+  readonly issues: ValidationIssue[];
+
+  constructor(issues: ValidationIssue[]) {
+    super(
+      `Invalid input: ${issues
+        .map(issue => `${issue.field}: ${issue.message}`)
+        .join('; ')}`,
+    );
+    this.name = 'InvalidInputError';
+    this.issues = issues;
+  }
+}
+
+/** @public */
+export function assertValid(issues: ValidationIssue[]): void {
+  if (issues.length > 0) throw new InvalidInputError(issues);
+}
+
+/** @public */
+export type CapacityMode = 'PROVISIONED' | 'ON_DEMAND';
+
+/** @public */
+export type EncryptionMode = 'NONE' | 'KMS_AWS_MANAGED' | 'KMS_CUSTOMER_KEY';
+
+/**
+ * The limits the rules enforce: AWS's own, and the product's where its
+ * naming scheme needs tighter ones.
+ *
+ * @public
+ */
+export const LIMITS = {
+  /** `meter-siem-<name>` must still fit IAM's 64-character role names. */
+  integrationName: { min: 1, max: 40 },
+  streamName: { min: 1, max: 128 },
+  roleName: { min: 1, max: 64 },
+  policyName: { min: 1, max: 128 },
+  /** Kinesis's default per-account shard quota is 500 in the largest regions. */
+  shardCount: { min: 1, max: 500 },
+  retentionHours: { min: 24, max: 8760 },
+  environment: { min: 1, max: 32 },
+  externalId: { min: 64, max: 1224 },
+} as const;
+
+const PATTERNS = {
+  integrationName: /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/,
+  streamName: /^[a-zA-Z0-9_.-]+$/,
+  iamName: /^[\w+=,.@-]+$/,
+  accountId: /^\d{12}$/,
+  region: /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/,
+  environment: /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/,
+  ownerRef: /^(?:(?:group|user):)?(?:[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?\/)?[a-zA-Z0-9](?:[a-zA-Z0-9._-]{0,61}[a-zA-Z0-9])?$/,
+  systemRef: /^(?:system:)?(?:[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?\/)?[a-zA-Z0-9](?:[a-zA-Z0-9._-]{0,61}[a-zA-Z0-9])?$/,
+  kmsKeyArn: /^arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:(?:key\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|key\/mrk-[0-9a-f]{32}|alias\/[a-zA-Z0-9/_-]+)$/,
+  externalId: /^[\w+=,.@:/-]+$/,
+};
+
+type Check = (value: unknown, field: string) => ValidationIssue[];
+
+function issue(field: string, message: string): ValidationIssue[] {
+  return [{ field, message }];
+}
+
+function lengthRule(min: number, max: number) {
+  return (value: string, field: string) =>
+    value.length < min || value.length > max
+      ? issue(field, `must be ${min} to ${max} characters long`)
+      : [];
+}
+
+function stringRule(
+  limits: { min: number; max: number },
+  pattern: RegExp,
+  describe: string,
+): Check {
+  return (value, field) => {
+    if (typeof value !== 'string') return issue(field, 'must be a string');
+    const length = lengthRule(limits.min, limits.max)(value, field);
+    if (length.length) return length;
+    return pattern.test(value) ? [] : issue(field, describe);
+  };
+}
+
+function integerRule(limits: { min: number; max: number }): Check {
+  return (value, field) =>
+    typeof value !== 'number' || !Number.isInteger(value)
+      ? issue(field, 'must be a whole number')
+      : value < limits.min || value > limits.max
+      ? issue(field, `must be between ${limits.min} and ${limits.max}`)
+      : [];
+}
+
+/**
+ * The rules, one per kind of field, so that every adapter (form, action,
+ * provider) applies the same ones.
+ *
+ * @public
+ */
+export const rules = {
+  integrationName: stringRule(
+    LIMITS.integrationName,
+    PATTERNS.integrationName,
+    'may contain only lowercase letters, digits and hyphens, and must start and end with a letter or digit',
+  ),
+  streamName: stringRule(
+    LIMITS.streamName,
+    PATTERNS.streamName,
+    'may contain only letters, digits, underscores, periods and hyphens (Kinesis stream name rules)',
+  ),
+  roleName: stringRule(
+    LIMITS.roleName,
+    PATTERNS.iamName,
+    'may contain only letters, digits and + = , . @ _ - (IAM name rules)',
+  ),
+  policyName: stringRule(
+    LIMITS.policyName,
+    PATTERNS.iamName,
+    'may contain only letters, digits and + = , . @ _ - (IAM name rules)',
+  ),
+  accountId: stringRule(
+    { min: 12, max: 12 },
+    PATTERNS.accountId,
+    'must be exactly 12 digits',
+  ),
+  region: stringRule(
+    { min: 9, max: 25 },
+    PATTERNS.region,
+    'must be an AWS region code such as us-east-1 or eu-west-2',
+  ),
+  environment: stringRule(
+    LIMITS.environment,
+    PATTERNS.environment,
+    'may contain only lowercase letters, digits and hyphens',
+  ),
+  owner: stringRule(
+    { min: 1, max: 256 },
+    PATTERNS.ownerRef,
+    'must be a catalog group or user reference such as group:default/security',
+  ),
+  system: stringRule(
+    { min: 1, max: 256 },
+    PATTERNS.systemRef,
+    'must be a catalog system reference such as system:default/network',
+  ),
+  shardCount: integerRule(LIMITS.shardCount),
+  retentionHours: integerRule(LIMITS.retentionHours),
+  externalId: stringRule(
+    LIMITS.externalId,
+    PATTERNS.externalId,
+    'may contain only letters, digits and + = , . @ : / _ -',
+  ),
+  capacityMode: ((value, field) =>
+    value === 'PROVISIONED' || value === 'ON_DEMAND'
+      ? []
+      : issue(field, 'must be PROVISIONED or ON_DEMAND')) as Check,
+  encryption: ((value, field) =>
+    value === 'NONE' || value === 'KMS_AWS_MANAGED' || value === 'KMS_CUSTOMER_KEY'
+      ? []
+      : issue(
+          field,
+          'must be NONE, KMS_AWS_MANAGED or KMS_CUSTOMER_KEY',
+        )) as Check,
+  kmsKeyArn: stringRule(
+    { min: 20, max: 2048 },
+    PATTERNS.kmsKeyArn,
+    'must be a KMS key or alias ARN such as arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+  ),
+};
+
+/**
+ * What every step of an integration shares: where it lives and how it is
+ * tagged.
+ *
+ * @public
+ */
+export interface IntegrationTarget {
+  name: string;
+  region: string;
+  accountId?: string;
+  owner: string;
+  environment: string;
+  system?: string;
+  tags?: Record<string, string>;
+}
+
+/** @public */
+export interface StreamSettings {
+  capacityMode: CapacityMode;
+  shardCount?: number;
+  retentionHours: number;
+  encryption: EncryptionMode;
+  kmsKeyArn?: string;
+}
+
+function optional(
+  value: unknown,
+  field: string,
+  check: Check,
+): ValidationIssue[] {
+  return value === undefined || value === null || value === ''
+    ? []
+    : check(value, field);
+}
+
+/** @public */
+export function validateTarget(
+  input: Partial<IntegrationTarget>,
+  tagKeys: TagKeys = DEFAULT_TAG_KEYS,
+): ValidationIssue[] {
+  const tags = input.tags;
+  const tagIssues =
+    tags === undefined || tags === null
+      ? []
+      : typeof tags !== 'object' || Array.isArray(tags)
+      ? issue('tags', 'must be an object of tag keys to values')
+      : validateExtraTags(tags, tagKeys);
+  return [
+    ...rules.integrationName(input.name, 'name'),
+    ...rules.region(input.region, 'region'),
+    ...optional(input.accountId, 'accountId', rules.accountId),
+    ...rules.owner(input.owner, 'owner'),
+    ...rules.environment(input.environment, 'environment'),
+    ...optional(input.system, 'system', rules.system),
+    ...tagIssues,
+  ];
+}
+
+/**
+ * Checks the stream settings. The shard count matters only in PROVISIONED
+ * mode: on-demand streams scale themselves, so it is ignored there.
+ *
+ * @public
+ */
+export function validateStreamSettings(
+  input: Partial<StreamSettings>,
+  region?: string,
+): ValidationIssue[] {
+  const issues = [
+    ...rules.capacityMode(input.capacityMode, 'capacityMode'),
+    ...rules.retentionHours(input.retentionHours, 'retentionHours'),
+    ...rules.encryption(input.encryption, 'encryption'),
+  ];
+  if (input.capacityMode === 'PROVISIONED') {
+    issues.push(...rules.shardCount(input.shardCount, 'shardCount'));
+  }
+  if (input.encryption === 'KMS_CUSTOMER_KEY') {
+    const arnIssues =
+      input.kmsKeyArn === undefined || input.kmsKeyArn === ''
+        ? issue('kmsKeyArn', 'is required when encryption is KMS_CUSTOMER_KEY')
+        : rules.kmsKeyArn(input.kmsKeyArn, 'kmsKeyArn');
+    issues.push(...arnIssues);
+    const keyRegion = PATTERNS.kmsKeyArn.exec(input.kmsKeyArn ?? '')?.[1];
+    if (!arnIssues.length && region && keyRegion && keyRegion !== region) {
+      issues.push(
+        ...issue(
+          'kmsKeyArn',
+          `must be a key in the stream's region ${region} (this key is in ${keyRegion})`,
+        ),
+      );
+    }
+  } else if (input.kmsKeyArn) {
+    issues.push(
+      ...issue('kmsKeyArn', 'is only used when encryption is KMS_CUSTOMER_KEY'),
+    );
+  }
+  return issues;
+}

@@ -1,0 +1,51 @@
+/**
+ * Annotation keys on the catalog entities of an integration. Together with
+ * `spec.type`, these are the catalog contract other tools build on.
+ *
+ * @public
+ */
+export const ANNOTATIONS = {
+  streamArn: 'meter-siem.io/stream-arn',
+  roleArn: 'meter-siem.io/role-arn',
+  policyArn: 'meter-siem.io/policy-arn',
+  accountId: 'meter-siem.io/account-id',
+  region: 'meter-siem.io/region',
+  environment: 'meter-siem.io/environment',
+  managedBy: 'meter-siem.io/managed-by',
+  /** Live facts, refreshed on every sync. */
+  streamStatus: 'meter-siem.io/stream-status',
+  capacityMode: 'meter-siem.io/capacity-mode',
+  shardCount: 'meter-siem.io/shard-count',
+  retentionHours: 'meter-siem.io/retention-hours',
+  encryption: 'meter-siem.io/encryption',
+  enhancedMetrics: 'meter-siem.io/enhanced-metrics',
+} as const;
+
+/**
+ * The event the template's run publishes so that the catalog provider
+ * registers the new integration at once, without waiting for a full sync.
+ *
+ * @public
+ */
+export const INTEGRATION_CREATED_TOPIC = 'meter-siem.integration.created';
+
+/** @public */
+export interface IntegrationCreatedEvent {
+  accountId: string;
+  region: string;
+  roleName: string;
+  streamName: string;
+}
+
+/**
+ * The catalog name of an integration: its name and account, since IAM role
+ * names (and so integration names) are unique only within one account.
+ *
+ * @public
+ */
+export function integrationEntityName(
+  integrationName: string,
+  accountId: string,
+): string {
+  return `${integrationName}-${accountId}`;
+}

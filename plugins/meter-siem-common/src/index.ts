@@ -1,0 +1,15 @@
+/**
+ * Domain rules of Meter SIEM integrations on AWS, shared by the scaffolder
+ * actions, the catalog provider, the audit and the UI.
+ *
+ * @packageDocumentation
+ */
+export * from './constants';
+export * from './validation';
+export * from './tags';
+export * from './arn';
+export * from './naming';
+export * from './policies';
+export * from './externalId';
+export * from './annotations';
+export * from './settings';

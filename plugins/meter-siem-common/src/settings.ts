@@ -1,0 +1,40 @@
+import { DEFAULT_METER_PRINCIPAL_ARN } from './constants';
+import { DEFAULT_NAME_PREFIX } from './naming';
+import { DEFAULT_TAG_KEYS, TagKeys } from './tags';
+
+/**
+ * The product's settings, read from the `meterSiem` config key by each
+ * backend module (the key's schema is declared in their `config.d.ts`).
+ *
+ * @public
+ */
+export interface MeterSiemSettings {
+  /** Meter's service role that assumes the integration role. */
+  meterPrincipalArn: string;
+  /** Tag keys the product writes and reads. */
+  tagKeys: TagKeys;
+  /** Prefix of the AWS resource names, `meter-siem-` by default. */
+  namePrefix: string;
+}
+
+/** The `meterSiem` config value as read from app-config. @public */
+export interface MeterSiemSettingsInput {
+  meterPrincipalArn?: string;
+  tagKeys?: Partial<TagKeys>;
+  namePrefix?: string;
+}
+
+/**
+ * Fills in the documented defaults for whatever the config leaves out.
+ *
+ * @public
+ */
+export function resolveSettings(
+  input: MeterSiemSettingsInput = {},
+): MeterSiemSettings {
+  return {
+    meterPrincipalArn: input.meterPrincipalArn ?? DEFAULT_METER_PRINCIPAL_ARN,
+    tagKeys: { ...DEFAULT_TAG_KEYS, ...input.tagKeys },
+    namePrefix: input.namePrefix ?? DEFAULT_NAME_PREFIX,
+  };
+}

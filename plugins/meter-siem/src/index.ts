@@ -1,0 +1,1 @@
+export { meterSiemPlugin as default } from './plugin';

@@ -1,8 +1,12 @@
-/***/
 /**
- * The meter-siem module for @backstage/plugin-scaffolder-backend.
+ * Scaffolder actions that provision Meter SIEM integrations on AWS.
  *
  * @packageDocumentation
  */
-
-export { scaffolderModule as default } from './module';
+export { scaffolderModuleMeterSiem as default } from './module';
+export { createStreamAction } from './actions/createStream';
+export { createPolicyAction } from './actions/createPolicy';
+export { createRoleAction } from './actions/createRole';
+export { registerIntegrationAction } from './actions/registerIntegration';
+export { AwsClientFactory } from './aws/clients';
+export type { ActionOptions } from './actions/options';

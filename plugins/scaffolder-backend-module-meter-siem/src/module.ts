@@ -1,21 +1,49 @@
-import { createBackendModule } from "@backstage/backend-plugin-api";
-import { scaffolderActionsExtensionPoint  } from '@backstage/plugin-scaffolder-node';
-import { createExampleAction } from "./actions/example";
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
+import { DefaultAwsCredentialsManager } from '@backstage/integration-aws-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import { resolveSettings } from '@internal/backstage-plugin-meter-siem-common';
+import { AwsClientFactory } from './aws/clients';
+import { createPolicyAction } from './actions/createPolicy';
+import { createRoleAction } from './actions/createRole';
+import { createStreamAction } from './actions/createStream';
+import { registerIntegrationAction } from './actions/registerIntegration';
 
 /**
- * A backend module that registers the action into the scaffolder
+ * Registers the Meter SIEM actions with the scaffolder.
+ *
+ * @public
  */
-export const scaffolderModule = createBackendModule({
-  moduleId: 'example-action',
+export const scaffolderModuleMeterSiem = createBackendModule({
   pluginId: 'scaffolder',
+  moduleId: 'meter-siem',
   register({ registerInit }) {
     registerInit({
       deps: {
-        scaffolderActions: scaffolderActionsExtensionPoint
+        config: coreServices.rootConfig,
+        events: eventsServiceRef,
+        scaffolderActions: scaffolderActionsExtensionPoint,
       },
-      async init({ scaffolderActions}) {
-        scaffolderActions.addActions(createExampleAction());
-      }
+      async init({ config, events, scaffolderActions }) {
+        const settings = resolveSettings(
+          config.getOptional('meterSiem') ?? undefined,
+        );
+        const options = {
+          clients: new AwsClientFactory(
+            DefaultAwsCredentialsManager.fromConfig(config),
+          ),
+          settings,
+        };
+        scaffolderActions.addActions(
+          createStreamAction(options),
+          createPolicyAction(options),
+          createRoleAction(options),
+          registerIntegrationAction({ events }),
+        );
+      },
     });
   },
-})
+});

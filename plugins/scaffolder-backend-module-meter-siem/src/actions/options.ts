@@ -1,0 +1,86 @@
+import { InputError } from '@backstage/errors';
+import type { z as zod } from 'zod/v3';
+import {
+  IntegrationTarget,
+  MeterSiemSettings,
+  ValidationIssue,
+  buildIntegrationTags,
+  resourceNames,
+  validateTarget,
+} from '@internal/backstage-plugin-meter-siem-common';
+import { AwsClientFactory } from '../aws/clients';
+
+/** What every action of the module is built with. */
+export interface ActionOptions {
+  clients: AwsClientFactory;
+  settings: MeterSiemSettings;
+}
+
+type Z = typeof zod;
+
+/** Zod fields shared by every action: where the integration lives, how it is tagged. */
+export const targetSchema = {
+  name: (z: Z) =>
+    z.string({
+      description:
+        'Integration name: lowercase letters, digits and hyphens, at most 40 characters. The AWS resources are named meter-siem-<name>.',
+    }),
+  region: (z: Z) =>
+    z.string({ description: 'AWS region of the Kinesis stream, e.g. us-east-1' }),
+  accountId: (z: Z) =>
+    z
+      .string({
+        description:
+          'AWS account id (12 digits). Omit to use the main account of the aws config.',
+      })
+      .optional(),
+  owner: (z: Z) =>
+    z.string({
+      description:
+        'Catalog owner of the integration, e.g. group:default/security; written to the owner tag',
+    }),
+  environment: (z: Z) =>
+    z.string({ description: 'Environment tag value, e.g. production' }),
+  system: (z: Z) =>
+    z
+      .string({ description: 'Catalog system the integration belongs to' })
+      .optional(),
+  tags: (z: Z) =>
+    z
+      .record(z.string(), z.string(), {
+        description: 'Extra AWS tags for every resource (at most 46)',
+      })
+      .optional(),
+};
+
+/**
+ * Checks the input against the domain rules and throws one error naming
+ * every broken rule's field, before any AWS call.
+ */
+export function assertInput(issues: ValidationIssue[]): void {
+  if (issues.length > 0) {
+    throw new InputError(
+      `Invalid input: ${issues
+        .map(issue => `${issue.field} ${issue.message}`)
+        .join('; ')}`,
+    );
+  }
+}
+
+/** The names and tags every action derives from the target the same way. */
+export function describeTarget(
+  target: IntegrationTarget,
+  settings: MeterSiemSettings,
+) {
+  assertInput(validateTarget(target, settings.tagKeys));
+  return {
+    names: resourceNames(target.name, settings.namePrefix),
+    tags: buildIntegrationTags({
+      integrationName: target.name,
+      owner: target.owner,
+      environment: target.environment,
+      extraTags: target.tags,
+      tagKeys: settings.tagKeys,
+    }),
+  };
+}

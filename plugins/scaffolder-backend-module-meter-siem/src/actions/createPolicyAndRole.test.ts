@@ -1,0 +1,306 @@
+import {
+  AttachRolePolicyCommand,
+  CreatePolicyCommand,
+  CreatePolicyVersionCommand,
+  CreateRoleCommand,
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  GetRoleCommand,
+  IAMClient,
+  ListAttachedRolePoliciesCommand,
+  ListRoleTagsCommand,
+} from '@aws-sdk/client-iam';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createPolicyAction } from './createPolicy';
+import { createRoleAction } from './createRole';
+import {
+  MOTO_ACCOUNT,
+  actionContext,
+  actionOptions,
+  baseTarget,
+  sdk,
+  uniqueName,
+} from '../testing/moto';
+
+const options = actionOptions();
+const policyAction = createPolicyAction(options);
+const roleAction = createRoleAction(options);
+const { iam } = sdk('us-east-1');
+
+const streamArnOf = (name: string) =>
+  `arn:aws:kinesis:us-east-1:${MOTO_ACCOUNT}:stream/meter-siem-${name}`;
+
+const byKey = (tags: { Key?: string }[] = []) =>
+  [...tags].sort((a, b) => a.Key!.localeCompare(b.Key!));
+
+const expectedTags = (name: string) => [
+  { Key: 'owner', Value: 'group:default/security' },
+  { Key: 'environment', Value: 'production' },
+  { Key: 'managed-by', Value: 'backstage' },
+  { Key: 'meter-siem-integration', Value: name },
+];
+
+async function createPolicy(name: string) {
+  const { ctx, outputs } = actionContext({
+    ...baseTarget,
+    name,
+    streamArn: streamArnOf(name),
+  });
+  await policyAction.handler(ctx);
+  return outputs.policyArn as string;
+}
+
+describe('meter-siem:policy:create against moto', () => {
+  it('creates exactly the least-privilege policy of the guide, tagged', async () => {
+    const name = uniqueName();
+    const policyArn = await createPolicy(name);
+    expect(policyArn).toBe(
+      `arn:aws:iam::${MOTO_ACCOUNT}:policy/meter-siem-${name}-kinesis-write`,
+    );
+    const { Policy } = await iam.send(new GetPolicyCommand({ PolicyArn: policyArn }));
+    const version = await iam.send(
+      new GetPolicyVersionCommand({
+        PolicyArn: policyArn,
+        VersionId: Policy!.DefaultVersionId,
+      }),
+    );
+    expect(
+      JSON.parse(decodeURIComponent(version.PolicyVersion!.Document!)),
+    ).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: ['kinesis:PutRecord', 'kinesis:PutRecords'],
+          Resource: streamArnOf(name),
+        },
+      ],
+    });
+    expect(byKey(Policy!.Tags)).toEqual(byKey(expectedTags(name)));
+  });
+
+  it('reuses its own policy, and refuses one whose document was widened', async () => {
+    const name = uniqueName();
+    const policyArn = await createPolicy(name);
+    expect(await createPolicy(name)).toBe(policyArn);
+
+    await iam.send(
+      new CreatePolicyVersionCommand({
+        PolicyArn: policyArn,
+        SetAsDefault: true,
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'kinesis:*', Resource: '*' }],
+        }),
+      }),
+    );
+    await expect(createPolicy(name)).rejects.toThrow(
+      /no longer the least-privilege one .* left untouched/,
+    );
+  });
+
+  it('never touches a policy of the same name that is not its own', async () => {
+    const name = uniqueName();
+    await iam.send(
+      new CreatePolicyCommand({
+        PolicyName: `meter-siem-${name}-kinesis-write`,
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'kinesis:PutRecord', Resource: '*' }],
+        }),
+      }),
+    );
+    await expect(createPolicy(name)).rejects.toThrow(
+      /already exists in account 123456789012 and was not created by Backstage/,
+    );
+  });
+});
+
+describe('meter-siem:role:create against moto', () => {
+  async function createRole(name: string, policyArn: string, extra = {}) {
+    const { ctx, outputs, logs } = actionContext({
+      ...baseTarget,
+      name,
+      policyArn,
+      ...extra,
+    });
+    await roleAction.handler(ctx);
+    return { outputs, logs };
+  }
+
+  it('creates the role trusted only by Meter with the external ID, attached and tagged', async () => {
+    const name = uniqueName();
+    const policyArn = await createPolicy(name);
+    const { outputs, logs } = await createRole(name, policyArn);
+
+    expect(outputs.roleArn).toBe(`arn:aws:iam::${MOTO_ACCOUNT}:role/meter-siem-${name}`);
+    expect(outputs.externalId).toMatch(/^[0-9a-f]{64}$/);
+    const { Role } = await iam.send(new GetRoleCommand({ RoleName: `meter-siem-${name}` }));
+    expect(JSON.parse(decodeURIComponent(Role!.AssumeRolePolicyDocument!))).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:aws:iam::458553032353:role/Meter-data-export' },
+          Action: 'sts:AssumeRole',
+          Condition: { StringEquals: { 'sts:ExternalId': outputs.externalId } },
+        },
+      ],
+    });
+    const attached = await iam.send(
+      new ListAttachedRolePoliciesCommand({ RoleName: `meter-siem-${name}` }),
+    );
+    expect(attached.AttachedPolicies).toEqual([
+      { PolicyName: `meter-siem-${name}-kinesis-write`, PolicyArn: policyArn },
+    ]);
+    const tags = await iam.send(new ListRoleTagsCommand({ RoleName: `meter-siem-${name}` }));
+    expect(byKey(tags.Tags)).toEqual(byKey(expectedTags(name)));
+    expect(logs.join('\n')).not.toContain(outputs.externalId);
+  });
+
+  it('gives the same role and external ID back on a second run', async () => {
+    const name = uniqueName();
+    const policyArn = await createPolicy(name);
+    const first = await createRole(name, policyArn);
+    const second = await createRole(name, policyArn);
+    expect(second.outputs).toEqual(first.outputs);
+    expect(second.logs.join('\n')).not.toContain(first.outputs.externalId);
+  });
+
+  it('uses a given external ID and does not output it', async () => {
+    const name = uniqueName();
+    const policyArn = await createPolicy(name);
+    const externalId = 'x'.repeat(70);
+    const { outputs } = await createRole(name, policyArn, { externalId });
+    expect(outputs.externalId).toBeUndefined();
+    const { Role } = await iam.send(new GetRoleCommand({ RoleName: `meter-siem-${name}` }));
+    expect(decodeURIComponent(Role!.AssumeRolePolicyDocument!)).toContain(externalId);
+    await expect(
+      createRole(name, policyArn, { externalId: 'y'.repeat(70) }),
+    ).rejects.toThrow(/already requires a different external ID/);
+  });
+
+  it('never touches a role of the same name that is not its own', async () => {
+    const name = uniqueName();
+    const policyArn = await createPolicy(name);
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: `meter-siem-${name}`,
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'ec2.amazonaws.com' },
+              Action: 'sts:AssumeRole',
+            },
+          ],
+        }),
+      }),
+    );
+    await expect(createRole(name, policyArn)).rejects.toThrow(
+      /already exists in account 123456789012 and was not created by Backstage/,
+    );
+    const attached = await iam.send(
+      new ListAttachedRolePoliciesCommand({ RoleName: `meter-siem-${name}` }),
+    );
+    expect(attached.AttachedPolicies).toEqual([]);
+  });
+
+  it('creates nothing in a dry run', async () => {
+    const name = uniqueName();
+    const { ctx, outputs } = actionContext(
+      {
+        ...baseTarget,
+        name,
+        policyArn: `arn:aws:iam::${MOTO_ACCOUNT}:policy/meter-siem-${name}-kinesis-write`,
+      },
+      { isDryRun: true },
+    );
+    await roleAction.handler(ctx);
+    expect(outputs).toEqual({
+      roleArn: `arn:aws:iam::${MOTO_ACCOUNT}:role/meter-siem-${name}`,
+    });
+    await expect(
+      iam.send(new GetRoleCommand({ RoleName: `meter-siem-${name}` })),
+    ).rejects.toThrow(/cannot be found|not found/i);
+  });
+});
+
+describe('meter-siem:role:create failure paths moto cannot produce', () => {
+  let iamMock: ReturnType<typeof mockClient>;
+  beforeAll(() => {
+    iamMock = mockClient(IAMClient);
+  });
+  afterEach(() => iamMock.reset());
+  afterAll(() => iamMock.restore());
+
+  it('keeps the external ID out of an AWS error message that echoes the trust policy', async () => {
+    const externalId = 'z'.repeat(64);
+    iamMock
+      .on(GetRoleCommand)
+      .rejects(Object.assign(new Error('no role'), { name: 'NoSuchEntity' }))
+      .on(CreateRoleCommand)
+      .rejects(
+        Object.assign(
+          new Error(`Invalid principal in policy: ... "sts:ExternalId":"${externalId}"`),
+          { name: 'MalformedPolicyDocument' },
+        ),
+      );
+    const { ctx } = actionContext({
+      ...baseTarget,
+      accountId: MOTO_ACCOUNT,
+      name: 'leaky',
+      externalId,
+      policyArn: `arn:aws:iam::${MOTO_ACCOUNT}:policy/meter-siem-leaky-kinesis-write`,
+    });
+    const error = await roleAction.handler(ctx).catch((e: Error) => e);
+    expect(error.message).toMatch(/IAM rejected the policy document for role meter-siem-leaky/);
+    expect(error.message).toContain('[redacted]');
+    expect(error.message).not.toContain(externalId);
+  });
+
+  it('names the missing permission when IAM denies the attachment', async () => {
+    iamMock
+      .on(GetRoleCommand)
+      .resolves({
+        Role: {
+          RoleName: 'meter-siem-denied',
+          Arn: `arn:aws:iam::${MOTO_ACCOUNT}:role/meter-siem-denied`,
+          Path: '/',
+          RoleId: 'AROA',
+          CreateDate: new Date(),
+          AssumeRolePolicyDocument: encodeURIComponent(
+            JSON.stringify({
+              Version: '2012-10-17',
+              Statement: [
+                {
+                  Effect: 'Allow',
+                  Principal: { AWS: 'arn:aws:iam::458553032353:role/Meter-data-export' },
+                  Action: 'sts:AssumeRole',
+                  Condition: { StringEquals: { 'sts:ExternalId': 'e'.repeat(64) } },
+                },
+              ],
+            }),
+          ),
+          Tags: [
+            { Key: 'managed-by', Value: 'backstage' },
+            { Key: 'meter-siem-integration', Value: 'denied' },
+          ],
+        },
+      })
+      .on(ListAttachedRolePoliciesCommand)
+      .resolves({ AttachedPolicies: [] })
+      .on(AttachRolePolicyCommand)
+      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));
+    const { ctx } = actionContext({
+      ...baseTarget,
+      accountId: MOTO_ACCOUNT,
+      name: 'denied',
+      policyArn: `arn:aws:iam::${MOTO_ACCOUNT}:policy/meter-siem-denied-kinesis-write`,
+    });
+    await expect(roleAction.handler(ctx)).rejects.toThrow(
+      /AWS denied iam:AttachRolePolicy on role meter-siem-denied \(account 123456789012\)\. Grant .*"iam:AttachRolePolicy"/,
+    );
+  });
+});

@@ -1,0 +1,105 @@
+import {
+  DescribeStreamSummaryCommand,
+  ListStreamsCommand,
+} from '@aws-sdk/client-kinesis';
+import { GetRoleCommand, ListRolesCommand } from '@aws-sdk/client-iam';
+import { MOTO_ACCOUNT, sdk, uniqueName } from './testing/moto';
+import { startScaffolder } from './testing/backend';
+
+jest.setTimeout(60_000);
+
+/** The run's output, as the Backstage UI reads it from the task's events. */
+const outputOf = (events: Array<{ type: string; body: any }>) =>
+  events.find(e => e.type === 'completion')?.body.output;
+
+describe('template meter-siem-integration through the real scaffolder backend', () => {
+  let scaffolder: Awaited<ReturnType<typeof startScaffolder>>;
+  beforeAll(async () => {
+    scaffolder = await startScaffolder();
+  });
+  afterAll(async () => {
+    await scaffolder?.backend.stop();
+  });
+
+  const values = (name: string) => ({
+    name,
+    owner: 'group:default/security',
+    environment: 'production',
+    region: 'us-west-2',
+    capacityMode: 'PROVISIONED',
+    shardCount: 1,
+    retentionHours: 24,
+    encryption: 'NONE',
+  });
+
+  it('yields the three values, converges on a second run, and never logs the external ID', async () => {
+    const name = uniqueName('tpl');
+    const first = await scaffolder.run(values(name));
+    expect(first.status).toBe(201);
+    if (first.status !== 201) return;
+    expect(first.task.status).toBe('completed');
+    const output = outputOf(first.events);
+    expect(output.streamArn).toBe(
+      `arn:aws:kinesis:us-west-2:${MOTO_ACCOUNT}:stream/meter-siem-${name}`,
+    );
+    expect(output.roleArn).toBe(`arn:aws:iam::${MOTO_ACCOUNT}:role/meter-siem-${name}`);
+    expect(output.externalId).toMatch(/^[0-9a-f]{64}$/);
+    expect(output.entityRef).toBe(`resource:default/${name}-${MOTO_ACCOUNT}`);
+    expect(output.text[0].content).toContain(output.externalId);
+
+    const { kinesis, iam } = sdk('us-west-2');
+    const stream = await kinesis.send(
+      new DescribeStreamSummaryCommand({ StreamName: `meter-siem-${name}` }),
+    );
+    expect(stream.StreamDescriptionSummary?.StreamStatus).toBe('ACTIVE');
+    const role = await iam.send(new GetRoleCommand({ RoleName: `meter-siem-${name}` }));
+    expect(decodeURIComponent(role.Role!.AssumeRolePolicyDocument!)).toContain(
+      output.externalId,
+    );
+
+    const second = await scaffolder.run(values(name));
+    expect(second.status === 201 && second.task.status).toBe('completed');
+    if (second.status !== 201) return;
+    expect(outputOf(second.events)).toEqual(output);
+    const streams = await kinesis.send(new ListStreamsCommand({}));
+    expect(
+      streams.StreamNames!.filter(s => s === `meter-siem-${name}`),
+    ).toHaveLength(1);
+
+    // The completion event carries the run's output, the one place the
+    // external ID is meant to be; every log event must be free of it.
+    const taskLogs = JSON.stringify(
+      [...first.events, ...second.events].filter(e => e.type === 'log'),
+    );
+    expect(taskLogs).toContain(`meter-siem-${name}`);
+    expect(taskLogs).not.toContain(output.externalId);
+    const backendLog = scaffolder.logger.lines.join('\n');
+    expect(backendLog).toContain(`meter-siem-${name}`);
+    expect(backendLog).not.toContain(output.externalId);
+  });
+
+  it('fails a run with bad input before any AWS call, naming the field', async () => {
+    const name = uniqueName('bad');
+    const result = await scaffolder.run({
+      ...values(name),
+      tags: { 'aws:reserved': 'x' },
+    });
+    expect(result.status).toBe(201);
+    if (result.status !== 201) return;
+    expect(result.task.status).toBe('failed');
+    expect(JSON.stringify(result.events)).toMatch(
+      /tags\.aws:reserved tag keys must not start with \\"aws:\\"/,
+    );
+    const { kinesis, iam } = sdk('us-west-2');
+    const streams = await kinesis.send(new ListStreamsCommand({}));
+    expect(streams.StreamNames).not.toContain(`meter-siem-${name}`);
+    const roles = await iam.send(new ListRolesCommand({}));
+    expect(roles.Roles!.map(r => r.RoleName)).not.toContain(`meter-siem-${name}`);
+  });
+
+  it('refuses values the template form would refuse, when the API is called directly', async () => {
+    const result = await scaffolder.run({ ...values('UPPER case'), retentionHours: 10 });
+    expect(result.status).toBe(400);
+    expect(JSON.stringify(result.body)).toMatch(/name|retentionHours/);
+  });
+});

@@ -1,0 +1,111 @@
+import {
+  coreServices,
+  createServiceFactory,
+  LoggerService,
+  RootLoggerService,
+} from '@backstage/backend-plugin-api';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { eventsServiceFactory } from '@backstage/plugin-events-node';
+import fs from 'node:fs';
+import path from 'node:path';
+import request from 'supertest';
+import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
+import { scaffolderModuleMeterSiem } from '../module';
+import yaml from 'yaml';
+import { requireMoto } from './moto';
+
+/** Every line the backend logs, with its metadata, for the secret checks. */
+export class RecordingLogger implements RootLoggerService {
+  constructor(readonly lines: string[] = [], private readonly meta = {}) {}
+  private record(level: string, message: string, meta?: unknown) {
+    this.lines.push(
+      `${level} ${message} ${JSON.stringify({ ...this.meta, ...(meta as object) })}`,
+    );
+  }
+  error(message: string, meta?: Error | object) {
+    this.record('error', message, meta instanceof Error ? { error: `${meta.stack}` } : meta);
+  }
+  warn(message: string, meta?: Error | object) {
+    this.record('warn', message, meta instanceof Error ? { error: `${meta.stack}` } : meta);
+  }
+  info(message: string, meta?: object) {
+    this.record('info', message, meta);
+  }
+  debug(message: string, meta?: object) {
+    this.record('debug', message, meta);
+  }
+  child(meta: object): LoggerService {
+    return new RecordingLogger(this.lines, { ...this.meta, ...meta });
+  }
+}
+
+export function loadTemplate() {
+  const file = path.resolve(
+    __dirname,
+    '../../../../templates/meter-siem-integration/template.yaml',
+  );
+  const entity = yaml.parse(fs.readFileSync(file, 'utf8'));
+  entity.metadata.namespace = 'default';
+  return entity;
+}
+
+/**
+ * The real scaffolder backend with this module, against moto, the template
+ * served by an in-memory catalog.
+ */
+export async function startScaffolder(extraFeatures: any[] = []) {
+  requireMoto();
+  const logger = new RecordingLogger();
+  const backend = await startTestBackend({
+    features: [
+      scaffolderPlugin,
+      scaffolderModuleMeterSiem,
+      eventsServiceFactory,
+      catalogServiceMock.factory({ entities: [loadTemplate()] }),
+      createServiceFactory({
+        service: coreServices.rootLogger,
+        deps: {},
+        factory: () => logger,
+      }),
+      mockServices.rootConfig.factory({
+        data: { backend: { baseUrl: 'http://localhost:7007' } },
+      }),
+      ...extraFeatures,
+    ],
+  });
+
+  async function run(values: Record<string, unknown>) {
+    const created = await request(backend.server)
+      .post('/api/scaffolder/v2/tasks')
+      .set('Authorization', mockCredentials.user.header())
+      .send({ templateRef: 'template:default/meter-siem-integration', values });
+    if (created.status !== 201) {
+      return { status: created.status, body: created.body } as const;
+    }
+    const id = created.body.id as string;
+    for (let i = 0; i < 600; i++) {
+      const task = await request(backend.server)
+        .get(`/api/scaffolder/v2/tasks/${id}`)
+        .set('Authorization', mockCredentials.user.header());
+      if (['completed', 'failed', 'cancelled'].includes(task.body.status)) {
+        const events = await request(backend.server)
+          .get(`/api/scaffolder/v2/tasks/${id}/events`)
+          .set('Authorization', mockCredentials.user.header());
+        return {
+          status: 201,
+          task: task.body,
+          events: events.body as Array<{ type: string; body: any }>,
+        } as const;
+      }
+      await new Promise(resolve => setTimeout(resolve, 100));
+    }
+    throw new Error(`Task ${id} did not finish within 60 seconds`);
+  }
+
+  return { backend, logger, run };
+}

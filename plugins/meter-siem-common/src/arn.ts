@@ -19,17 +19,12 @@ export interface Arn {
  */
 export function parseArn(arn: string): Arn {
   const parts = arn.split(':');
-  if (parts.length < 6 || parts[0] !== 'arn' || !parts[1] || !parts[2]) {
+  const [, partition, service, region, accountId, ...rest] = parts;
+  const resource = rest.join(':');
+  if (parts[0] !== 'arn' || !partition || !service || !resource) {
     throw new Error(`"${arn}" is not an ARN`);
   }
-  const [, partition, service, region, accountId, ...resource] = parts;
-  return {
-    partition,
-    service,
-    region,
-    accountId,
-    resource: resource.join(':'),
-  };
+  return { partition, service, region, accountId, resource };
 }
 
 /** @public */
@@ -54,6 +49,8 @@ export function partitionOf(region: string): string {
   if (region.startsWith('us-gov-')) return 'aws-us-gov';
   if (region.startsWith('us-iso-')) return 'aws-iso';
   if (region.startsWith('us-isob-')) return 'aws-iso-b';
+  if (region.startsWith('eu-isoe-')) return 'aws-iso-e';
+  if (region.startsWith('us-isof-')) return 'aws-iso-f';
   return 'aws';
 }
 
@@ -103,6 +100,12 @@ export function resourceName(arn: string): string {
   return resource.slice(resource.lastIndexOf('/') + 1);
 }
 
+const CONSOLE_HOSTS: Record<string, string> = {
+  aws: 'console.aws.amazon.com',
+  'aws-cn': 'console.amazonaws.cn',
+  'aws-us-gov': 'console.amazonaws-us-gov.com',
+};
+
 /**
  * Console addresses of the resources, for links in the catalog and the
  * run's output.
@@ -115,9 +118,7 @@ export function consoleUrls(options: {
   roleName: string;
 }): { stream: string; role: string } {
   const { region, streamName, roleName } = options;
-  const host = region.startsWith('cn-')
-    ? 'console.amazonaws.cn'
-    : 'console.aws.amazon.com';
+  const host = CONSOLE_HOSTS[partitionOf(region)] ?? CONSOLE_HOSTS.aws;
   return {
     stream: `https://${region}.${host}/kinesis/home?region=${region}#/streams/details/${encodeURIComponent(
       streamName,

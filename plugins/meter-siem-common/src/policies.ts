@@ -102,7 +102,7 @@ export function readTrust(
   trust: PolicyDocument,
   principalArn: string,
 ): { trustsMeter: boolean; externalId?: string } {
-  const principalAccount = principalArn.split(':')[4];
+  const [, partition, , , principalAccount] = principalArn.split(':');
   const statements = asList(trust.Statement).filter(
     s =>
       s.Effect === 'Allow' &&
@@ -111,7 +111,7 @@ export function readTrust(
         p =>
           p === principalArn ||
           p === principalAccount ||
-          p === `arn:aws:iam::${principalAccount}:root`,
+          p === `arn:${partition}:iam::${principalAccount}:root`,
       ),
   );
   if (statements.length === 0) return { trustsMeter: false };

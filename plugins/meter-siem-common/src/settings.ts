@@ -24,6 +24,13 @@ export interface MeterSiemSettingsInput {
   namePrefix?: string;
 }
 
+/** Config readers give `undefined` for absent keys; those keep the default. */
+function definedOnly<T extends object>(value: T | undefined): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(value ?? {}).filter(([, v]) => v !== undefined),
+  ) as Partial<T>;
+}
+
 /**
  * Fills in the documented defaults for whatever the config leaves out.
  *
@@ -34,7 +41,7 @@ export function resolveSettings(
 ): MeterSiemSettings {
   return {
     meterPrincipalArn: input.meterPrincipalArn ?? DEFAULT_METER_PRINCIPAL_ARN,
-    tagKeys: { ...DEFAULT_TAG_KEYS, ...input.tagKeys },
+    tagKeys: { ...DEFAULT_TAG_KEYS, ...definedOnly(input.tagKeys) },
     namePrefix: input.namePrefix ?? DEFAULT_NAME_PREFIX,
   };
 }

@@ -115,9 +115,10 @@ export function buildIntegrationTags(input: IntegrationTagInput): Tag[] {
     { Key: keys.managedBy, Value: MANAGED_BY_VALUE },
     { Key: keys.integration, Value: input.integrationName },
   ];
-  const reserved = new Set(own.map(t => t.Key));
+  // IAM compares tag keys without regard to case.
+  const reserved = new Set(own.map(t => t.Key.toLowerCase()));
   const extra = Object.entries(input.extraTags ?? {})
-    .filter(([key]) => !reserved.has(key))
+    .filter(([key]) => !reserved.has(key.toLowerCase()))
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([Key, Value]) => ({ Key, Value }));
   return [...own, ...extra];
@@ -141,13 +142,26 @@ export function validateExtraTags(
       : [{ field: `${field}.${key}`, message: 'tag values must be strings' }],
   );
   const reserved = Object.values(tagKeys);
+  // IAM treats tag keys that differ only in case as the same key.
+  const seen = new Map<string, string>();
   for (const [key] of entries) {
-    if (reserved.includes(key)) {
+    const own = reserved.find(r => r.toLowerCase() === key.toLowerCase());
+    const earlier = seen.get(key.toLowerCase());
+    if (own !== undefined) {
       issues.push({
         field: `${field}.${key}`,
-        message: `"${key}" is set by the product itself and cannot be given as an extra tag`,
+        message:
+          own === key
+            ? `"${key}" is set by the product itself and cannot be given as an extra tag`
+            : `"${key}" is the product's own tag "${own}" (IAM ignores the case of tag keys) and cannot be given as an extra tag`,
+      });
+    } else if (earlier !== undefined) {
+      issues.push({
+        field: `${field}.${key}`,
+        message: `"${key}" differs from the tag "${earlier}" only in case, and IAM ignores the case of tag keys`,
       });
     }
+    seen.set(key.toLowerCase(), key);
   }
   const total = entries.length + reserved.length;
   if (total > TAG_LIMITS.maxTags) {

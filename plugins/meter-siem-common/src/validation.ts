@@ -22,7 +22,7 @@ export class InvalidInputError extends Error {
   constructor(issues: ValidationIssue[]) {
     super(
       `Invalid input: ${issues
-        .map(issue => `${issue.field}: ${issue.message}`)
+        .map(({ field, message }) => `${field}: ${message}`)
         .join('; ')}`,
     );
     this.name = 'InvalidInputError';
@@ -67,9 +67,12 @@ const PATTERNS = {
   accountId: /^\d{12}$/,
   region: /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/,
   environment: /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/,
-  ownerRef: /^(?:(?:group|user):)?(?:[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?\/)?[a-zA-Z0-9](?:[a-zA-Z0-9._-]{0,61}[a-zA-Z0-9])?$/,
-  systemRef: /^(?:system:)?(?:[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?\/)?[a-zA-Z0-9](?:[a-zA-Z0-9._-]{0,61}[a-zA-Z0-9])?$/,
-  kmsKeyArn: /^arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:(?:key\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|key\/mrk-[0-9a-f]{32}|alias\/[a-zA-Z0-9/_-]+)$/,
+  ownerRef:
+    /^(?:(?:group|user):)?(?:[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?\/)?[a-zA-Z0-9](?:[a-zA-Z0-9._-]{0,61}[a-zA-Z0-9])?$/,
+  systemRef:
+    /^(?:system:)?(?:[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?\/)?[a-zA-Z0-9](?:[a-zA-Z0-9._-]{0,61}[a-zA-Z0-9])?$/,
+  kmsKeyArn:
+    /^arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:(?:key\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|key\/mrk-[0-9a-f]{32}|alias\/[a-zA-Z0-9/_-]+)$/,
   externalId: /^[\w+=,.@:/-]+$/,
 };
 
@@ -80,10 +83,12 @@ function issue(field: string, message: string): ValidationIssue[] {
 }
 
 function lengthRule(min: number, max: number) {
-  return (value: string, field: string) =>
-    value.length < min || value.length > max
-      ? issue(field, `must be ${min} to ${max} characters long`)
-      : [];
+  return (value: string, field: string) => {
+    if (value.length >= min && value.length <= max) return [];
+    return min === max
+      ? issue(field, `must be exactly ${min} characters long`)
+      : issue(field, `must be ${min} to ${max} characters long`);
+  };
 }
 
 function stringRule(
@@ -92,6 +97,8 @@ function stringRule(
   describe: string,
 ): Check {
   return (value, field) => {
+    if (value === undefined || value === null)
+      return issue(field, 'is required');
     if (typeof value !== 'string') return issue(field, 'must be a string');
     const length = lengthRule(limits.min, limits.max)(value, field);
     if (length.length) return length;
@@ -100,12 +107,16 @@ function stringRule(
 }
 
 function integerRule(limits: { min: number; max: number }): Check {
-  return (value, field) =>
-    typeof value !== 'number' || !Number.isInteger(value)
-      ? issue(field, 'must be a whole number')
-      : value < limits.min || value > limits.max
+  return (value, field) => {
+    if (value === undefined || value === null)
+      return issue(field, 'is required');
+    if (typeof value !== 'number' || !Number.isInteger(value)) {
+      return issue(field, 'must be a whole number');
+    }
+    return value < limits.min || value > limits.max
       ? issue(field, `must be between ${limits.min} and ${limits.max}`)
       : [];
+  };
 }
 
 /**
@@ -172,14 +183,16 @@ export const rules = {
       ? []
       : issue(field, 'must be PROVISIONED or ON_DEMAND')) as Check,
   encryption: ((value, field) =>
-    value === 'NONE' || value === 'KMS_AWS_MANAGED' || value === 'KMS_CUSTOMER_KEY'
+    value === 'NONE' ||
+    value === 'KMS_AWS_MANAGED' ||
+    value === 'KMS_CUSTOMER_KEY'
       ? []
       : issue(
           field,
           'must be NONE, KMS_AWS_MANAGED or KMS_CUSTOMER_KEY',
         )) as Check,
   kmsKeyArn: stringRule(
-    { min: 20, max: 2048 },
+    { min: 1, max: 2048 },
     PATTERNS.kmsKeyArn,
     'must be a KMS key or alias ARN such as arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
   ),
@@ -226,12 +239,13 @@ export function validateTarget(
   tagKeys: TagKeys = DEFAULT_TAG_KEYS,
 ): ValidationIssue[] {
   const tags = input.tags;
-  const tagIssues =
-    tags === undefined || tags === null
-      ? []
-      : typeof tags !== 'object' || Array.isArray(tags)
-      ? issue('tags', 'must be an object of tag keys to values')
-      : validateExtraTags(tags, tagKeys);
+  let tagIssues: ValidationIssue[] = [];
+  if (tags !== undefined && tags !== null) {
+    tagIssues =
+      typeof tags !== 'object' || Array.isArray(tags)
+        ? issue('tags', 'must be an object of tag keys to values')
+        : validateExtraTags(tags, tagKeys);
+  }
   return [
     ...rules.integrationName(input.name, 'name'),
     ...rules.region(input.region, 'region'),

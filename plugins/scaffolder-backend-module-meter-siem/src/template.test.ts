@@ -3,8 +3,8 @@ import {
   ListStreamsCommand,
 } from '@aws-sdk/client-kinesis';
 import { GetRoleCommand, ListRolesCommand } from '@aws-sdk/client-iam';
-import { MOTO_ACCOUNT, sdk, uniqueName } from './testing/moto';
-import { startScaffolder } from './testing/backend';
+import { MOTO_ACCOUNT, sdk, uniqueName } from './__testUtils__/moto';
+import { startScaffolder } from './__testUtils__/backend';
 
 jest.setTimeout(60_000);
 
@@ -42,7 +42,9 @@ describe('template meter-siem-integration through the real scaffolder backend', 
     expect(output.streamArn).toBe(
       `arn:aws:kinesis:us-west-2:${MOTO_ACCOUNT}:stream/meter-siem-${name}`,
     );
-    expect(output.roleArn).toBe(`arn:aws:iam::${MOTO_ACCOUNT}:role/meter-siem-${name}`);
+    expect(output.roleArn).toBe(
+      `arn:aws:iam::${MOTO_ACCOUNT}:role/meter-siem-${name}`,
+    );
     expect(output.externalId).toMatch(/^[0-9a-f]{64}$/);
     expect(output.entityRef).toBe(`resource:default/${name}-${MOTO_ACCOUNT}`);
     expect(output.text[0].content).toContain(output.externalId);
@@ -52,7 +54,9 @@ describe('template meter-siem-integration through the real scaffolder backend', 
       new DescribeStreamSummaryCommand({ StreamName: `meter-siem-${name}` }),
     );
     expect(stream.StreamDescriptionSummary?.StreamStatus).toBe('ACTIVE');
-    const role = await iam.send(new GetRoleCommand({ RoleName: `meter-siem-${name}` }));
+    const role = await iam.send(
+      new GetRoleCommand({ RoleName: `meter-siem-${name}` }),
+    );
     expect(decodeURIComponent(role.Role!.AssumeRolePolicyDocument!)).toContain(
       output.externalId,
     );
@@ -94,11 +98,16 @@ describe('template meter-siem-integration through the real scaffolder backend', 
     const streams = await kinesis.send(new ListStreamsCommand({}));
     expect(streams.StreamNames).not.toContain(`meter-siem-${name}`);
     const roles = await iam.send(new ListRolesCommand({}));
-    expect(roles.Roles!.map(r => r.RoleName)).not.toContain(`meter-siem-${name}`);
+    expect(roles.Roles!.map(r => r.RoleName)).not.toContain(
+      `meter-siem-${name}`,
+    );
   });
 
   it('refuses values the template form would refuse, when the API is called directly', async () => {
-    const result = await scaffolder.run({ ...values('UPPER case'), retentionHours: 10 });
+    const result = await scaffolder.run({
+      ...values('UPPER case'),
+      retentionHours: 10,
+    });
     expect(result.status).toBe(400);
     expect(JSON.stringify(result.body)).toMatch(/name|retentionHours/);
   });

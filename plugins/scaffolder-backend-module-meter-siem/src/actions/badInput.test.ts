@@ -3,7 +3,12 @@ import { ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { createPolicyAction } from './createPolicy';
 import { createRoleAction } from './createRole';
 import { createStreamAction } from './createStream';
-import { actionContext, actionOptions, sdk, uniqueName } from '../testing/moto';
+import {
+  actionContext,
+  actionOptions,
+  sdk,
+  uniqueName,
+} from '../__testUtils__/moto';
 
 const options = actionOptions();
 const stream = createStreamAction(options);
@@ -31,44 +36,248 @@ const streamArn = (name: string) =>
 const policyArn = (name: string) =>
   `arn:aws:iam::123456789012:policy/meter-siem-${name}-kinesis-write`;
 
-type Case = [string, typeof stream | typeof policy | typeof role, (v: any) => any, RegExp];
+type Case = [
+  string,
+  typeof stream | typeof policy | typeof role,
+  (v: any) => any,
+  RegExp,
+];
 
 const cases: Case[] = [
-  ['name with capitals', stream, v => ({ ...v, name: 'HQ' }), /name may contain only lowercase letters/],
-  ['name too long', stream, v => ({ ...v, name: 'a'.repeat(41) }), /name must be 1 to 40 characters/],
-  ['name empty', stream, v => ({ ...v, name: '' }), /name must be 1 to 40 characters/],
-  ['name ending with a hyphen', stream, v => ({ ...v, name: 'hq-' }), /name may contain only lowercase/],
-  ['region made up', stream, v => ({ ...v, region: 'moon-west-x' }), /region must be an AWS region code/],
-  ['region in capitals', stream, v => ({ ...v, region: 'US-EAST-1' }), /region must be an AWS region code/],
-  ['account id of 11 digits', stream, v => ({ ...v, accountId: '12345678901' }), /accountId must be exactly 12 characters long/],
-  ['account id with letters', stream, v => ({ ...v, accountId: '12345678901a' }), /accountId must be exactly 12 digits/],
-  ['owner with spaces', stream, v => ({ ...v, owner: 'team a' }), /owner must be a catalog group or user reference/],
-  ['owner of another kind', stream, v => ({ ...v, owner: 'component:default/x' }), /owner must be a catalog group or user reference/],
-  ['environment in capitals', stream, v => ({ ...v, environment: 'Prod' }), /environment may contain only lowercase/],
-  ['environment too long', stream, v => ({ ...v, environment: 'e'.repeat(33) }), /environment must be 1 to 32 characters/],
-  ['system of another kind', stream, v => ({ ...v, system: 'group:default/x' }), /system must be a catalog system reference/],
-  ['zero shards', stream, v => ({ ...v, shardCount: 0 }), /shardCount must be between 1 and 500/],
-  ['501 shards', stream, v => ({ ...v, shardCount: 501 }), /shardCount must be between 1 and 500/],
-  ['fractional shards', stream, v => ({ ...v, shardCount: 1.5 }), /shardCount must be a whole number/],
-  ['retention 23 hours', stream, v => ({ ...v, retentionHours: 23 }), /retentionHours must be between 24 and 8760/],
-  ['retention 8761 hours', stream, v => ({ ...v, retentionHours: 8761 }), /retentionHours must be between 24 and 8760/],
-  ['capacity mode unknown', stream, v => ({ ...v, capacityMode: 'BURST' }), /capacityMode must be PROVISIONED or ON_DEMAND/],
-  ['encryption unknown', stream, v => ({ ...v, encryption: 'AES' }), /encryption must be NONE, KMS_AWS_MANAGED or KMS_CUSTOMER_KEY/],
-  ['customer key without its ARN', stream, v => ({ ...v, encryption: 'KMS_CUSTOMER_KEY' }), /kmsKeyArn is required when encryption is KMS_CUSTOMER_KEY/],
-  ['customer key ARN malformed', stream, v => ({ ...v, encryption: 'KMS_CUSTOMER_KEY', kmsKeyArn: 'arn:aws:kms:ap-southeast-2:123456789012:key/nope' }), /kmsKeyArn must be a KMS key or alias ARN/],
-  ['customer key in another region', stream, v => ({ ...v, encryption: 'KMS_CUSTOMER_KEY', kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' }), /kmsKeyArn must be a key in the stream's region ap-southeast-2/],
-  ['key ARN without customer key encryption', stream, v => ({ ...v, kmsKeyArn: 'arn:aws:kms:ap-southeast-2:123456789012:alias/x' }), /kmsKeyArn is only used when encryption is KMS_CUSTOMER_KEY/],
-  ['tag key reserved by AWS', stream, v => ({ ...v, tags: { 'aws:x': 'y' } }), /tags\.aws:x tag keys must not start with "aws:"/],
-  ['tag key too long', stream, v => ({ ...v, tags: { ['k'.repeat(129)]: 'y' } }), /tag keys must be 1 to 128 characters long/],
-  ['tag value too long', stream, v => ({ ...v, tags: { team: 'v'.repeat(257) } }), /tags\.team tag values must be at most 256 characters long/],
-  ['tag with forbidden characters', stream, v => ({ ...v, tags: { 'cost#center': 'x' } }), /tags\.cost#center tag keys may contain only/],
-  ['tag overriding the owner tag', stream, v => ({ ...v, tags: { owner: 'someone' } }), /tags\.owner "owner" is set by the product itself/],
-  ['too many tags', stream, v => ({ ...v, tags: Object.fromEntries(Array.from({ length: 47 }, (_, i) => [`k${i}`, 'v'])) }), /tags at most 46 extra tags are allowed/],
-  ['policy for a stream ARN that is not one', policy, v => ({ ...v, streamArn: 'meter-siem-x' }), /streamArn must be a Kinesis stream ARN/],
-  ['policy for a stream in another region', policy, v => ({ ...v, streamArn: streamArn(v.name).replace('ap-southeast-2', 'eu-west-1') }), /streamArn must be a stream in region ap-southeast-2/],
-  ['role with a policy ARN that is not one', role, v => ({ ...v, policyArn: streamArn(v.name) }), /policyArn must be an IAM policy ARN/],
-  ['role with a short external ID', role, v => ({ ...v, policyArn: policyArn(v.name), externalId: 'abc' }), /externalId must be 64 to 1224 characters long/],
-  ['role with an external ID with spaces', role, v => ({ ...v, policyArn: policyArn(v.name), externalId: `${'a'.repeat(64)} b` }), /externalId may contain only/],
+  [
+    'name with capitals',
+    stream,
+    v => ({ ...v, name: 'HQ' }),
+    /name may contain only lowercase letters/,
+  ],
+  [
+    'name too long',
+    stream,
+    v => ({ ...v, name: 'a'.repeat(41) }),
+    /name must be 1 to 40 characters/,
+  ],
+  [
+    'name empty',
+    stream,
+    v => ({ ...v, name: '' }),
+    /name must be 1 to 40 characters/,
+  ],
+  [
+    'name ending with a hyphen',
+    stream,
+    v => ({ ...v, name: 'hq-' }),
+    /name may contain only lowercase/,
+  ],
+  [
+    'region made up',
+    stream,
+    v => ({ ...v, region: 'moon-west-x' }),
+    /region must be an AWS region code/,
+  ],
+  [
+    'region in capitals',
+    stream,
+    v => ({ ...v, region: 'US-EAST-1' }),
+    /region must be an AWS region code/,
+  ],
+  [
+    'account id of 11 digits',
+    stream,
+    v => ({ ...v, accountId: '12345678901' }),
+    /accountId must be exactly 12 characters long/,
+  ],
+  [
+    'account id with letters',
+    stream,
+    v => ({ ...v, accountId: '12345678901a' }),
+    /accountId must be exactly 12 digits/,
+  ],
+  [
+    'owner with spaces',
+    stream,
+    v => ({ ...v, owner: 'team a' }),
+    /owner must be a catalog group or user reference/,
+  ],
+  [
+    'owner of another kind',
+    stream,
+    v => ({ ...v, owner: 'component:default/x' }),
+    /owner must be a catalog group or user reference/,
+  ],
+  [
+    'environment in capitals',
+    stream,
+    v => ({ ...v, environment: 'Prod' }),
+    /environment may contain only lowercase/,
+  ],
+  [
+    'environment too long',
+    stream,
+    v => ({ ...v, environment: 'e'.repeat(33) }),
+    /environment must be 1 to 32 characters/,
+  ],
+  [
+    'system of another kind',
+    stream,
+    v => ({ ...v, system: 'group:default/x' }),
+    /system must be a catalog system reference/,
+  ],
+  [
+    'zero shards',
+    stream,
+    v => ({ ...v, shardCount: 0 }),
+    /shardCount must be between 1 and 500/,
+  ],
+  [
+    '501 shards',
+    stream,
+    v => ({ ...v, shardCount: 501 }),
+    /shardCount must be between 1 and 500/,
+  ],
+  [
+    'fractional shards',
+    stream,
+    v => ({ ...v, shardCount: 1.5 }),
+    /shardCount must be a whole number/,
+  ],
+  [
+    'retention 23 hours',
+    stream,
+    v => ({ ...v, retentionHours: 23 }),
+    /retentionHours must be between 24 and 8760/,
+  ],
+  [
+    'retention 8761 hours',
+    stream,
+    v => ({ ...v, retentionHours: 8761 }),
+    /retentionHours must be between 24 and 8760/,
+  ],
+  [
+    'capacity mode unknown',
+    stream,
+    v => ({ ...v, capacityMode: 'BURST' }),
+    /capacityMode must be PROVISIONED or ON_DEMAND/,
+  ],
+  [
+    'encryption unknown',
+    stream,
+    v => ({ ...v, encryption: 'AES' }),
+    /encryption must be NONE, KMS_AWS_MANAGED or KMS_CUSTOMER_KEY/,
+  ],
+  [
+    'customer key without its ARN',
+    stream,
+    v => ({ ...v, encryption: 'KMS_CUSTOMER_KEY' }),
+    /kmsKeyArn is required when encryption is KMS_CUSTOMER_KEY/,
+  ],
+  [
+    'customer key ARN malformed',
+    stream,
+    v => ({
+      ...v,
+      encryption: 'KMS_CUSTOMER_KEY',
+      kmsKeyArn: 'arn:aws:kms:ap-southeast-2:123456789012:key/nope',
+    }),
+    /kmsKeyArn must be a KMS key or alias ARN/,
+  ],
+  [
+    'customer key in another region',
+    stream,
+    v => ({
+      ...v,
+      encryption: 'KMS_CUSTOMER_KEY',
+      kmsKeyArn:
+        'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    }),
+    /kmsKeyArn must be a key in the stream's region ap-southeast-2/,
+  ],
+  [
+    'key ARN without customer key encryption',
+    stream,
+    v => ({
+      ...v,
+      kmsKeyArn: 'arn:aws:kms:ap-southeast-2:123456789012:alias/x',
+    }),
+    /kmsKeyArn is only used when encryption is KMS_CUSTOMER_KEY/,
+  ],
+  [
+    'tag key reserved by AWS',
+    stream,
+    v => ({ ...v, tags: { 'aws:x': 'y' } }),
+    /tags\.aws:x tag keys must not start with "aws:"/,
+  ],
+  [
+    'tag key too long',
+    stream,
+    v => ({ ...v, tags: { ['k'.repeat(129)]: 'y' } }),
+    /tag keys must be 1 to 128 characters long/,
+  ],
+  [
+    'tag value too long',
+    stream,
+    v => ({ ...v, tags: { team: 'v'.repeat(257) } }),
+    /tags\.team tag values must be at most 256 characters long/,
+  ],
+  [
+    'tag with forbidden characters',
+    stream,
+    v => ({ ...v, tags: { 'cost#center': 'x' } }),
+    /tags\.cost#center tag keys may contain only/,
+  ],
+  [
+    'tag overriding the owner tag',
+    stream,
+    v => ({ ...v, tags: { owner: 'someone' } }),
+    /tags\.owner "owner" is set by the product itself/,
+  ],
+  [
+    'too many tags',
+    stream,
+    v => ({
+      ...v,
+      tags: Object.fromEntries(
+        Array.from({ length: 47 }, (_, i) => [`k${i}`, 'v']),
+      ),
+    }),
+    /tags at most 46 extra tags are allowed/,
+  ],
+  [
+    'policy for a stream ARN that is not one',
+    policy,
+    v => ({ ...v, streamArn: 'meter-siem-x' }),
+    /streamArn must be a Kinesis stream ARN/,
+  ],
+  [
+    'policy for a stream in another region',
+    policy,
+    v => ({
+      ...v,
+      streamArn: streamArn(v.name).replace('ap-southeast-2', 'eu-west-1'),
+    }),
+    /streamArn must be a stream in region ap-southeast-2/,
+  ],
+  [
+    'role with a policy ARN that is not one',
+    role,
+    v => ({ ...v, policyArn: streamArn(v.name) }),
+    /policyArn must be an IAM policy ARN/,
+  ],
+  [
+    'role with a short external ID',
+    role,
+    v => ({ ...v, policyArn: policyArn(v.name), externalId: 'abc' }),
+    /externalId must be 64 to 1224 characters long/,
+  ],
+  [
+    'role with an external ID with spaces',
+    role,
+    v => ({
+      ...v,
+      policyArn: policyArn(v.name),
+      externalId: `${'a'.repeat(64)} b`,
+    }),
+    /externalId may contain only/,
+  ],
 ];
 
 describe('bad input is refused before any AWS call', () => {
@@ -92,7 +301,9 @@ describe('bad input is refused before any AWS call', () => {
     const { kinesis, iam } = sdk('ap-southeast-2');
     const streams = await kinesis.send(new ListStreamsCommand({}));
     const roles = await iam.send(new ListRolesCommand({}));
-    const policies = await iam.send(new ListPoliciesCommand({ Scope: 'Local' }));
+    const policies = await iam.send(
+      new ListPoliciesCommand({ Scope: 'Local' }),
+    );
     const names = [
       ...(streams.StreamNames ?? []),
       ...(roles.Roles ?? []).map(r => r.RoleName),

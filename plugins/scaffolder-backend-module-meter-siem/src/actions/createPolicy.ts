@@ -17,7 +17,12 @@ import {
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { send, sendIfExists } from '../aws/clients';
 import { examples } from './createPolicy.examples';
-import { ActionOptions, assertInput, describeTarget, targetSchema } from './options';
+import {
+  ActionOptions,
+  assertInput,
+  describeTarget,
+  targetSchema,
+} from './options';
 
 /**
  * Creates the least-privilege policy that lets Meter put records on the
@@ -49,7 +54,9 @@ export function createPolicyAction(options: ActionOptions) {
     async handler(ctx) {
       const { input } = ctx;
       const { names, tags } = describeTarget(input, settings);
-      assertInput(streamArnIssues(input.streamArn, input.region, input.accountId));
+      assertInput(
+        streamArnIssues(input.streamArn, input.region, input.accountId),
+      );
       const document = buildPermissionsPolicy(input.streamArn);
       const accountId = parseArn(input.streamArn).accountId;
       const policyArn = iamArn(input.region, accountId, 'policy', names.policy);
@@ -62,7 +69,10 @@ export function createPolicyAction(options: ActionOptions) {
         return;
       }
 
-      const { iam } = await clients.forAccount({ accountId, region: input.region });
+      const { iam } = await clients.forAccount({
+        accountId,
+        region: input.region,
+      });
       const call = (permission: string) => ({
         permission,
         resource: `policy ${names.policy}`,
@@ -93,7 +103,12 @@ export function createPolicyAction(options: ActionOptions) {
             ),
           call('iam:GetPolicyVersion'),
         );
-        if (!samePolicy(parsePolicyDocument(version.PolicyVersion!.Document!), document)) {
+        if (
+          !samePolicy(
+            parsePolicyDocument(version.PolicyVersion!.Document!),
+            document,
+          )
+        ) {
           throw new ConflictError(
             `IAM policy ${names.policy} belongs to integration ${input.name} but its document is no longer the least-privilege one (kinesis:PutRecord and kinesis:PutRecords on ${input.streamArn}). It was left untouched: restore the document in AWS, or delete the policy and run again.`,
           );
@@ -101,11 +116,16 @@ export function createPolicyAction(options: ActionOptions) {
         const missing = tags.filter(t => current[t.Key] === undefined);
         if (missing.length > 0) {
           await send(
-            () => iam.send(new TagPolicyCommand({ PolicyArn: policyArn, Tags: missing })),
+            () =>
+              iam.send(
+                new TagPolicyCommand({ PolicyArn: policyArn, Tags: missing }),
+              ),
             call('iam:TagPolicy'),
           );
         }
-        ctx.logger.info(`IAM policy ${names.policy} already exists with the expected document; reusing it`);
+        ctx.logger.info(
+          `IAM policy ${names.policy} already exists with the expected document; reusing it`,
+        );
       } else {
         await ctx.checkpoint({
           key: `meter-siem.policy.create.${policyArn}`,

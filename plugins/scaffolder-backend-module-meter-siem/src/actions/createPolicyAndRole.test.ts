@@ -20,7 +20,7 @@ import {
   baseTarget,
   sdk,
   uniqueName,
-} from '../testing/moto';
+} from '../__testUtils__/moto';
 
 const options = actionOptions();
 const policyAction = createPolicyAction(options);
@@ -57,7 +57,9 @@ describe('meter-siem:policy:create against moto', () => {
     expect(policyArn).toBe(
       `arn:aws:iam::${MOTO_ACCOUNT}:policy/meter-siem-${name}-kinesis-write`,
     );
-    const { Policy } = await iam.send(new GetPolicyCommand({ PolicyArn: policyArn }));
+    const { Policy } = await iam.send(
+      new GetPolicyCommand({ PolicyArn: policyArn }),
+    );
     const version = await iam.send(
       new GetPolicyVersionCommand({
         PolicyArn: policyArn,
@@ -106,7 +108,9 @@ describe('meter-siem:policy:create against moto', () => {
         PolicyName: `meter-siem-${name}-kinesis-write`,
         PolicyDocument: JSON.stringify({
           Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Action: 'kinesis:PutRecord', Resource: '*' }],
+          Statement: [
+            { Effect: 'Allow', Action: 'kinesis:PutRecord', Resource: '*' },
+          ],
         }),
       }),
     );
@@ -133,15 +137,23 @@ describe('meter-siem:role:create against moto', () => {
     const policyArn = await createPolicy(name);
     const { outputs, logs } = await createRole(name, policyArn);
 
-    expect(outputs.roleArn).toBe(`arn:aws:iam::${MOTO_ACCOUNT}:role/meter-siem-${name}`);
+    expect(outputs.roleArn).toBe(
+      `arn:aws:iam::${MOTO_ACCOUNT}:role/meter-siem-${name}`,
+    );
     expect(outputs.externalId).toMatch(/^[0-9a-f]{64}$/);
-    const { Role } = await iam.send(new GetRoleCommand({ RoleName: `meter-siem-${name}` }));
-    expect(JSON.parse(decodeURIComponent(Role!.AssumeRolePolicyDocument!))).toEqual({
+    const { Role } = await iam.send(
+      new GetRoleCommand({ RoleName: `meter-siem-${name}` }),
+    );
+    expect(
+      JSON.parse(decodeURIComponent(Role!.AssumeRolePolicyDocument!)),
+    ).toEqual({
       Version: '2012-10-17',
       Statement: [
         {
           Effect: 'Allow',
-          Principal: { AWS: 'arn:aws:iam::458553032353:role/Meter-data-export' },
+          Principal: {
+            AWS: 'arn:aws:iam::458553032353:role/Meter-data-export',
+          },
           Action: 'sts:AssumeRole',
           Condition: { StringEquals: { 'sts:ExternalId': outputs.externalId } },
         },
@@ -153,7 +165,9 @@ describe('meter-siem:role:create against moto', () => {
     expect(attached.AttachedPolicies).toEqual([
       { PolicyName: `meter-siem-${name}-kinesis-write`, PolicyArn: policyArn },
     ]);
-    const tags = await iam.send(new ListRoleTagsCommand({ RoleName: `meter-siem-${name}` }));
+    const tags = await iam.send(
+      new ListRoleTagsCommand({ RoleName: `meter-siem-${name}` }),
+    );
     expect(byKey(tags.Tags)).toEqual(byKey(expectedTags(name)));
     expect(logs.join('\n')).not.toContain(outputs.externalId);
   });
@@ -173,8 +187,12 @@ describe('meter-siem:role:create against moto', () => {
     const externalId = 'x'.repeat(70);
     const { outputs } = await createRole(name, policyArn, { externalId });
     expect(outputs.externalId).toBeUndefined();
-    const { Role } = await iam.send(new GetRoleCommand({ RoleName: `meter-siem-${name}` }));
-    expect(decodeURIComponent(Role!.AssumeRolePolicyDocument!)).toContain(externalId);
+    const { Role } = await iam.send(
+      new GetRoleCommand({ RoleName: `meter-siem-${name}` }),
+    );
+    expect(decodeURIComponent(Role!.AssumeRolePolicyDocument!)).toContain(
+      externalId,
+    );
     await expect(
       createRole(name, policyArn, { externalId: 'y'.repeat(70) }),
     ).rejects.toThrow(/already requires a different external ID/);
@@ -243,7 +261,9 @@ describe('meter-siem:role:create failure paths moto cannot produce', () => {
       .on(CreateRoleCommand)
       .rejects(
         Object.assign(
-          new Error(`Invalid principal in policy: ... "sts:ExternalId":"${externalId}"`),
+          new Error(
+            `Invalid principal in policy: ... "sts:ExternalId":"${externalId}"`,
+          ),
           { name: 'MalformedPolicyDocument' },
         ),
       );
@@ -255,7 +275,9 @@ describe('meter-siem:role:create failure paths moto cannot produce', () => {
       policyArn: `arn:aws:iam::${MOTO_ACCOUNT}:policy/meter-siem-leaky-kinesis-write`,
     });
     const error = await roleAction.handler(ctx).catch((e: Error) => e);
-    expect(error.message).toMatch(/IAM rejected the policy document for role meter-siem-leaky/);
+    expect(error.message).toMatch(
+      /IAM rejected the policy document for role meter-siem-leaky/,
+    );
     expect(error.message).toContain('[redacted]');
     expect(error.message).not.toContain(externalId);
   });
@@ -276,9 +298,13 @@ describe('meter-siem:role:create failure paths moto cannot produce', () => {
               Statement: [
                 {
                   Effect: 'Allow',
-                  Principal: { AWS: 'arn:aws:iam::458553032353:role/Meter-data-export' },
+                  Principal: {
+                    AWS: 'arn:aws:iam::458553032353:role/Meter-data-export',
+                  },
                   Action: 'sts:AssumeRole',
-                  Condition: { StringEquals: { 'sts:ExternalId': 'e'.repeat(64) } },
+                  Condition: {
+                    StringEquals: { 'sts:ExternalId': 'e'.repeat(64) },
+                  },
                 },
               ],
             }),
@@ -292,7 +318,9 @@ describe('meter-siem:role:create failure paths moto cannot produce', () => {
       .on(ListAttachedRolePoliciesCommand)
       .resolves({ AttachedPolicies: [] })
       .on(AttachRolePolicyCommand)
-      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));
+      .rejects(
+        Object.assign(new Error('not authorized'), { name: 'AccessDenied' }),
+      );
     const { ctx } = actionContext({
       ...baseTarget,
       accountId: MOTO_ACCOUNT,

@@ -23,7 +23,12 @@ import {
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { send, sendIfExists } from '../aws/clients';
 import { examples } from './createRole.examples';
-import { ActionOptions, assertInput, describeTarget, targetSchema } from './options';
+import {
+  ActionOptions,
+  assertInput,
+  describeTarget,
+  targetSchema,
+} from './options';
 
 /**
  * Creates the role Meter assumes, trusted only by Meter's service role with
@@ -60,7 +65,7 @@ export function createRoleAction(options: ActionOptions) {
           z
             .string({
               description:
-                'The external ID to paste into Meter\'s Dashboard; only output when the action generated it (secret)',
+                "The external ID to paste into Meter's Dashboard; only output when the action generated it (secret)",
             })
             .optional(),
       },
@@ -79,7 +84,9 @@ export function createRoleAction(options: ActionOptions) {
 
       if (ctx.isDryRun) {
         ctx.logger.info(
-          `Dry run: would create IAM role ${names.role} trusted by ${principalArn} with an sts:ExternalId condition (${
+          `Dry run: would create IAM role ${
+            names.role
+          } trusted by ${principalArn} with an sts:ExternalId condition (${
             given ? 'the given external ID' : 'a newly generated external ID'
           }), and attach ${input.policyArn}`,
         );
@@ -87,7 +94,10 @@ export function createRoleAction(options: ActionOptions) {
         return;
       }
 
-      const { iam } = await clients.forAccount({ accountId, region: input.region });
+      const { iam } = await clients.forAccount({
+        accountId,
+        region: input.region,
+      });
       const secrets = given ? [given] : [];
       const call = (permission: string) => ({
         permission,
@@ -132,7 +142,8 @@ export function createRoleAction(options: ActionOptions) {
                     AssumeRolePolicyDocument: JSON.stringify(
                       buildTrustPolicy({ principalArn, externalId: generated }),
                     ),
-                    Description: 'Allows Meter to publish security events to Kinesis',
+                    Description:
+                      'Allows Meter to publish security events to Kinesis',
                     MaxSessionDuration: 3600,
                     Tags: tags,
                   }),
@@ -154,19 +165,26 @@ export function createRoleAction(options: ActionOptions) {
           principalArn,
         ).externalId!;
         secrets.push(externalId);
-        ctx.logger.info(`Created IAM role ${names.role} trusted by ${principalArn}`);
+        ctx.logger.info(
+          `Created IAM role ${names.role} trusted by ${principalArn}`,
+        );
       }
 
       const current = tagsToRecord(role.Tags);
       const missing = tags.filter(t => current[t.Key] === undefined);
       if (missing.length > 0) {
         await send(
-          () => iam.send(new TagRoleCommand({ RoleName: names.role, Tags: missing })),
+          () =>
+            iam.send(
+              new TagRoleCommand({ RoleName: names.role, Tags: missing }),
+            ),
           call('iam:TagRole'),
         );
       }
       await attach(iam, names.role, input.policyArn, call);
-      ctx.logger.info(`Policy ${input.policyArn} is attached to role ${names.role}`);
+      ctx.logger.info(
+        `Policy ${input.policyArn} is attached to role ${names.role}`,
+      );
 
       ctx.output('roleArn', role.Arn ?? roleArn);
       if (!given) ctx.output('externalId', externalId);
@@ -193,7 +211,13 @@ async function attach(
   );
   if (attached.AttachedPolicies?.some(p => p.PolicyArn === policyArn)) return;
   await send(
-    () => iam.send(new AttachRolePolicyCommand({ RoleName: roleName, PolicyArn: policyArn })),
+    () =>
+      iam.send(
+        new AttachRolePolicyCommand({
+          RoleName: roleName,
+          PolicyArn: policyArn,
+        }),
+      ),
     call('iam:AttachRolePolicy'),
   );
 }

@@ -13,7 +13,7 @@ import {
   baseTarget,
   sdk,
   uniqueName,
-} from '../testing/moto';
+} from '../__testUtils__/moto';
 
 describe('meter-siem:stream:create against moto', () => {
   const action = createStreamAction(actionOptions());
@@ -106,7 +106,11 @@ describe('meter-siem:stream:create against moto', () => {
     await action.handler(second.ctx);
     expect(second.outputs).toEqual(first.outputs);
 
-    const other = actionContext({ ...input, shardCount: 3, retentionHours: 72 });
+    const other = actionContext({
+      ...input,
+      shardCount: 3,
+      retentionHours: 72,
+    });
     await expect(action.handler(other.ctx)).rejects.toThrow(
       /already exists with other settings: shardCount is 1, the run asks 3/,
     );
@@ -118,7 +122,10 @@ describe('meter-siem:stream:create against moto', () => {
   it('never touches a stream with the same name that is not its own', async () => {
     const name = uniqueName();
     await kinesis.send(
-      new CreateStreamCommand({ StreamName: `meter-siem-${name}`, ShardCount: 1 }),
+      new CreateStreamCommand({
+        StreamName: `meter-siem-${name}`,
+        ShardCount: 1,
+      }),
     );
     const { ctx } = actionContext({
       ...baseTarget,

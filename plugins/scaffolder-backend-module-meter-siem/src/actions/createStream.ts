@@ -24,7 +24,12 @@ import {
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { send, sendIfExists } from '../aws/clients';
 import { examples } from './createStream.examples';
-import { ActionOptions, assertInput, describeTarget, targetSchema } from './options';
+import {
+  ActionOptions,
+  assertInput,
+  describeTarget,
+  targetSchema,
+} from './options';
 
 const DEFAULT_RETENTION_HOURS = 24;
 
@@ -105,13 +110,18 @@ export function createStreamAction(options: ActionOptions) {
       if (ctx.isDryRun) {
         const accountId = input.accountId ?? '<main account>';
         ctx.logger.info(
-          `Dry run: would create Kinesis stream ${streamName} in ${input.region} (account ${accountId}): ${describeSettings(
+          `Dry run: would create Kinesis stream ${streamName} in ${
+            input.region
+          } (account ${accountId}): ${describeSettings(
             wanted,
           )}, metrics ${ENHANCED_METRICS.join(' and ')}, tags ${tags
             .map(t => t.Key)
             .join(', ')}`,
         );
-        ctx.output('streamArn', formatStreamArn(input.region, accountId, streamName));
+        ctx.output(
+          'streamArn',
+          formatStreamArn(input.region, accountId, streamName),
+        );
         ctx.output('streamName', streamName);
         ctx.output('accountId', accountId);
         ctx.output('region', input.region);
@@ -130,10 +140,20 @@ export function createStreamAction(options: ActionOptions) {
       const existing = await describe(kinesis, streamName, call);
       if (existing) {
         const owned = await send(
-          () => kinesis.send(new ListTagsForStreamCommand({ StreamName: streamName })),
+          () =>
+            kinesis.send(
+              new ListTagsForStreamCommand({ StreamName: streamName }),
+            ),
           call('kinesis:ListTagsForStream'),
         );
-        assertOurs(tagsToRecord(owned.Tags), tags, input.name, settings.tagKeys, streamName, where);
+        assertOurs(
+          tagsToRecord(owned.Tags),
+          tags,
+          input.name,
+          settings.tagKeys,
+          streamName,
+          where,
+        );
         ctx.logger.info(
           `Kinesis stream ${streamName} already exists and belongs to integration ${input.name}; checking its settings`,
         );
@@ -159,7 +179,9 @@ export function createStreamAction(options: ActionOptions) {
           },
         });
         ctx.logger.info(
-          `Creating Kinesis stream ${streamName} in ${aws.region} (account ${aws.accountId}): ${describeSettings(wanted)}`,
+          `Creating Kinesis stream ${streamName} in ${aws.region} (account ${
+            aws.accountId
+          }): ${describeSettings(wanted)}`,
         );
       }
 
@@ -171,7 +193,10 @@ export function createStreamAction(options: ActionOptions) {
       const current = tagsToRecord(
         (
           await send(
-            () => kinesis.send(new ListTagsForStreamCommand({ StreamName: streamName })),
+            () =>
+              kinesis.send(
+                new ListTagsForStreamCommand({ StreamName: streamName }),
+              ),
             call('kinesis:ListTagsForStream'),
           )
         ).Tags,
@@ -190,7 +215,10 @@ export function createStreamAction(options: ActionOptions) {
         );
       }
 
-      if ((stream.RetentionPeriodHours ?? DEFAULT_RETENTION_HOURS) < wanted.retentionHours) {
+      if (
+        (stream.RetentionPeriodHours ?? DEFAULT_RETENTION_HOURS) <
+        wanted.retentionHours
+      ) {
         await send(
           () =>
             kinesis.send(
@@ -201,7 +229,9 @@ export function createStreamAction(options: ActionOptions) {
             ),
           call('kinesis:IncreaseStreamRetentionPeriod'),
         );
-        ctx.logger.info(`Set retention of ${streamName} to ${wanted.retentionHours} hours`);
+        ctx.logger.info(
+          `Set retention of ${streamName} to ${wanted.retentionHours} hours`,
+        );
         stream = await waitActive(kinesis, streamName, call);
       }
 
@@ -217,12 +247,16 @@ export function createStreamAction(options: ActionOptions) {
             ),
           call('kinesis:StartStreamEncryption'),
         );
-        ctx.logger.info(`Enabled KMS encryption of ${streamName} with ${keyOf(wanted)}`);
+        ctx.logger.info(
+          `Enabled KMS encryption of ${streamName} with ${keyOf(wanted)}`,
+        );
         stream = await waitActive(kinesis, streamName, call);
       }
 
       const enabled = new Set(
-        (stream.EnhancedMonitoring ?? []).flatMap(m => m.ShardLevelMetrics ?? []),
+        (stream.EnhancedMonitoring ?? []).flatMap(
+          m => m.ShardLevelMetrics ?? [],
+        ),
       );
       if (!ENHANCED_METRICS.every(metric => enabled.has(metric))) {
         await send(
@@ -236,12 +270,16 @@ export function createStreamAction(options: ActionOptions) {
           call('kinesis:EnableEnhancedMonitoring'),
         );
         ctx.logger.info(
-          `Enabled shard-level metrics ${ENHANCED_METRICS.join(' and ')} on ${streamName}`,
+          `Enabled shard-level metrics ${ENHANCED_METRICS.join(
+            ' and ',
+          )} on ${streamName}`,
         );
         stream = await waitActive(kinesis, streamName, call);
       }
 
-      ctx.logger.info(`Kinesis stream ${streamName} is ${stream.StreamStatus}: ${stream.StreamARN}`);
+      ctx.logger.info(
+        `Kinesis stream ${streamName} is ${stream.StreamStatus}: ${stream.StreamARN}`,
+      );
       ctx.output('streamArn', stream.StreamARN!);
       ctx.output('streamName', streamName);
       ctx.output('accountId', aws.accountId);
@@ -269,7 +307,9 @@ function describeSettings(settings: StreamSettings): string {
       ? `PROVISIONED with ${settings.shardCount} shard(s)`
       : 'ON_DEMAND';
   const encryption =
-    settings.encryption === 'NONE' ? 'no encryption' : `KMS encryption with ${keyOf(settings)}`;
+    settings.encryption === 'NONE'
+      ? 'no encryption'
+      : `KMS encryption with ${keyOf(settings)}`;
   return `${capacity}, retention ${settings.retentionHours} hours, ${encryption}`;
 }
 
@@ -279,7 +319,10 @@ async function describe(
   call: CallContext,
 ): Promise<StreamDescriptionSummary | undefined> {
   const found = await sendIfExists(
-    () => kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName })),
+    () =>
+      kinesis.send(
+        new DescribeStreamSummaryCommand({ StreamName: streamName }),
+      ),
     call('kinesis:DescribeStreamSummary'),
   );
   return found?.StreamDescriptionSummary;
@@ -292,12 +335,18 @@ async function waitActive(
   call: CallContext,
 ): Promise<StreamDescriptionSummary> {
   await send(
-    () => waitUntilStreamExists({ client: kinesis, ...ACTIVE_WAIT }, { StreamName: streamName }),
+    () =>
+      waitUntilStreamExists(
+        { client: kinesis, ...ACTIVE_WAIT },
+        { StreamName: streamName },
+      ),
     call('kinesis:DescribeStream'),
   );
   const stream = await describe(kinesis, streamName, call);
   if (!stream) {
-    throw new Error(`Kinesis stream ${streamName} disappeared while it was being set up`);
+    throw new Error(
+      `Kinesis stream ${streamName} disappeared while it was being set up`,
+    );
   }
   return stream;
 }
@@ -325,7 +374,9 @@ function assertOurs(
     throw new ConflictError(
       `Kinesis stream ${streamName} belongs to integration ${integrationName} but its tags differ from this run: ${differing
         .map(t => `${t.Key} is "${current[t.Key]}", the run asks "${t.Value}"`)
-        .join('; ')}. It was left untouched: run with the same values, or change the tags in AWS (the "Fix ownership tags" template does it).`,
+        .join(
+          '; ',
+        )}. It was left untouched: run with the same values, or change the tags in AWS (the "Fix ownership tags" template does it).`,
     );
   }
 }
@@ -344,28 +395,44 @@ function assertSameSettings(
   const differences: string[] = [];
   const mode = stream.StreamModeDetails?.StreamMode ?? 'PROVISIONED';
   if (mode !== wanted.capacityMode) {
-    differences.push(`capacityMode is ${mode}, the run asks ${wanted.capacityMode}`);
-  } else if (mode === 'PROVISIONED' && stream.OpenShardCount !== wanted.shardCount) {
+    differences.push(
+      `capacityMode is ${mode}, the run asks ${wanted.capacityMode}`,
+    );
+  } else if (
+    mode === 'PROVISIONED' &&
+    stream.OpenShardCount !== wanted.shardCount
+  ) {
     differences.push(
       `shardCount is ${stream.OpenShardCount}, the run asks ${wanted.shardCount}`,
     );
   }
   const retention = stream.RetentionPeriodHours ?? DEFAULT_RETENTION_HOURS;
-  if (retention !== wanted.retentionHours && retention !== DEFAULT_RETENTION_HOURS) {
+  if (
+    retention !== wanted.retentionHours &&
+    retention !== DEFAULT_RETENTION_HOURS
+  ) {
     differences.push(
       `retentionHours is ${retention}, the run asks ${wanted.retentionHours}`,
     );
   }
   if (stream.EncryptionType === 'KMS') {
     if (wanted.encryption === 'NONE') {
-      differences.push('the stream is encrypted, the run asks for no encryption');
+      differences.push(
+        'the stream is encrypted, the run asks for no encryption',
+      );
     } else if (stream.KeyId !== keyOf(wanted)) {
-      differences.push(`the stream is encrypted with ${stream.KeyId}, the run asks ${keyOf(wanted)}`);
+      differences.push(
+        `the stream is encrypted with ${stream.KeyId}, the run asks ${keyOf(
+          wanted,
+        )}`,
+      );
     }
   }
   if (differences.length > 0) {
     throw new ConflictError(
-      `Kinesis stream ${streamName} (account ${where.accountId}, region ${where.region}) already exists with other settings: ${differences.join(
+      `Kinesis stream ${streamName} (account ${where.accountId}, region ${
+        where.region
+      }) already exists with other settings: ${differences.join(
         '; ',
       )}. It was left untouched: run the template with the stream's settings, or change the stream in AWS first.`,
     );

@@ -4,7 +4,7 @@ import { createPolicyAction } from './createPolicy';
 import { createRoleAction } from './createRole';
 import { createStreamAction } from './createStream';
 import { registerIntegrationAction } from './registerIntegration';
-import { actionContext, actionOptions } from '../testing/moto';
+import { actionContext, actionOptions } from '../__testUtils__/moto';
 
 /** What earlier steps would have produced, for the examples' expressions. */
 const previousOutputs: Record<string, string> = {
@@ -34,25 +34,28 @@ const actions = [
   registerIntegrationAction({ events }),
 ];
 
-describe.each(actions.map(a => [a.id, a] as const))('%s examples', (_, action) => {
-  it('has examples', () => {
-    expect(action.examples?.length).toBeGreaterThan(0);
-  });
+describe.each(actions.map(a => [a.id, a] as const))(
+  '%s examples',
+  (_, action) => {
+    it('has examples', () => {
+      expect(action.examples?.length).toBeGreaterThan(0);
+    });
 
-  it.each(action.examples!.map(e => [e.description, e] as const))(
-    '%s',
-    async (_description, example) => {
-      const [step] = yaml.parse(example.example).steps;
-      expect(step.action).toBe(action.id);
-      expect(action.schema!.input).toHaveProperty('properties.name');
-      const input = resolve(step.input);
-      const result = validate(input, action.schema!.input as any);
-      expect(result.errors.map(e => e.stack)).toEqual([]);
+    it.each(action.examples!.map(e => [e.description, e] as const))(
+      '%s',
+      async (_description, example) => {
+        const [step] = yaml.parse(example.example).steps;
+        expect(step.action).toBe(action.id);
+        expect(action.schema!.input).toHaveProperty('properties.name');
+        const input = resolve(step.input);
+        const result = validate(input, action.schema!.input as any);
+        expect(result.errors.map(e => e.stack)).toEqual([]);
 
-      // A dry run goes through every rule without touching AWS.
-      const { ctx, outputs } = actionContext(input, { isDryRun: true });
-      await action.handler(ctx);
-      expect(Object.keys(outputs).length).toBeGreaterThan(0);
-    },
-  );
-});
+        // A dry run goes through every rule without touching AWS.
+        const { ctx, outputs } = actionContext(input, { isDryRun: true });
+        await action.handler(ctx);
+        expect(Object.keys(outputs).length).toBeGreaterThan(0);
+      },
+    );
+  },
+);

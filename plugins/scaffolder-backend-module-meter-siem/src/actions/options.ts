@@ -26,7 +26,9 @@ export const targetSchema = {
         'Integration name: lowercase letters, digits and hyphens, at most 40 characters. The AWS resources are named meter-siem-<name>.',
     }),
   region: (z: Z) =>
-    z.string({ description: 'AWS region of the Kinesis stream, e.g. us-east-1' }),
+    z.string({
+      description: 'AWS region of the Kinesis stream, e.g. us-east-1',
+    }),
   accountId: (z: Z) =>
     z
       .string({

@@ -28,12 +28,15 @@ export function registerIntegrationAction(options: { events: EventsService }) {
     schema: {
       input: {
         name: z => z.string({ description: 'Integration name' }),
-        streamArn: z => z.string({ description: 'ARN of the integration stream' }),
+        streamArn: z =>
+          z.string({ description: 'ARN of the integration stream' }),
         roleArn: z => z.string({ description: 'ARN of the integration role' }),
       },
       output: {
         entityRef: z =>
-          z.string({ description: 'Entity ref of the integration in the catalog' }),
+          z.string({
+            description: 'Entity ref of the integration in the catalog',
+          }),
       },
     },
     async handler(ctx) {

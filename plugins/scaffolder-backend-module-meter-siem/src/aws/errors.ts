@@ -41,7 +41,10 @@ const THROTTLED = new Set([
  * The SDK has already retried throttling with backoff by the time an error
  * gets here, so throttling is reported as sustained.
  */
-export function explainAwsError(error: unknown, context: AwsCallContext): Error {
+export function explainAwsError(
+  error: unknown,
+  context: AwsCallContext,
+): Error {
   const name = (error as { name?: string })?.name ?? 'Error';
   const detail = (error as { message?: string })?.message ?? String(error);
   const where = [
@@ -66,7 +69,10 @@ export function explainAwsError(error: unknown, context: AwsCallContext): Error 
     message = `IAM refused ${context.permission} on ${context.resource}${at} because an account quota (roles, policies or attachments) was reached. Remove unused ones or ask AWS for a quota increase. AWS said: ${detail}`;
   } else if (name.startsWith('KMS')) {
     message = `The KMS key cannot be used to encrypt ${context.resource}${at} (${name}). Check that the key exists in the stream's region, is enabled, and that its key policy lets Kinesis and these credentials use it. AWS said: ${detail}`;
-  } else if (name === 'MalformedPolicyDocument' || name === 'MalformedPolicyDocumentException') {
+  } else if (
+    name === 'MalformedPolicyDocument' ||
+    name === 'MalformedPolicyDocumentException'
+  ) {
     message = `IAM rejected the policy document for ${context.resource}${at}. AWS said: ${detail}`;
   } else {
     message = `${context.permission} on ${context.resource}${at} failed with ${name}: ${detail}`;
@@ -79,5 +85,9 @@ export function explainAwsError(error: unknown, context: AwsCallContext): Error 
 /** True when the error is AWS saying the resource does not exist. */
 export function isNotFound(error: unknown): boolean {
   const name = (error as { name?: string })?.name;
-  return name === 'ResourceNotFoundException' || name === 'NoSuchEntity' || name === 'NoSuchEntityException';
+  return (
+    name === 'ResourceNotFoundException' ||
+    name === 'NoSuchEntity' ||
+    name === 'NoSuchEntityException'
+  );
 }

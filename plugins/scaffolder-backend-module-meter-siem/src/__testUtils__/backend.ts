@@ -24,14 +24,25 @@ export class RecordingLogger implements RootLoggerService {
   constructor(readonly lines: string[] = [], private readonly meta = {}) {}
   private record(level: string, message: string, meta?: unknown) {
     this.lines.push(
-      `${level} ${message} ${JSON.stringify({ ...this.meta, ...(meta as object) })}`,
+      `${level} ${message} ${JSON.stringify({
+        ...this.meta,
+        ...(meta as object),
+      })}`,
     );
   }
   error(message: string, meta?: Error | object) {
-    this.record('error', message, meta instanceof Error ? { error: `${meta.stack}` } : meta);
+    this.record(
+      'error',
+      message,
+      meta instanceof Error ? { error: `${meta.stack}` } : meta,
+    );
   }
   warn(message: string, meta?: Error | object) {
-    this.record('warn', message, meta instanceof Error ? { error: `${meta.stack}` } : meta);
+    this.record(
+      'warn',
+      message,
+      meta instanceof Error ? { error: `${meta.stack}` } : meta,
+    );
   }
   info(message: string, meta?: object) {
     this.record('info', message, meta);

@@ -90,13 +90,22 @@ export async function startScaffolder(extraFeatures: any[] = []) {
     ],
   });
 
-  async function run(values: Record<string, unknown>) {
+  type TaskEvent = { type: string; body: any };
+  type RunResult = {
+    /** HTTP status of the task creation. */
+    status: number;
+    body?: any;
+    task?: any;
+    events: TaskEvent[];
+  };
+
+  async function run(values: Record<string, unknown>): Promise<RunResult> {
     const created = await request(backend.server)
       .post('/api/scaffolder/v2/tasks')
       .set('Authorization', mockCredentials.user.header())
       .send({ templateRef: 'template:default/meter-siem-integration', values });
     if (created.status !== 201) {
-      return { status: created.status, body: created.body } as const;
+      return { status: created.status, body: created.body, events: [] };
     }
     const id = created.body.id as string;
     for (let i = 0; i < 600; i++) {
@@ -107,11 +116,7 @@ export async function startScaffolder(extraFeatures: any[] = []) {
         const events = await request(backend.server)
           .get(`/api/scaffolder/v2/tasks/${id}/events`)
           .set('Authorization', mockCredentials.user.header());
-        return {
-          status: 201,
-          task: task.body,
-          events: events.body as Array<{ type: string; body: any }>,
-        } as const;
+        return { status: 201, task: task.body, events: events.body };
       }
       await new Promise(resolve => setTimeout(resolve, 100));
     }

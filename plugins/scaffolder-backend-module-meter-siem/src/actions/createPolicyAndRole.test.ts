@@ -274,7 +274,7 @@ describe('meter-siem:role:create failure paths moto cannot produce', () => {
       externalId,
       policyArn: `arn:aws:iam::${MOTO_ACCOUNT}:policy/meter-siem-leaky-kinesis-write`,
     });
-    const error = await roleAction.handler(ctx).catch((e: Error) => e);
+    const error = (await roleAction.handler(ctx).catch(e => e)) as Error;
     expect(error.message).toMatch(
       /IAM rejected the policy document for role meter-siem-leaky/,
     );

@@ -1,34 +1,53 @@
 import { SchedulerServiceTaskScheduleDefinitionConfig } from '@backstage/backend-plugin-api';
 
 export interface Config {
+  /** Settings shared by the Meter SIEM modules. */
+  meterSiem?: {
+    /**
+     * Meter's service role that assumes the integration roles.
+     * Defaults to arn:aws:iam::458553032353:role/Meter-data-export.
+     */
+    meterPrincipalArn?: string;
+    /** Keys of the AWS tags the product writes and reads. */
+    tagKeys?: {
+      /** Defaults to `owner`. */
+      owner?: string;
+      /** Defaults to `environment`. */
+      environment?: string;
+      /** Defaults to `managed-by`. */
+      managedBy?: string;
+      /** Defaults to `meter-siem-integration`. */
+      integration?: string;
+    };
+    /** Prefix of the AWS resource names. Defaults to `meter-siem-`. */
+    namePrefix?: string;
+  };
   catalog?: {
     providers?: {
-      /**
-       * MeterSiemProvider configuration.
-       */
-      meterSiemProvider?:
-        | {
-            /**
-             * The target that this provider should consume.
-             */
-            target: string;
-            /**
-             * Overrides the schedule at which this provider runs.
-             */
-            schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
-          }
-        | {
-            [name: string]: {
-              /**
-               * The target that this provider should consume.
-               */
-              target: string;
-              /**
-               * Overrides the schedule at which this provider runs.
-               */
-              schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
-            };
-          };
+      /** Discovery of Meter SIEM integrations in AWS. */
+      meterSiem?: {
+        /**
+         * The accounts to search, each with its regions. Accounts other than
+         * the main one need credentials in the `aws` config
+         * (`aws.accounts` or `aws.accountDefaults`). Defaults to the main
+         * account.
+         */
+        accounts?: Array<{
+          /** Omit for the main account. */
+          accountId?: string;
+          /** Defaults to the provider's `regions`. */
+          regions?: string[];
+        }>;
+        /** Regions of the accounts that list none. */
+        regions?: string[];
+        /**
+         * Owner of integrations whose resources carry no usable owner tag.
+         * Defaults to `group:default/unowned`.
+         */
+        fallbackOwner?: string;
+        /** Defaults to every 30 minutes with a 10 minute timeout. */
+        schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      };
     };
   };
 }

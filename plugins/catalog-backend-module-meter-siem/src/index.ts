@@ -1,8 +1,8 @@
-/***/
 /**
- * The meter-siem-provider module for @backstage/plugin-catalog-backend
+ * Catalog backend module that discovers Meter SIEM integrations in AWS.
  *
  * @packageDocumentation
  */
 
 export { catalogModuleMeterSiem as default } from './module';
+export { MeterSiemEntityProvider } from './provider/MeterSiemEntityProvider';

@@ -3,27 +3,36 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
-import { MeterSiemProvider } from './provider/MeterSiemProvider';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { MeterSiemEntityProvider } from './provider/MeterSiemEntityProvider';
 
+/**
+ * Keeps the Meter SIEM integrations of the configured AWS accounts in the
+ * catalog.
+ *
+ * @public
+ */
 export const catalogModuleMeterSiem = createBackendModule({
-  moduleId: 'meter-siem-provider',
   pluginId: 'catalog',
-  register({ registerInit }) {
-    registerInit({
+  moduleId: 'meter-siem',
+  register(reg) {
+    reg.registerInit({
       deps: {
         logger: coreServices.logger,
         config: coreServices.rootConfig,
         scheduler: coreServices.scheduler,
-        processing: catalogProcessingExtensionPoint,
+        events: eventsServiceRef,
+        catalog: catalogProcessingExtensionPoint,
       },
-      async init({ logger, scheduler, config, processing }) {
-        processing.addEntityProvider(
-          MeterSiemProvider.fromConfig(config, {
+      async init({ logger, config, scheduler, events, catalog }) {
+        catalog.addEntityProvider(
+          MeterSiemEntityProvider.fromConfig(config, {
             logger,
             scheduler,
+            events,
           }),
         );
-      }
+      },
     });
   },
-})
+});

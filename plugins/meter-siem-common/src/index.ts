@@ -13,3 +13,5 @@ export * from './policies';
 export * from './externalId';
 export * from './annotations';
 export * from './settings';
+export * from './discovery';
+export * from './entities';

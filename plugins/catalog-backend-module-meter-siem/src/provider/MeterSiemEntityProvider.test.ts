@@ -1,0 +1,409 @@
+import {
+  CreateRoleCommand,
+  GetAccountAuthorizationDetailsCommand,
+  IAMClient,
+} from '@aws-sdk/client-iam';
+import { mockServices } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { ConfigReader } from '@backstage/config';
+import { EntityProviderConnection } from '@backstage/plugin-catalog-node';
+import {
+  ANNOTATIONS,
+  INTEGRATION_CREATED_TOPIC,
+  IntegrationCreatedEvent,
+} from '@internal/backstage-plugin-meter-siem-common';
+import {
+  SeededIntegration,
+  awsConfig,
+  configureStream,
+  deleteIntegration,
+  freshAccountId,
+  requireMoto,
+  seedClients,
+  seedIntegration,
+} from '../testing/moto';
+import { MeterSiemEntityProvider } from './MeterSiemEntityProvider';
+
+requireMoto();
+jest.setTimeout(60_000);
+
+const REGIONS = ['us-east-1', 'eu-west-1'];
+
+function setUp(
+  accounts: Array<{ accountId: string; configured?: boolean }>,
+  providerConfig: object = {},
+) {
+  const logger = mockServices.logger.mock();
+  // Providers log through a child logger; let the test see its calls.
+  logger.child.mockReturnValue(logger);
+  const events = mockServices.events();
+  const config = new ConfigReader({
+    aws: awsConfig(
+      accounts.filter(a => a.configured !== false).map(a => a.accountId),
+    ),
+    catalog: {
+      providers: {
+        meterSiem: {
+          regions: REGIONS,
+          accounts: accounts.map(({ accountId }) => ({ accountId })),
+          ...providerConfig,
+        },
+      },
+    },
+  });
+  const providers = MeterSiemEntityProvider.fromConfig(config, {
+    logger,
+    scheduler: mockServices.scheduler.mock(),
+    events,
+  });
+  const connect = async (provider: MeterSiemEntityProvider) => {
+    const connection = {
+      applyMutation: jest.fn(),
+      refresh: jest.fn(),
+    } satisfies EntityProviderConnection;
+    await provider.connect(connection);
+    return connection;
+  };
+  return { logger, events, providers, connect };
+}
+
+function fullSync(connection: { applyMutation: jest.Mock }): Entity[] {
+  const calls = connection.applyMutation.mock.calls;
+  const [mutation] = calls[calls.length - 1];
+  expect(mutation.type).toBe('full');
+  return mutation.entities.map((d: { entity: Entity }) => d.entity);
+}
+
+function byName(entities: Entity[], name: string): Entity {
+  const entity = entities.find(e => e.metadata.name === name);
+  if (!entity) {
+    throw new Error(
+      `no entity ${name} among ${entities
+        .map(e => e.metadata.name)
+        .join(', ')}`,
+    );
+  }
+  return entity;
+}
+
+describe('MeterSiemEntityProvider against moto', () => {
+  const accountId = freshAccountId();
+  let templateMade: SeededIntegration;
+  let handMade: SeededIntegration;
+  let bareOwner: SeededIntegration;
+
+  beforeAll(async () => {
+    const eu = await seedClients(accountId, 'eu-west-1');
+    templateMade = await seedIntegration(eu, {
+      region: 'eu-west-1',
+      streamName: 'meter-siem-office',
+      roleName: 'meter-siem-office',
+      policyName: 'meter-siem-office-kinesis-write',
+      tags: {
+        owner: 'group:default/network',
+        environment: 'production',
+        'managed-by': 'backstage',
+        'meter-siem-integration': 'office',
+        system: 'network-security',
+      },
+    });
+    await configureStream(eu, 'eu-west-1', 'meter-siem-office');
+
+    const us = await seedClients(accountId, 'us-east-1');
+    handMade = await seedIntegration(us, {
+      region: 'us-east-1',
+      streamName: 'meter-siem-events',
+      roleName: 'MeterSIEMIntegrationRole',
+      policyName: 'MeterSIEMKinesisWritePolicy',
+      onDemand: true,
+    });
+    bareOwner = await seedIntegration(us, {
+      region: 'us-east-1',
+      streamName: 'meter-siem-lab',
+      roleName: 'meter-siem-lab',
+      policyName: 'meter-siem-lab-kinesis-write',
+      tags: { owner: 'security', 'meter-siem-integration': 'lab' },
+      inlinePolicy: true,
+    });
+    await us.iam.send(
+      new CreateRoleCommand({
+        RoleName: 'unrelated-ec2-role',
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'ec2.amazonaws.com' },
+              Action: 'sts:AssumeRole',
+            },
+          ],
+        }),
+      }),
+    );
+  });
+
+  it('discovers integrations made by the template and by hand', async () => {
+    const { providers, connect } = setUp([{ accountId }]);
+    expect(providers.map(p => p.getProviderName())).toEqual([
+      `MeterSiemEntityProvider:${accountId}`,
+    ]);
+    const connection = await connect(providers[0]);
+    await providers[0].refresh();
+    const entities = fullSync(connection);
+
+    expect(
+      entities
+        .filter(e => e.spec?.type === 'meter-siem-integration')
+        .map(e => [e.metadata.name, e.spec?.owner])
+        .sort(),
+    ).toEqual([
+      [`MeterSIEMIntegrationRole-${accountId}`, 'group:default/unowned'],
+      [`lab-${accountId}`, 'group:default/security'],
+      [`office-${accountId}`, 'group:default/network'],
+    ]);
+    expect(entities).toHaveLength(3 + 3 + 2 + 3);
+    expect(JSON.stringify(entities)).not.toContain('unrelated-ec2-role');
+    for (const { externalId } of [templateMade, handMade, bareOwner]) {
+      expect(JSON.stringify(entities)).not.toContain(externalId);
+    }
+
+    const office = byName(entities, `office-${accountId}`);
+    expect(office.spec).toEqual({
+      type: 'meter-siem-integration',
+      owner: 'group:default/network',
+      system: 'system:default/network-security',
+      dependsOn: [
+        `resource:default/office-${accountId}-stream`,
+        `resource:default/office-${accountId}-role`,
+        `resource:default/office-${accountId}-policy`,
+      ],
+    });
+    expect(office.metadata.annotations).toMatchObject({
+      [ANNOTATIONS.streamArn]: `arn:aws:kinesis:eu-west-1:${accountId}:stream/meter-siem-office`,
+      [ANNOTATIONS.roleArn]: `arn:aws:iam::${accountId}:role/meter-siem-office`,
+      [ANNOTATIONS.policyArn]: `arn:aws:iam::${accountId}:policy/meter-siem-office-kinesis-write`,
+      [ANNOTATIONS.accountId]: accountId,
+      [ANNOTATIONS.region]: 'eu-west-1',
+      [ANNOTATIONS.environment]: 'production',
+      [ANNOTATIONS.managedBy]: 'backstage',
+      [ANNOTATIONS.streamStatus]: 'ACTIVE',
+      [ANNOTATIONS.capacityMode]: 'PROVISIONED',
+      [ANNOTATIONS.shardCount]: '1',
+      [ANNOTATIONS.retentionHours]: '48',
+      [ANNOTATIONS.encryption]: 'KMS_AWS_MANAGED',
+      [ANNOTATIONS.enhancedMetrics]: 'IncomingBytes,IncomingRecords',
+    });
+    expect(office.metadata.links?.map(l => l.url)).toEqual([
+      'https://eu-west-1.console.aws.amazon.com/kinesis/home?region=eu-west-1#/streams/details/meter-siem-office/details',
+      'https://console.aws.amazon.com/iam/home#/roles/details/meter-siem-office',
+      `https://console.aws.amazon.com/iam/home#/policies/details/arn%3Aaws%3Aiam%3A%3A${accountId}%3Apolicy%2Fmeter-siem-office-kinesis-write`,
+    ]);
+    expect(byName(entities, `office-${accountId}-stream`).spec?.type).toBe(
+      'kinesis-stream',
+    );
+
+    const hand = byName(entities, `MeterSIEMIntegrationRole-${accountId}`);
+    expect(hand.metadata.annotations).toMatchObject({
+      [ANNOTATIONS.region]: 'us-east-1',
+      [ANNOTATIONS.capacityMode]: 'ON_DEMAND',
+      [ANNOTATIONS.encryption]: 'NONE',
+      [ANNOTATIONS.retentionHours]: '24',
+    });
+    expect(hand.metadata.annotations).not.toHaveProperty(ANNOTATIONS.managedBy);
+    expect(hand.spec?.dependsOn).toHaveLength(3);
+
+    // The inline policy has no ARN, so no policy entity.
+    const lab = byName(entities, `lab-${accountId}`);
+    expect(lab.spec?.dependsOn).toEqual([
+      `resource:default/lab-${accountId}-stream`,
+      `resource:default/lab-${accountId}-role`,
+    ]);
+  });
+
+  it('drops a deleted integration on the next sync', async () => {
+    const account = freshAccountId();
+    const clients = await seedClients(account, 'us-east-1');
+    const kept = await seedIntegration(clients, {
+      region: 'us-east-1',
+      streamName: 'meter-siem-kept',
+      roleName: 'meter-siem-kept',
+      policyName: 'meter-siem-kept-kinesis-write',
+    });
+    const deleted = await seedIntegration(clients, {
+      region: 'us-east-1',
+      streamName: 'meter-siem-gone',
+      roleName: 'meter-siem-gone',
+      policyName: 'meter-siem-gone-kinesis-write',
+    });
+    const { providers, connect } = setUp([{ accountId: account }]);
+    const connection = await connect(providers[0]);
+
+    await providers[0].refresh();
+    expect(fullSync(connection).map(e => e.metadata.name)).toContain(
+      `gone-${account}`,
+    );
+
+    await deleteIntegration(clients, 'us-east-1', deleted);
+    await providers[0].refresh();
+    const names = fullSync(connection).map(e => e.metadata.name);
+    expect(names).toContain(`kept-${account}`);
+    expect(names.filter(n => n.startsWith('gone-'))).toEqual([]);
+    expect(kept.roleName).toBe('meter-siem-kept');
+  });
+
+  it('keeps syncing the other accounts when one fails', async () => {
+    const healthy = freshAccountId();
+    const broken = freshAccountId();
+    await seedIntegration(await seedClients(healthy, 'us-east-1'), {
+      region: 'us-east-1',
+      streamName: 'meter-siem-ok',
+      roleName: 'meter-siem-ok',
+      policyName: 'meter-siem-ok-kinesis-write',
+    });
+    // No credentials are configured for the broken account.
+    const { providers, connect, logger } = setUp([
+      { accountId: broken, configured: false },
+      { accountId: healthy },
+    ]);
+    const [brokenProvider, healthyProvider] = providers;
+    const brokenConnection = await connect(brokenProvider);
+    const healthyConnection = await connect(healthyProvider);
+
+    await Promise.all(providers.map(p => p.refresh()));
+
+    expect(brokenConnection.applyMutation).not.toHaveBeenCalled();
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringContaining(`AWS account ${broken}`),
+    );
+    expect(fullSync(healthyConnection).map(e => e.metadata.name)).toContain(
+      `ok-${healthy}`,
+    );
+  });
+
+  it('skips an account that denies access, keeping its entities', async () => {
+    const account = freshAccountId();
+    const { providers, connect, logger } = setUp([{ accountId: account }]);
+    const connection = await connect(providers[0]);
+    const denied = Object.assign(new Error('User is not authorized'), {
+      name: 'AccessDenied',
+    });
+    const send = jest
+      .spyOn(IAMClient.prototype, 'send')
+      .mockRejectedValue(denied as never);
+    try {
+      await providers[0].refresh();
+    } finally {
+      send.mockRestore();
+    }
+    expect(connection.applyMutation).not.toHaveBeenCalled();
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringMatching(
+        new RegExp(
+          `AWS account ${account}.*AccessDenied: User is not authorized`,
+        ),
+      ),
+    );
+  });
+
+  it('registers a created integration from its event', async () => {
+    const account = freshAccountId();
+    const { providers, connect, events } = setUp([{ accountId: account }]);
+    const connection = await connect(providers[0]);
+    const clients = await seedClients(account, 'eu-west-1');
+    await seedIntegration(clients, {
+      region: 'eu-west-1',
+      streamName: 'meter-siem-new',
+      roleName: 'meter-siem-new',
+      policyName: 'meter-siem-new-kinesis-write',
+      tags: { owner: 'group:default/network', 'meter-siem-integration': 'new' },
+    });
+
+    const payload: IntegrationCreatedEvent = {
+      accountId: account,
+      region: 'eu-west-1',
+      roleName: 'meter-siem-new',
+      streamName: 'meter-siem-new',
+    };
+    await events.publish({
+      topic: INTEGRATION_CREATED_TOPIC,
+      eventPayload: payload,
+    });
+
+    expect(connection.applyMutation).toHaveBeenCalledTimes(1);
+    const [delta] = connection.applyMutation.mock.calls[0];
+    expect(delta.type).toBe('delta');
+    expect(delta.removed).toEqual([]);
+    expect(
+      delta.added.map((d: { entity: Entity }) => d.entity.metadata.name),
+    ).toEqual([
+      `new-${account}`,
+      `new-${account}-stream`,
+      `new-${account}-role`,
+      `new-${account}-policy`,
+    ]);
+    expect(delta.added[0].entity.spec.owner).toBe('group:default/network');
+
+    // Events for other accounts and regions are not this provider's.
+    await events.publish({
+      topic: INTEGRATION_CREATED_TOPIC,
+      eventPayload: { ...payload, region: 'ap-south-1' },
+    });
+    await events.publish({
+      topic: INTEGRATION_CREATED_TOPIC,
+      eventPayload: { ...payload, accountId: freshAccountId() },
+    });
+    expect(connection.applyMutation).toHaveBeenCalledTimes(1);
+  });
+
+  it('keeps an integration registered while a sync was reading AWS', async () => {
+    const account = freshAccountId();
+    const { providers, connect, events } = setUp([{ accountId: account }]);
+    const connection = await connect(providers[0]);
+    const clients = await seedClients(account, 'us-east-1');
+
+    // Hold the sync right after it has read IAM, before the role exists.
+    let listed!: () => void;
+    let release!: () => void;
+    const iamRead = new Promise<void>(resolve => (listed = resolve));
+    const gate = new Promise<void>(resolve => (release = resolve));
+    const send: (command: unknown) => Promise<unknown> = IAMClient.prototype
+      .send as never;
+    const spy = jest
+      .spyOn(IAMClient.prototype, 'send')
+      .mockImplementation(async function hold(this: IAMClient, command: any) {
+        const output = await send.call(this, command);
+        if (command instanceof GetAccountAuthorizationDetailsCommand) {
+          listed();
+          await gate;
+        }
+        return output;
+      } as never);
+    try {
+      const sync = providers[0].refresh();
+      await iamRead;
+      await seedIntegration(clients, {
+        region: 'us-east-1',
+        streamName: 'meter-siem-race',
+        roleName: 'meter-siem-race',
+        policyName: 'meter-siem-race-kinesis-write',
+      });
+      await events.publish({
+        topic: INTEGRATION_CREATED_TOPIC,
+        eventPayload: {
+          accountId: account,
+          region: 'us-east-1',
+          roleName: 'meter-siem-race',
+          streamName: 'meter-siem-race',
+        },
+      });
+      release();
+      await sync;
+    } finally {
+      spy.mockRestore();
+    }
+
+    expect(fullSync(connection).map(e => e.metadata.name)).toContain(
+      `race-${account}`,
+    );
+  });
+});

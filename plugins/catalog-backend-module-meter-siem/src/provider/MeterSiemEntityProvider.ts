@@ -1,0 +1,241 @@
+import {
+  LoggerService,
+  SchedulerService,
+  SchedulerServiceTaskScheduleDefinition,
+} from '@backstage/backend-plugin-api';
+import { Entity } from '@backstage/catalog-model';
+import { Config } from '@backstage/config';
+import { stringifyError } from '@backstage/errors';
+import {
+  AwsCredentialsManager,
+  DefaultAwsCredentialsManager,
+} from '@backstage/integration-aws-node';
+import {
+  DeferredEntity,
+  EntityProvider,
+  EntityProviderConnection,
+} from '@backstage/plugin-catalog-node';
+import { EventParams, EventsService } from '@backstage/plugin-events-node';
+import {
+  EntityBuildOptions,
+  INTEGRATION_CREATED_TOPIC,
+  IntegrationCreatedEvent,
+  ResourceEntity,
+  buildIntegrationEntities,
+} from '@internal/backstage-plugin-meter-siem-common';
+import { AccountClients, accountClients } from './clients';
+import { AccountScope, readProviderConfig } from './config';
+import { discoverIntegrations, readRoleIntegrations } from './discover';
+
+/**
+ * Keeps the Meter SIEM integrations of one AWS account in the catalog.
+ *
+ * There is one provider per configured account so that each account's
+ * entities are replaced only by a successful sync of that account: a full
+ * mutation replaces everything a provider emitted, so one provider for all
+ * accounts would delete a denied or throttled account's entities, and any
+ * memory of them kept to avoid that would be lost with the replica that
+ * ran the sync.
+ *
+ * Use `MeterSiemEntityProvider.fromConfig(...)` to create instances.
+ *
+ * @public
+ */
+export class MeterSiemEntityProvider implements EntityProvider {
+  static fromConfig(
+    config: Config,
+    options: {
+      logger: LoggerService;
+      scheduler: SchedulerService;
+      events?: EventsService;
+      credentials?: AwsCredentialsManager;
+    },
+  ): MeterSiemEntityProvider[] {
+    const providerConfig = readProviderConfig(config);
+    if (!providerConfig) return [];
+    const credentials =
+      options.credentials ?? DefaultAwsCredentialsManager.fromConfig(config);
+    return providerConfig.accounts.map(
+      account =>
+        new MeterSiemEntityProvider({
+          account,
+          credentials,
+          logger: options.logger,
+          scheduler: options.scheduler,
+          events: options.events,
+          schedule: providerConfig.schedule,
+          entityOptions: {
+            settings: providerConfig.settings,
+            fallbackOwner: providerConfig.fallbackOwner,
+          },
+        }),
+    );
+  }
+
+  readonly #account: AccountScope;
+  readonly #credentials: AwsCredentialsManager;
+  readonly #logger: LoggerService;
+  readonly #scheduler: SchedulerService;
+  readonly #events?: EventsService;
+  readonly #schedule: SchedulerServiceTaskScheduleDefinition;
+  readonly #entityOptions: EntityBuildOptions;
+  #connection?: EntityProviderConnection;
+  /** Counts syncs and registrations, to tell which came first. */
+  #sequence = 0;
+  #registered: Array<{ sequence: number; entities: ResourceEntity[] }> = [];
+
+  private constructor(options: {
+    account: AccountScope;
+    credentials: AwsCredentialsManager;
+    logger: LoggerService;
+    scheduler: SchedulerService;
+    events?: EventsService;
+    schedule: SchedulerServiceTaskScheduleDefinition;
+    entityOptions: EntityBuildOptions;
+  }) {
+    this.#account = options.account;
+    this.#credentials = options.credentials;
+    this.#scheduler = options.scheduler;
+    this.#events = options.events;
+    this.#schedule = options.schedule;
+    this.#entityOptions = options.entityOptions;
+    this.#logger = options.logger.child({ target: this.getProviderName() });
+  }
+
+  /** {@inheritdoc @backstage/plugin-catalog-node#EntityProvider.getProviderName} */
+  getProviderName(): string {
+    return `MeterSiemEntityProvider:${this.#account.accountId ?? 'main'}`;
+  }
+
+  /** {@inheritdoc @backstage/plugin-catalog-node#EntityProvider.connect} */
+  async connect(connection: EntityProviderConnection): Promise<void> {
+    this.#connection = connection;
+    // The scheduler's default scope is global: one replica syncs at a time.
+    await this.#scheduler.scheduleTask({
+      id: `${this.getProviderName()}:refresh`,
+      ...this.#schedule,
+      fn: () => this.refresh(),
+    });
+    await this.#events?.subscribe({
+      id: this.getProviderName(),
+      topics: [INTEGRATION_CREATED_TOPIC],
+      onEvent: params => this.#onIntegrationCreated(params),
+    });
+  }
+
+  /**
+   * Reads the account and replaces its entities in the catalog. A failing
+   * account is logged and left as it is in the catalog until a sync
+   * succeeds.
+   */
+  async refresh(): Promise<void> {
+    const connection = this.#connectionOrThrow();
+    const startedAt = this.#sequence++;
+    let discovered: ResourceEntity[];
+    let accountId: string | undefined = this.#account.accountId;
+    try {
+      const clients = await this.#clients();
+      accountId = clients.accountId;
+      discovered = buildIntegrationEntities(
+        await discoverIntegrations(clients, {
+          regions: this.#account.regions,
+          settings: this.#entityOptions.settings,
+        }),
+        this.#entityOptions,
+      );
+    } catch (error) {
+      this.#logger.warn(
+        `Skipped syncing Meter SIEM integrations of AWS account ${
+          accountId ?? '(main)'
+        }, its catalog entities are kept until a sync succeeds: ${stringifyError(
+          error,
+        )}`,
+      );
+      return;
+    }
+
+    // A registration that arrived while this sync read AWS may have been
+    // missed by it; keep it until a sync that started later has seen it.
+    this.#registered = this.#registered.filter(r => r.sequence > startedAt);
+    const byName = new Map<string, ResourceEntity>();
+    for (const entity of [
+      ...discovered,
+      ...this.#registered.flatMap(r => r.entities),
+    ]) {
+      byName.set(entity.metadata.name, entity);
+    }
+    await connection.applyMutation({
+      type: 'full',
+      entities: [...byName.values()].map(entity => this.#deferred(entity)),
+    });
+    this.#logger.info(
+      `Synced ${discovered.length} entities of Meter SIEM integrations in AWS account ${accountId}`,
+    );
+  }
+
+  async #onIntegrationCreated(params: EventParams): Promise<void> {
+    const event = params.eventPayload as Partial<IntegrationCreatedEvent>;
+    const { accountId, region, roleName } = event;
+    if (
+      typeof accountId !== 'string' ||
+      typeof region !== 'string' ||
+      typeof roleName !== 'string'
+    ) {
+      this.#logger.warn(
+        `Ignored a ${INTEGRATION_CREATED_TOPIC} event without accountId, region and roleName`,
+      );
+      return;
+    }
+    const { accountId: configured, regions } = this.#account;
+    if ((configured && configured !== accountId) || !regions.includes(region)) {
+      return;
+    }
+    try {
+      const connection = this.#connectionOrThrow();
+      const clients = await this.#clients();
+      // The main account's id is known only once its credentials are.
+      if (clients.accountId !== accountId) return;
+      const entities = buildIntegrationEntities(
+        await readRoleIntegrations(clients, roleName, {
+          regions: [region],
+          settings: this.#entityOptions.settings,
+        }),
+        this.#entityOptions,
+      );
+      this.#registered.push({ sequence: this.#sequence++, entities });
+      await connection.applyMutation({
+        type: 'delta',
+        added: entities.map(entity => this.#deferred(entity)),
+        removed: [],
+      });
+      this.#logger.info(
+        `Registered ${entities.length} entities of the new Meter SIEM integration with role ${roleName} in AWS account ${accountId}`,
+      );
+    } catch (error) {
+      this.#logger.warn(
+        `Could not register the new Meter SIEM integration with role ${roleName} in AWS account ${accountId}, the next sync will: ${stringifyError(
+          error,
+        )}`,
+      );
+    }
+  }
+
+  #clients(): Promise<AccountClients> {
+    const { accountId, regions } = this.#account;
+    return accountClients(this.#credentials, accountId, regions[0]);
+  }
+
+  #connectionOrThrow(): EntityProviderConnection {
+    if (!this.#connection) {
+      throw new Error(`${this.getProviderName()} is not connected yet`);
+    }
+    return this.#connection;
+  }
+
+  #deferred(entity: ResourceEntity): DeferredEntity {
+    return {
+      entity: entity as unknown as Entity,
+      locationKey: this.getProviderName(),
+    };
+  }
+}

@@ -1,0 +1,368 @@
+import {
+  Entity,
+  EntityPolicies,
+  FieldFormatEntityPolicy,
+  NoForeignRootFieldsEntityPolicy,
+  SchemaValidEntityPolicy,
+  resourceEntityV1alpha1Validator,
+} from '@backstage/catalog-model';
+import { ANNOTATIONS } from './annotations';
+import {
+  IntegrationFacts,
+  ResourceEntity,
+  buildIntegrationEntities,
+  ownerRefFromTag,
+} from './entities';
+import { buildTrustPolicy } from './policies';
+import { resolveSettings } from './settings';
+
+const settings = resolveSettings();
+const options = { settings, fallbackOwner: 'group:default/unowned' };
+const account = '210987654321';
+const externalId = 'a'.repeat(24) + 'f00dfeed'.repeat(5);
+const streamArn = `arn:aws:kinesis:eu-west-1:${account}:stream/meter-siem-office`;
+
+const policy = EntityPolicies.allOf([
+  new SchemaValidEntityPolicy(),
+  new NoForeignRootFieldsEntityPolicy(),
+  new FieldFormatEntityPolicy(),
+]);
+
+async function expectValid(entities: ResourceEntity[]) {
+  for (const entity of entities) {
+    await expect(policy.enforce(entity as Entity)).resolves.toBeDefined();
+    await expect(
+      resourceEntityV1alpha1Validator.check(entity as Entity),
+    ).resolves.toBe(true);
+  }
+}
+
+function templateMade(
+  overrides: Partial<IntegrationFacts> = {},
+): IntegrationFacts {
+  const tags = {
+    owner: 'group:default/network',
+    environment: 'production',
+    'managed-by': 'backstage',
+    'meter-siem-integration': 'office',
+    'cost-center': 'CC 42/Security',
+  };
+  return {
+    accountId: account,
+    region: 'eu-west-1',
+    role: {
+      arn: `arn:aws:iam::${account}:role/meter-siem-office`,
+      name: 'meter-siem-office',
+      tags,
+      trustPolicy: buildTrustPolicy({
+        principalArn: settings.meterPrincipalArn,
+        externalId,
+      }),
+    },
+    policy: {
+      arn: `arn:aws:iam::${account}:policy/meter-siem-office-kinesis-write`,
+      name: 'meter-siem-office-kinesis-write',
+    },
+    streamArn,
+    stream: {
+      name: 'meter-siem-office',
+      tags,
+      status: 'ACTIVE',
+      capacityMode: 'PROVISIONED',
+      openShardCount: 1,
+      retentionHours: 24,
+      encryptionType: 'KMS',
+      keyId: 'alias/aws/kinesis',
+      enhancedMetrics: ['IncomingRecords', 'IncomingBytes'],
+    },
+    ...overrides,
+  };
+}
+
+function handMade(): IntegrationFacts {
+  return {
+    accountId: account,
+    region: 'us-east-1',
+    role: {
+      arn: `arn:aws:iam::${account}:role/MeterSIEMIntegrationRole`,
+      name: 'MeterSIEMIntegrationRole',
+      tags: {},
+      trustPolicy: buildTrustPolicy({
+        principalArn: settings.meterPrincipalArn,
+        externalId,
+      }),
+    },
+    policy: {
+      arn: `arn:aws:iam::${account}:policy/MeterSIEMKinesisWritePolicy`,
+      name: 'MeterSIEMKinesisWritePolicy',
+    },
+    streamArn: `arn:aws:kinesis:us-east-1:${account}:stream/meter-siem-events`,
+    stream: {
+      name: 'meter-siem-events',
+      tags: {},
+      status: 'ACTIVE',
+      capacityMode: 'ON_DEMAND',
+      openShardCount: 4,
+      retentionHours: 48,
+      encryptionType: 'NONE',
+      enhancedMetrics: [],
+    },
+  };
+}
+
+describe('buildIntegrationEntities', () => {
+  it('builds a valid integration depending on its stream, role and policy', async () => {
+    const entities = buildIntegrationEntities([templateMade()], options);
+    await expectValid(entities);
+    const [integration, stream, role, managedPolicy] = entities;
+
+    expect(entities.map(e => [e.metadata.name, e.spec.type])).toEqual([
+      [`office-${account}`, 'meter-siem-integration'],
+      [`office-${account}-stream`, 'kinesis-stream'],
+      [`office-${account}-role`, 'aws-iam-role'],
+      [`office-${account}-policy`, 'aws-iam-policy'],
+    ]);
+    expect(integration.spec).toEqual({
+      type: 'meter-siem-integration',
+      owner: 'group:default/network',
+      dependsOn: [
+        `resource:default/${stream.metadata.name}`,
+        `resource:default/${role.metadata.name}`,
+        `resource:default/${managedPolicy.metadata.name}`,
+      ],
+    });
+    expect(integration.metadata.annotations).toMatchObject({
+      [ANNOTATIONS.streamArn]: streamArn,
+      [ANNOTATIONS.roleArn]: `arn:aws:iam::${account}:role/meter-siem-office`,
+      [ANNOTATIONS.policyArn]: `arn:aws:iam::${account}:policy/meter-siem-office-kinesis-write`,
+      [ANNOTATIONS.accountId]: account,
+      [ANNOTATIONS.region]: 'eu-west-1',
+      [ANNOTATIONS.environment]: 'production',
+      [ANNOTATIONS.managedBy]: 'backstage',
+      [ANNOTATIONS.streamStatus]: 'ACTIVE',
+      [ANNOTATIONS.capacityMode]: 'PROVISIONED',
+      [ANNOTATIONS.shardCount]: '1',
+      [ANNOTATIONS.retentionHours]: '24',
+      [ANNOTATIONS.encryption]: 'KMS_AWS_MANAGED',
+      [ANNOTATIONS.enhancedMetrics]: 'IncomingBytes,IncomingRecords',
+      'backstage.io/managed-by-location': `url:${integration.metadata.links[0].url}`,
+      'backstage.io/managed-by-origin-location': `url:${integration.metadata.links[0].url}`,
+    });
+    expect(integration.metadata.links.map(l => l.url)).toEqual([
+      'https://eu-west-1.console.aws.amazon.com/kinesis/home?region=eu-west-1#/streams/details/meter-siem-office/details',
+      'https://console.aws.amazon.com/iam/home#/roles/details/meter-siem-office',
+      `https://console.aws.amazon.com/iam/home#/policies/details/${encodeURIComponent(
+        `arn:aws:iam::${account}:policy/meter-siem-office-kinesis-write`,
+      )}`,
+    ]);
+    expect(stream.metadata.annotations[ANNOTATIONS.streamArn]).toBe(streamArn);
+    expect(role.metadata.annotations[ANNOTATIONS.roleArn]).toBe(
+      `arn:aws:iam::${account}:role/meter-siem-office`,
+    );
+  });
+
+  it('derives catalog tags and labels from the AWS tags within the catalog rules', async () => {
+    const [integration] = buildIntegrationEntities([templateMade()], options);
+    expect(integration.metadata.tags).toEqual([
+      'meter-siem',
+      'aws',
+      'cost-center:cc-42-security',
+      'environment:production',
+      'managed-by:backstage',
+      'meter-siem-integration:office',
+      'owner:group:default-network',
+    ]);
+    expect(integration.metadata.labels).toEqual({
+      'cost-center': 'CC-42-Security',
+      environment: 'production',
+      'managed-by': 'backstage',
+      'meter-siem-integration': 'office',
+      owner: 'group-default-network',
+    });
+  });
+
+  it('fits tags and labels with any characters AWS allows', async () => {
+    const odd = {
+      'aws:cloudformation:stack-name': 'x'.repeat(200),
+      '  spaced key ': '@value with spaces@',
+      'ünïcode/ключ': 'значение',
+    };
+    const entities = buildIntegrationEntities(
+      [
+        templateMade({
+          role: { ...templateMade().role, tags: odd },
+          stream: { ...templateMade().stream!, tags: {} },
+        }),
+      ],
+      options,
+    );
+    await expectValid(entities);
+    expect(Object.keys(entities[0].metadata.labels)).toEqual([
+      'spaced-key',
+      'aws-cloudformation-stack-name',
+      'n-code',
+    ]);
+  });
+
+  it('builds an integration made by hand, owned by the fallback owner', async () => {
+    const entities = buildIntegrationEntities([handMade()], options);
+    await expectValid(entities);
+    const [integration] = entities;
+
+    expect(integration.metadata.name).toBe(
+      `MeterSIEMIntegrationRole-${account}`,
+    );
+    expect(integration.spec.owner).toBe('group:default/unowned');
+    expect(integration.metadata.annotations).toMatchObject({
+      [ANNOTATIONS.capacityMode]: 'ON_DEMAND',
+      [ANNOTATIONS.shardCount]: '4',
+      [ANNOTATIONS.encryption]: 'NONE',
+      [ANNOTATIONS.enhancedMetrics]: '',
+    });
+    expect(integration.metadata.annotations).not.toHaveProperty(
+      ANNOTATIONS.managedBy,
+    );
+  });
+
+  it('never puts the external ID in any entity', () => {
+    const entities = buildIntegrationEntities(
+      [templateMade(), handMade()],
+      options,
+    );
+    expect(JSON.stringify(entities)).not.toContain(externalId);
+    expect(entities[0].metadata.description).toContain(
+      'external ID is in the trust relationships',
+    );
+  });
+
+  it('points out a role that requires no external ID', () => {
+    const facts = handMade();
+    facts.role.trustPolicy.Statement[0].Condition = undefined;
+    const [integration] = buildIntegrationEntities([facts], options);
+    expect(integration.metadata.description).toContain(
+      'requires no external ID',
+    );
+  });
+
+  it('resolves the owner from the stream, then the role, then the fallback', () => {
+    const owner = (streamOwner?: string, roleOwner?: string) => {
+      const facts = handMade();
+      if (streamOwner) facts.stream!.tags.owner = streamOwner;
+      if (roleOwner) facts.role.tags.owner = roleOwner;
+      return buildIntegrationEntities([facts], options).map(e => e.spec.owner);
+    };
+    expect(owner('security', 'group:default/network')).toEqual(
+      Array(4).fill('group:default/security'),
+    );
+    expect(owner(undefined, 'user:jane')).toEqual(
+      Array(4).fill('user:default/jane'),
+    );
+    expect(owner('Network Team', undefined)).toEqual(
+      Array(4).fill('group:default/unowned'),
+    );
+  });
+
+  it('sets the system from the system tag', async () => {
+    const facts = templateMade();
+    facts.stream!.tags = { ...facts.stream!.tags, system: 'network' };
+    const entities = buildIntegrationEntities([facts], options);
+    await expectValid(entities);
+    expect(entities[0].spec.system).toBe('system:default/network');
+  });
+
+  it('keeps the integration and its role when the stream is gone', async () => {
+    const entities = buildIntegrationEntities(
+      [templateMade({ stream: undefined })],
+      options,
+    );
+    await expectValid(entities);
+    expect(entities.map(e => e.spec.type)).toEqual([
+      'meter-siem-integration',
+      'aws-iam-role',
+      'aws-iam-policy',
+    ]);
+    expect(entities[0].metadata.annotations[ANNOTATIONS.streamStatus]).toBe(
+      'NOT_FOUND',
+    );
+  });
+
+  it('names one integration per stream when a role may write to several', async () => {
+    const second = templateMade({
+      streamArn: `arn:aws:kinesis:eu-west-1:${account}:stream/other`,
+      stream: { ...templateMade().stream!, name: 'other' },
+      policy: undefined,
+    });
+    const entities = buildIntegrationEntities(
+      [templateMade(), second],
+      options,
+    );
+    await expectValid(entities);
+    expect(
+      entities
+        .filter(e => e.spec.type === 'meter-siem-integration')
+        .map(e => e.metadata.name),
+    ).toEqual([
+      `office-meter-siem-office-${account}`,
+      `office-other-${account}`,
+    ]);
+    expect(new Set(entities.map(e => e.metadata.name)).size).toBe(
+      entities.length,
+    );
+  });
+
+  it('shortens long role names to valid, distinct entity names', async () => {
+    const long = (suffix: string) => {
+      const facts = handMade();
+      const name = `${'VeryLongHandMadeRoleName'.repeat(2)}${suffix}`;
+      facts.role = {
+        ...facts.role,
+        name,
+        arn: `arn:aws:iam::${account}:role/${name}`,
+      };
+      facts.streamArn = `${facts.streamArn}${suffix}`;
+      return facts;
+    };
+    const entities = buildIntegrationEntities([long('A'), long('B')], options);
+    await expectValid(entities);
+    expect(new Set(entities.map(e => e.metadata.name)).size).toBe(
+      entities.length,
+    );
+  });
+
+  it('has no policy entity for inline policies', async () => {
+    const entities = buildIntegrationEntities(
+      [templateMade({ policy: undefined })],
+      options,
+    );
+    await expectValid(entities);
+    expect(entities[0].spec.dependsOn).toEqual([
+      `resource:default/office-${account}-stream`,
+      `resource:default/office-${account}-role`,
+    ]);
+    expect(entities[0].metadata.links).toHaveLength(2);
+  });
+});
+
+describe('ownerRefFromTag', () => {
+  it.each([
+    ['security', 'group:default/security'],
+    ['group:default/security', 'group:default/security'],
+    ['Group:Default/security', 'group:default/security'],
+    ['platform/security', 'group:platform/security'],
+    ['user:jane.doe', 'user:default/jane.doe'],
+  ])('reads %s as %s', (value, ref) => {
+    expect(ownerRefFromTag(value)).toBe(ref);
+  });
+
+  it.each([
+    [undefined],
+    [''],
+    ['Network Team'],
+    ['component:default/x'],
+    ['group:default/'],
+    ['a/b/c'],
+    ['x'.repeat(64)],
+  ])('rejects %s', value => {
+    expect(ownerRefFromTag(value)).toBeUndefined();
+  });
+});

@@ -18,6 +18,8 @@ export interface Config {
       managedBy?: string;
       /** Defaults to `meter-siem-integration`. */
       integration?: string;
+      /** Defaults to `system`; written only when the integration has a system. */
+      system?: string;
     };
   };
 }

@@ -73,12 +73,7 @@ export interface EntityBuildOptions {
   settings: MeterSiemSettings;
   /** Owner ref for integrations whose resources carry no usable owner tag. */
   fallbackOwner: string;
-  /** Tag key naming the catalog system, `system` by default. */
-  systemTagKey?: string;
 }
-
-/** @public */
-export const DEFAULT_SYSTEM_TAG_KEY = 'system';
 
 /** Annotations every entity an entity provider emits must carry. */
 const MANAGED_BY_LOCATION = 'backstage.io/managed-by-location';
@@ -296,10 +291,7 @@ function entitiesOf(
     ownerRefFromTag(stream?.tags[keys.owner]) ??
     ownerRefFromTag(role.tags[keys.owner]) ??
     fallbackOwner;
-  const system = parseRef(
-    awsTags[options.systemTagKey ?? DEFAULT_SYSTEM_TAG_KEY],
-    ['system'],
-  );
+  const system = parseRef(awsTags[options.settings.tagKeys.system], ['system']);
   const streamName = stream?.name ?? streamNameOf(streamArn);
   const urls = consoleUrls({ region, streamName, roleName: role.name });
   const name = integrationEntityName(integrationName, accountId);

@@ -8,6 +8,7 @@ describe('resolveSettings', () => {
       environment: 'environment',
       managedBy: 'managed-by',
       integration: 'meter-siem-integration',
+      system: 'system',
     },
     namePrefix: 'meter-siem-',
   };
@@ -26,6 +27,7 @@ describe('resolveSettings', () => {
           environment: 'Environment',
           managedBy: 'ManagedBy',
           integration: 'MeterIntegration',
+          system: 'System',
         },
         namePrefix: 'siem-',
       }),
@@ -36,6 +38,7 @@ describe('resolveSettings', () => {
         environment: 'Environment',
         managedBy: 'ManagedBy',
         integration: 'MeterIntegration',
+        system: 'System',
       },
       namePrefix: 'siem-',
     });

@@ -22,6 +22,7 @@ const customKeys: TagKeys = {
   environment: 'Stage',
   managedBy: 'ManagedBy',
   integration: 'MeterSiemIntegration',
+  system: 'System',
 };
 
 describe('validateTag', () => {
@@ -125,9 +126,9 @@ describe('validateExtraTags', () => {
     expect(validateExtraTags({})).toEqual([]);
   });
 
-  it('accepts as many extra tags as fit beside the product’s four', () => {
+  it('accepts as many extra tags as fit beside the product’s five', () => {
     const limit = TAG_LIMITS.maxTags - Object.keys(DEFAULT_TAG_KEYS).length;
-    expect(limit).toBe(46);
+    expect(limit).toBe(45);
     expect(validateExtraTags(manyTags(limit))).toEqual([]);
   });
 
@@ -136,7 +137,7 @@ describe('validateExtraTags', () => {
       {
         field: 'tags',
         message:
-          'at most 46 extra tags are allowed (AWS allows 50 per resource and the product sets 4)',
+          'at most 45 extra tags are allowed (AWS allows 50 per resource and the product sets 5)',
       },
     ]);
   });

@@ -15,6 +15,8 @@ export interface TagKeys {
   managedBy: string;
   /** The integration name that ties a stream, a policy and a role together. */
   integration: string;
+  /** Catalog system of the integration, when it has one. */
+  system: string;
 }
 
 /** @public */
@@ -23,6 +25,7 @@ export const DEFAULT_TAG_KEYS: TagKeys = {
   environment: 'environment',
   managedBy: 'managed-by',
   integration: 'meter-siem-integration',
+  system: 'system',
 };
 
 /** @public */
@@ -96,6 +99,7 @@ export interface IntegrationTagInput {
   integrationName: string;
   owner: string;
   environment: string;
+  system?: string;
   extraTags?: Record<string, string>;
   tagKeys?: TagKeys;
 }
@@ -114,6 +118,7 @@ export function buildIntegrationTags(input: IntegrationTagInput): Tag[] {
     { Key: keys.environment, Value: input.environment },
     { Key: keys.managedBy, Value: MANAGED_BY_VALUE },
     { Key: keys.integration, Value: input.integrationName },
+    ...(input.system ? [{ Key: keys.system, Value: input.system }] : []),
   ];
   // IAM compares tag keys without regard to case.
   const reserved = new Set(own.map(t => t.Key.toLowerCase()));

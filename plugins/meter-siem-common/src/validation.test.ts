@@ -226,6 +226,7 @@ describe('validateTarget', () => {
         environment: 'Env',
         managedBy: 'ManagedBy',
         integration: 'Integration',
+        system: 'System',
       };
       expect(
         validateTarget({ ...valid, tags: { owner: 'x' } }, tagKeys),

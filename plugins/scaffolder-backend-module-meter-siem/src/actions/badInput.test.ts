@@ -239,7 +239,7 @@ const cases: Case[] = [
         Array.from({ length: 47 }, (_, i) => [`k${i}`, 'v']),
       ),
     }),
-    /tags at most 46 extra tags are allowed/,
+    /tags at most 45 extra tags are allowed/,
   ],
   [
     'policy for a stream ARN that is not one',

@@ -39,6 +39,7 @@ describe('meter-siem:stream:create against moto', () => {
       shardCount: 2,
       retentionHours: 48,
       encryption: 'KMS_AWS_MANAGED',
+      system: 'system:default/security-monitoring',
       tags: { 'cost-center': 'netops' },
     });
     await action.handler(ctx);
@@ -65,6 +66,7 @@ describe('meter-siem:stream:create against moto', () => {
       environment: 'production',
       'managed-by': 'backstage',
       'meter-siem-integration': name,
+      system: 'system:default/security-monitoring',
       'cost-center': 'netops',
     });
   });

@@ -81,6 +81,7 @@ export function describeTarget(
       integrationName: target.name,
       owner: target.owner,
       environment: target.environment,
+      system: target.system || undefined,
       extraTags: target.tags,
       tagKeys: settings.tagKeys,
     }),

@@ -1,0 +1,188 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { entityRouteRef } from '@backstage/plugin-catalog-react';
+import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
+import { Entity } from '@backstage/catalog-model';
+import { integrationEntity } from '../../testing/integrationEntity';
+import { IntegrationsPage } from './IntegrationsPage';
+
+const entities: Entity[] = [
+  integrationEntity({
+    name: 'hq',
+    owner: 'group:default/security',
+    accountId: '111111111111',
+    region: 'eu-west-1',
+    environment: 'production',
+  }),
+  integrationEntity({
+    name: 'branch',
+    owner: 'group:default/network',
+    accountId: '222222222222',
+    region: 'us-east-2',
+    environment: 'staging',
+    annotations: {
+      'meter-siem.io/capacity-mode': 'ON_DEMAND',
+      'meter-siem.io/stream-status': 'CREATING',
+    },
+  }),
+  integrationEntity({
+    name: 'lab',
+    owner: 'group:default/network',
+    accountId: '111111111111',
+    region: 'us-east-2',
+    environment: 'staging',
+  }),
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Resource',
+    metadata: { name: 'meter-siem-hq-stream' },
+    spec: { type: 'kinesis-stream', owner: 'group:default/security' },
+  },
+];
+
+function render(options: { entities?: Entity[]; route?: string } = {}) {
+  return renderInTestApp(<IntegrationsPage />, {
+    apis: [catalogApiMock({ entities: options.entities ?? entities })],
+    mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+    mountPath: '/meter-siem/integrations',
+    initialRouteEntries: [options.route ?? '/meter-siem/integrations'],
+  });
+}
+
+function integrationRows() {
+  return screen
+    .getAllByRole('row')
+    .slice(1)
+    .map(row => within(row).getAllByRole('rowheader')[0].textContent);
+}
+
+async function choose(label: string, option: string) {
+  const select = screen.getByRole('button', { name: new RegExp(label) });
+  await userEvent.click(select);
+  await userEvent.click(await screen.findByRole('option', { name: option }));
+}
+
+describe('IntegrationsPage', () => {
+  it('lists the integrations of the catalog, and nothing else', async () => {
+    render();
+
+    expect(await screen.findByText('Meter SIEM hq')).toBeInTheDocument();
+    expect(integrationRows()).toEqual([
+      'Meter SIEM branchbranch-222222222222',
+      'Meter SIEM hqhq-111111111111',
+      'Meter SIEM lablab-111111111111',
+    ]);
+    expect(screen.queryByText('meter-siem-hq-stream')).not.toBeInTheDocument();
+
+    const hq = screen.getByText('Meter SIEM hq').closest('[role="row"]')!;
+    for (const text of [
+      'security',
+      '111111111111',
+      'eu-west-1',
+      'production',
+      'PROVISIONED, 2 shards',
+      '168 h (7 d)',
+      'KMS alias/aws/kinesis',
+      'ACTIVE',
+    ]) {
+      expect(within(hq as HTMLElement).getByText(text)).toBeInTheDocument();
+    }
+    const branch = screen
+      .getByText('Meter SIEM branch')
+      .closest('[role="row"]')!;
+    expect(
+      within(branch as HTMLElement).getByText('ON_DEMAND'),
+    ).toBeInTheDocument();
+    expect(
+      within(branch as HTMLElement).getByText('CREATING'),
+    ).toBeInTheDocument();
+  });
+
+  it('links each row to its entity page and its owner', async () => {
+    render();
+
+    expect(
+      await screen.findByRole('link', { name: 'Meter SIEM hq' }),
+    ).toHaveAttribute('href', '/catalog/default/resource/hq-111111111111');
+    expect(screen.getByRole('link', { name: 'security' })).toHaveAttribute(
+      'href',
+      '/catalog/default/group/security',
+    );
+  });
+
+  it('narrows the rows with the filters', async () => {
+    render();
+    await screen.findByText('Meter SIEM hq');
+
+    await choose('Owner', 'network');
+    await waitFor(() =>
+      expect(integrationRows()).toEqual([
+        'Meter SIEM branchbranch-222222222222',
+        'Meter SIEM lablab-111111111111',
+      ]),
+    );
+
+    await choose('Account', '111111111111');
+    await waitFor(() =>
+      expect(integrationRows()).toEqual(['Meter SIEM lablab-111111111111']),
+    );
+
+    await choose('Owner', 'All');
+    await waitFor(() =>
+      expect(integrationRows()).toEqual([
+        'Meter SIEM hqhq-111111111111',
+        'Meter SIEM lablab-111111111111',
+      ]),
+    );
+  }, 30_000);
+
+  it('reads the filters from the address, so that a filtered view can be shared', async () => {
+    render({ route: '/meter-siem/integrations?region=eu-west-1' });
+
+    expect(await screen.findByText('Meter SIEM hq')).toBeInTheDocument();
+    expect(integrationRows()).toEqual(['Meter SIEM hqhq-111111111111']);
+  });
+
+  it('says when no integration matches the filters', async () => {
+    render({ route: '/meter-siem/integrations?environment=sandbox' });
+
+    expect(
+      await screen.findByText('No integration matches these filters.'),
+    ).toBeInTheDocument();
+  });
+
+  it('explains how to create the first integration', async () => {
+    render({ entities: [] });
+
+    expect(
+      await screen.findByText('No SIEM integrations yet'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('link', { name: 'Create a SIEM integration' }),
+    ).toHaveAttribute(
+      'href',
+      '/create/templates/default/meter-siem-integration',
+    );
+  });
+
+  it('shows a catalog error', async () => {
+    renderInTestApp(<IntegrationsPage />, {
+      apis: [
+        catalogApiMock.mock({
+          getEntities: jest
+            .fn()
+            .mockRejectedValue(new Error('catalog is down')),
+        }),
+      ],
+      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+    });
+
+    expect(
+      await screen.findByText(
+        'Could not load the SIEM integrations from the catalog',
+      ),
+    ).toBeInTheDocument();
+    expect(screen.getByText('catalog is down')).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,1 @@
+export { StreamStatus } from './StreamStatus';

@@ -1,0 +1,198 @@
+import {
+  Entity,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import {
+  ANNOTATIONS,
+  INTEGRATION_ENTITY_TYPE,
+  consoleUrls,
+  parseArn,
+  resourceName,
+} from '@internal/backstage-plugin-meter-siem-common';
+
+/**
+ * The catalog filter that selects integration entities, shared by the entity
+ * card's visibility and the page's query.
+ */
+export const INTEGRATION_FILTER = {
+  kind: 'Resource',
+  'spec.type': INTEGRATION_ENTITY_TYPE,
+} as const;
+
+/** A link shown on the card. */
+export interface ConsoleLink {
+  title: string;
+  url: string;
+}
+
+/**
+ * What the views show of one integration. Read from a fixed list of
+ * annotation keys, never by iterating the annotations, so that a secret
+ * somebody put on the entity by hand cannot leak into the UI.
+ */
+export interface IntegrationView {
+  entityRef: string;
+  name: string;
+  title: string;
+  owner?: string;
+  system?: string;
+  streamArn?: string;
+  roleArn?: string;
+  roleName?: string;
+  accountId?: string;
+  region?: string;
+  environment?: string;
+  managedBy?: string;
+  streamStatus?: string;
+  capacityMode?: string;
+  shardCount?: string;
+  retentionHours?: string;
+  encryption?: string;
+  enhancedMetrics?: string;
+  consoleLinks: ConsoleLink[];
+}
+
+function safeResourceName(arn: string | undefined): string | undefined {
+  if (!arn) return undefined;
+  try {
+    return resourceName(arn);
+  } catch {
+    return undefined;
+  }
+}
+
+function safeArnPart(
+  arn: string | undefined,
+  part: 'accountId' | 'region',
+): string | undefined {
+  if (!arn) return undefined;
+  try {
+    return parseArn(arn)[part] || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// Links come from the catalog, which anyone who can register an entity
+// writes to; only web addresses are rendered as links.
+function isWebUrl(url: string): boolean {
+  try {
+    const { protocol } = new URL(url);
+    return protocol === 'https:' || protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
+function consoleLinksOf(
+  entity: Entity,
+  region: string | undefined,
+  streamName: string | undefined,
+  roleName: string | undefined,
+): ConsoleLink[] {
+  const fromCatalog = (entity.metadata.links ?? [])
+    .filter(link => isWebUrl(link.url))
+    .map(link => ({ title: link.title ?? link.url, url: link.url }));
+  if (fromCatalog.length > 0) {
+    return fromCatalog;
+  }
+  if (!region || !streamName || !roleName) {
+    return [];
+  }
+  const urls = consoleUrls({ region, streamName, roleName });
+  return [
+    { title: 'Kinesis stream in the AWS console', url: urls.stream },
+    { title: 'IAM role in the AWS console', url: urls.role },
+  ];
+}
+
+/** Reads the view of an integration entity. */
+export function readIntegration(entity: Entity): IntegrationView {
+  const annotations = entity.metadata.annotations ?? {};
+  const read = (key: string): string | undefined =>
+    annotations[key] || undefined;
+  const streamArn = read(ANNOTATIONS.streamArn);
+  const roleArn = read(ANNOTATIONS.roleArn);
+  const region = read(ANNOTATIONS.region) ?? safeArnPart(streamArn, 'region');
+  const roleName = safeResourceName(roleArn);
+  const spec = entity.spec ?? {};
+  return {
+    entityRef: stringifyEntityRef(entity),
+    name: entity.metadata.name,
+    title: entity.metadata.title ?? entity.metadata.name,
+    owner: typeof spec.owner === 'string' ? spec.owner : undefined,
+    system: typeof spec.system === 'string' ? spec.system : undefined,
+    streamArn,
+    roleArn,
+    roleName,
+    accountId:
+      read(ANNOTATIONS.accountId) ?? safeArnPart(streamArn, 'accountId'),
+    region,
+    environment: read(ANNOTATIONS.environment),
+    managedBy: read(ANNOTATIONS.managedBy),
+    streamStatus: read(ANNOTATIONS.streamStatus),
+    capacityMode: read(ANNOTATIONS.capacityMode),
+    shardCount: read(ANNOTATIONS.shardCount),
+    retentionHours: read(ANNOTATIONS.retentionHours),
+    encryption: read(ANNOTATIONS.encryption),
+    enhancedMetrics: read(ANNOTATIONS.enhancedMetrics),
+    consoleLinks: consoleLinksOf(
+      entity,
+      region,
+      safeResourceName(streamArn),
+      roleName,
+    ),
+  };
+}
+
+/**
+ * An owner ref as people say it: `security` for `group:default/security`,
+ * the full ref otherwise.
+ */
+export function formatOwner(owner: string | undefined): string | undefined {
+  if (!owner) return undefined;
+  try {
+    const ref = parseEntityRef(owner, {
+      defaultKind: 'group',
+      defaultNamespace: 'default',
+    });
+    if (ref.kind.toLocaleLowerCase('en-US') === 'group') {
+      return ref.namespace === 'default'
+        ? ref.name
+        : `${ref.namespace}/${ref.name}`;
+    }
+    return stringifyEntityRef(ref);
+  } catch {
+    return owner;
+  }
+}
+
+/** `PROVISIONED, 2 shards` or `ON_DEMAND`. */
+export function formatCapacity(view: IntegrationView): string | undefined {
+  if (!view.capacityMode) return undefined;
+  if (view.capacityMode === 'PROVISIONED' && view.shardCount) {
+    const shards = view.shardCount === '1' ? 'shard' : 'shards';
+    return `${view.capacityMode}, ${view.shardCount} ${shards}`;
+  }
+  return view.capacityMode;
+}
+
+/**
+ * `24 hours` or `168 hours (7 days)`; short, for tables: `24 h`, `168 h (7 d)`.
+ */
+export function formatRetention(
+  hours: string | undefined,
+  style: 'long' | 'short' = 'long',
+): string | undefined {
+  if (!hours) return undefined;
+  const value = Number(hours);
+  if (!Number.isFinite(value)) return hours;
+  const short = style === 'short';
+  const hourUnit = value === 1 ? 'hour' : 'hours';
+  const text = `${value} ${short ? 'h' : hourUnit}`;
+  if (value > 24 && value % 24 === 0) {
+    return `${text} (${value / 24} ${short ? 'd' : 'days'})`;
+  }
+  return text;
+}

@@ -9,6 +9,8 @@ export interface CallCounter {
   url: string;
   /** Counts by caller, then by operation (`kinesis:CreateStream`). */
   counts(): Map<string, Map<string, number>>;
+  /** Time spent waiting for moto's answers, in ms, by operation. */
+  upstreamMs(): Map<string, number>;
   reset(): void;
   close(): Promise<void>;
 }
@@ -36,6 +38,7 @@ function callerOf(headers: http.IncomingHttpHeaders): string {
 export async function startCountingProxy(target: string): Promise<CallCounter> {
   const targetUrl = new URL(target);
   let counts = new Map<string, Map<string, number>>();
+  let upstreamMs = new Map<string, number>();
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', c => chunks.push(c));
@@ -63,6 +66,11 @@ export async function startCountingProxy(target: string): Promise<CallCounter> {
         res.writeHead(502);
         res.end(String(error));
       });
+      const sent = performance.now();
+      res.on('finish', () => {
+        const ms = performance.now() - sent;
+        upstreamMs.set(operation, (upstreamMs.get(operation) ?? 0) + ms);
+      });
       upstream.end(body);
     });
   });
@@ -71,8 +79,10 @@ export async function startCountingProxy(target: string): Promise<CallCounter> {
   return {
     url: `http://127.0.0.1:${port}`,
     counts: () => counts,
+    upstreamMs: () => upstreamMs,
     reset: () => {
       counts = new Map();
+      upstreamMs = new Map();
     },
     close: () =>
       new Promise<void>(resolve => {

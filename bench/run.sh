@@ -9,6 +9,13 @@ ensure_node
 ensure_yarn
 ensure_deps
 ensure_moto
+# Peers the catalog benchmark compares with: not dependencies of the repository.
+peer=@roadiehq/catalog-backend-module-aws
+if [[ "$name" == catalog && ! -f "$TOOLS/bench-peers/node_modules/$peer/package.json" ]]; then
+  log "installing $peer@5 into .tools/bench-peers"
+  npm install --prefix "$TOOLS/bench-peers" --no-audit --no-fund --loglevel=error "$peer@5" >&2 ||
+    die "npm install $peer@5 failed"
+fi
 port="$(free_port 5075)"
 moto_start "$port"
 trap moto_stop EXIT

@@ -143,8 +143,9 @@ export async function discoverIntegrations(
 ): Promise<IntegrationFacts[]> {
   const roles = [];
   const documents = new Map<string, PolicyDocument>();
+  // The largest page IAM allows: about 3 calls for 2,000 roles instead of 20.
   for await (const page of paginateGetAccountAuthorizationDetails(
-    { client: clients.iam },
+    { client: clients.iam, pageSize: 1000 },
     { Filter: ['Role', 'LocalManagedPolicy'] },
   )) {
     roles.push(...(page.RoleDetailList ?? []));

@@ -14,8 +14,23 @@
  * limitations under the License.
  */
 
-import { defineConfig } from '@playwright/test';
+import { defineConfig, type ReporterDescription } from '@playwright/test';
 import { generateProjects } from '@backstage/e2e-test-utils/playwright';
+
+// scripts/test.sh starts the backend itself (serving the built app) and sets
+// PLAYWRIGHT_URL; a bare `yarn test:e2e` starts the dev servers instead.
+const externalServer = !!process.env.CI || !!process.env.PLAYWRIGHT_URL;
+
+const reporter: ReporterDescription[] = [
+  ['list'],
+  ['html', { open: 'never', outputFolder: 'e2e-test-report' }],
+];
+if (process.env.PLAYWRIGHT_JSON_OUTPUT_NAME) {
+  reporter.push([
+    'json',
+    { outputFile: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME },
+  ]);
+}
 
 /**
  * See https://playwright.dev/docs/test-configuration.
@@ -27,8 +42,7 @@ export default defineConfig({
     timeout: 30_000,
   },
 
-  // Run your local dev server before starting the tests
-  webServer: process.env.CI
+  webServer: externalServer
     ? []
     : [
         {
@@ -47,9 +61,12 @@ export default defineConfig({
 
   forbidOnly: !!process.env.CI,
 
-  retries: process.env.CI ? 2 : 0,
+  retries: process.env.CI ? 1 : 0,
 
-  reporter: [['html', { open: 'never', outputFolder: 'e2e-test-report' }]],
+  // One backend, one moto: tests share state, keep them in one worker.
+  workers: 1,
+
+  reporter,
 
   use: {
     actionTimeout: 0,
@@ -62,5 +79,26 @@ export default defineConfig({
 
   outputDir: 'node_modules/.cache/e2e-test-results',
 
-  projects: generateProjects(), // Find all packages with e2e-test folders
+  // Every package with an e2e-tests folder is a project. The browser is the
+  // system's Chromium (Debian package); Playwright's own downloads are not used.
+  projects: (generateProjects() ?? []).map(project => ({
+    ...project,
+    use: {
+      ...project.use,
+      channel: undefined,
+      headless: true,
+      launchOptions: {
+        executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
+      },
+    },
+  })),
 });

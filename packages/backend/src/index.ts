@@ -36,7 +36,11 @@ backend.add(import('@backstage/plugin-user-settings-backend'));
 backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
 
-backend.add(import('@internal/backstage-plugin-catalog-backend-module-meter-siem'));
-backend.add(import('@internal/backstage-plugin-scaffolder-backend-module-meter-siem'));
+backend.add(
+  import('@internal/backstage-plugin-catalog-backend-module-meter-siem'),
+);
+backend.add(
+  import('@internal/backstage-plugin-scaffolder-backend-module-meter-siem'),
+);
 backend.add(import('@internal/backstage-plugin-meter-siem-backend'));
 backend.start();

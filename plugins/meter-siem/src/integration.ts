@@ -168,6 +168,26 @@ export function formatOwner(owner: string | undefined): string | undefined {
   }
 }
 
+/** The route parameters of an entity's page, or undefined for a bad ref. */
+export function entityRouteParams(
+  ref: string,
+  defaultKind?: string,
+): { namespace: string; kind: string; name: string } | undefined {
+  try {
+    const { kind, namespace, name } = parseEntityRef(ref, {
+      defaultKind,
+      defaultNamespace: 'default',
+    });
+    return {
+      kind: kind.toLocaleLowerCase('en-US'),
+      namespace: namespace.toLocaleLowerCase('en-US'),
+      name,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
 /** `PROVISIONED, 2 shards` or `ON_DEMAND`. */
 export function formatCapacity(view: IntegrationView): string | undefined {
   if (!view.capacityMode) return undefined;

@@ -1,12 +1,16 @@
 import {
+  ApiBlueprint,
   createFrontendPlugin,
+  discoveryApiRef,
+  fetchApiRef,
   PageBlueprint,
   SubPageBlueprint,
 } from '@backstage/frontend-plugin-api';
 import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { INTEGRATION_ENTITY_TYPE } from '@internal/backstage-plugin-meter-siem-common';
 import { SiemIcon } from './components/SiemIcon';
-import { integrationsRouteRef, rootRouteRef } from './routes';
+import { MeterSiemClient, meterSiemApiRef } from './api';
+import { auditRouteRef, integrationsRouteRef, rootRouteRef } from './routes';
 
 const TITLE = 'SIEM integrations';
 
@@ -34,6 +38,27 @@ export const integrationsSubPage = SubPageBlueprint.make({
   },
 });
 
+export const auditSubPage = SubPageBlueprint.make({
+  name: 'audit',
+  params: {
+    path: 'audit',
+    title: 'Audit',
+    routeRef: auditRouteRef,
+    loader: () => import('./components/AuditPage').then(m => <m.AuditPage />),
+  },
+});
+
+/** The client of the meter-siem backend; tests and apps can replace it. */
+export const meterSiemApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: meterSiemApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new MeterSiemClient({ discoveryApi, fetchApi }),
+    }),
+});
+
 export const integrationEntityCard = EntityCardBlueprint.make({
   name: 'integration',
   params: {
@@ -43,14 +68,37 @@ export const integrationEntityCard = EntityCardBlueprint.make({
   },
 });
 
+/**
+ * The audit findings of one integration, a card of its own beside the
+ * integration card: that one reads only the entity and renders at once, this
+ * one calls the backend and has its own loading and error states, and an app
+ * without the backend can turn it off alone.
+ */
+export const auditFindingsEntityCard = EntityCardBlueprint.make({
+  name: 'audit-findings',
+  params: {
+    filter: { kind: 'resource', 'spec.type': INTEGRATION_ENTITY_TYPE },
+    loader: () =>
+      import('./components/FindingsCard').then(m => <m.FindingsCard />),
+  },
+});
+
 export const meterSiemPlugin = createFrontendPlugin({
   pluginId: 'meter-siem',
   title: TITLE,
   icon: <SiemIcon />,
   info: { packageJson: () => import('../package.json') },
-  extensions: [meterSiemPage, integrationsSubPage, integrationEntityCard],
+  extensions: [
+    meterSiemApi,
+    meterSiemPage,
+    integrationsSubPage,
+    auditSubPage,
+    integrationEntityCard,
+    auditFindingsEntityCard,
+  ],
   routes: {
     root: rootRouteRef,
     integrations: integrationsRouteRef,
+    audit: auditRouteRef,
   },
 });

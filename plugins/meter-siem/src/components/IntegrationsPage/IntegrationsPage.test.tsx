@@ -1,6 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { coreApis } from '@backstage/frontend-plugin-api';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import { Entity } from '@backstage/catalog-model';
@@ -142,6 +143,95 @@ describe('IntegrationsPage', () => {
 
     expect(await screen.findByText('Meter SIEM hq')).toBeInTheDocument();
     expect(integrationRows()).toEqual(['Meter SIEM hqhq-111111111111']);
+  });
+
+  it('searches names, titles, owners and ARNs, in any case', async () => {
+    const { apis } = render();
+    await screen.findByText('Meter SIEM hq');
+    const search = screen.getByRole('searchbox', { name: 'Search' });
+
+    await userEvent.type(search, 'NETWORK');
+    await waitFor(() =>
+      expect(integrationRows()).toEqual([
+        'Meter SIEM branchbranch-222222222222',
+        'Meter SIEM lablab-111111111111',
+      ]),
+    );
+    expect(apis.get(coreApis.appHistory)!.getSnapshot().location.search).toBe(
+      '?q=NETWORK',
+    );
+
+    await userEvent.clear(search);
+    // The stream ARN's account and the role ARN's name.
+    await userEvent.type(search, 'kinesis:us-east-2:2222');
+    await waitFor(() =>
+      expect(integrationRows()).toEqual([
+        'Meter SIEM branchbranch-222222222222',
+      ]),
+    );
+    await userEvent.clear(search);
+    await userEvent.type(search, 'role/meter-siem-LAB');
+    await waitFor(() =>
+      expect(integrationRows()).toEqual(['Meter SIEM lablab-111111111111']),
+    );
+    // The entity name and the title.
+    await userEvent.clear(search);
+    await userEvent.type(search, 'hq-1111');
+    await waitFor(() =>
+      expect(integrationRows()).toEqual(['Meter SIEM hqhq-111111111111']),
+    );
+    await userEvent.clear(search);
+    await userEvent.type(search, 'siem branch');
+    await waitFor(() =>
+      expect(integrationRows()).toEqual([
+        'Meter SIEM branchbranch-222222222222',
+      ]),
+    );
+
+    await userEvent.clear(search);
+    await waitFor(() => expect(integrationRows()).toHaveLength(3));
+  }, 30_000);
+
+  it('reads the search from the address, together with the filters', async () => {
+    render({
+      route: '/meter-siem/integrations?q=network&account=111111111111',
+    });
+
+    expect(await screen.findByText('Meter SIEM lab')).toBeInTheDocument();
+    expect(integrationRows()).toEqual(['Meter SIEM lablab-111111111111']);
+    expect(screen.getByRole('searchbox', { name: 'Search' })).toHaveValue(
+      'network',
+    );
+  });
+
+  it('shows the first page of matches when the search changes', async () => {
+    const many = Array.from({ length: 45 }, (_, i) =>
+      integrationEntity({
+        name: `site${String(i).padStart(2, '0')}`,
+        owner: i % 2 ? 'group:default/network' : 'group:default/security',
+      }),
+    );
+    render({ entities: many });
+    await screen.findByText('Meter SIEM site00');
+    await userEvent.click(screen.getByRole('button', { name: /next/i }));
+    expect(await screen.findByText('Meter SIEM site20')).toBeInTheDocument();
+
+    await userEvent.type(
+      screen.getByRole('searchbox', { name: 'Search' }),
+      'security',
+    );
+    expect(await screen.findByText('Meter SIEM site00')).toBeInTheDocument();
+    expect(integrationRows()).toHaveLength(20);
+  }, 30_000);
+
+  it('says when no integration matches the search', async () => {
+    render({ route: '/meter-siem/integrations?q=nothing-like-this' });
+
+    expect(
+      await screen.findByText(
+        'No integration matches this search and these filters.',
+      ),
+    ).toBeInTheDocument();
   });
 
   it('says when no integration matches the filters', async () => {

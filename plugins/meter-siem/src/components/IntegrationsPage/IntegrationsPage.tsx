@@ -1,10 +1,6 @@
-import { useCallback, useMemo } from 'react';
+import { useMemo } from 'react';
 import useAsync from 'react-use/esm/useAsync';
-import {
-  useApi,
-  useAppSearchParams,
-  useRouteRef,
-} from '@backstage/frontend-plugin-api';
+import { useApi, useRouteRef } from '@backstage/frontend-plugin-api';
 import { catalogApiRef, entityRouteRef } from '@backstage/plugin-catalog-react';
 import {
   Alert,
@@ -14,6 +10,7 @@ import {
   ColumnConfig,
   Container,
   Flex,
+  SearchField,
   SortDescriptor,
   Table,
   Text,
@@ -21,6 +18,7 @@ import {
 } from '@backstage/ui';
 import { INTEGRATION_FILTER, formatRetention } from '../../integration';
 import { StreamStatus } from '../StreamStatus';
+import { useUrlParams } from '../useUrlParams';
 import {
   FILTER_KEYS,
   FilterKey,
@@ -28,7 +26,7 @@ import {
   IntegrationFilters,
   matchesFilters,
 } from './IntegrationFilters';
-import { IntegrationRow, toRow } from './rows';
+import { IntegrationRow, matchesSearch, toRow } from './rows';
 
 /** The template that creates an integration, on the scaffolder's Create page. */
 export const CREATE_INTEGRATION_PATH =
@@ -49,36 +47,11 @@ function useIntegrationRows() {
   }, [catalogApi]);
 }
 
-function useFilters(): [Filters, (key: FilterKey, value?: string) => void] {
-  const [params, setParams] = useAppSearchParams();
-  const filters = useMemo(
-    () =>
-      Object.fromEntries(
-        FILTER_KEYS.flatMap(key => {
-          const value = params.get(key);
-          return value ? [[key, value]] : [];
-        }),
-      ) as Filters,
-    [params],
-  );
-  const setFilter = useCallback(
-    (key: FilterKey, value?: string) =>
-      setParams(
-        previous => {
-          const next = new URLSearchParams(previous);
-          if (value) {
-            next.set(key, value);
-          } else {
-            next.delete(key);
-          }
-          return next;
-        },
-        { replace: true },
-      ),
-    [setParams],
-  );
-  return [filters, setFilter];
-}
+const SEARCH_KEY = 'q';
+const URL_KEYS = [...FILTER_KEYS, SEARCH_KEY] as const;
+
+const searchRows = (rows: IntegrationRow[], search: string) =>
+  rows.filter(row => matchesSearch(row, search));
 
 const SORT_VALUES: Record<string, (row: IntegrationRow) => string> = {
   name: row => row.view.title,
@@ -221,7 +194,11 @@ function NoIntegrations() {
 /** Every Meter SIEM integration in the catalog, filterable. */
 export function IntegrationsPage() {
   const { value: rows, loading, error } = useIntegrationRows();
-  const [filters, setFilter] = useFilters();
+  const [params, setParams] = useUrlParams(URL_KEYS);
+  const filters: Filters = params;
+  const search = params[SEARCH_KEY] ?? '';
+  const setFilter = (key: FilterKey, value?: string) =>
+    setParams({ [key]: value });
   const columns = useColumns();
   const visibleRows = useMemo(
     () => rows?.filter(row => matchesFilters(row, filters)),
@@ -230,6 +207,10 @@ export function IntegrationsPage() {
   const { tableProps } = useTable({
     mode: 'complete',
     data: visibleRows,
+    // The search is in the address; the table resets to its first page
+    // when it changes.
+    search,
+    searchFn: searchRows,
     sortFn: sortRows,
     initialSort: { column: 'name', direction: 'ascending' },
     paginationOptions: {
@@ -259,11 +240,20 @@ export function IntegrationsPage() {
           gap="3"
           style={{ flexWrap: 'wrap' }}
         >
-          <IntegrationFilters
-            rows={rows ?? []}
-            filters={filters}
-            onChange={setFilter}
-          />
+          <Flex gap="3" align="end" style={{ flexWrap: 'wrap' }}>
+            <SearchField
+              label="Search"
+              placeholder="Name, owner, stream or role ARN"
+              style={{ minWidth: 280 }}
+              value={search}
+              onChange={value => setParams({ [SEARCH_KEY]: value })}
+            />
+            <IntegrationFilters
+              rows={rows ?? []}
+              filters={filters}
+              onChange={setFilter}
+            />
+          </Flex>
           <ButtonLink href={CREATE_INTEGRATION_PATH} variant="secondary">
             Create a SIEM integration
           </ButtonLink>
@@ -274,7 +264,9 @@ export function IntegrationsPage() {
           isPending={loading}
           emptyState={
             <Text as="p" variant="body-medium">
-              No integration matches these filters.
+              {search
+                ? 'No integration matches this search and these filters.'
+                : 'No integration matches these filters.'}
             </Text>
           }
         />

@@ -1,6 +1,7 @@
-import { Entity, parseEntityRef } from '@backstage/catalog-model';
+import { Entity } from '@backstage/catalog-model';
 import {
   IntegrationView,
+  entityRouteParams,
   formatCapacity,
   formatOwner,
   readIntegration,
@@ -20,22 +21,8 @@ export interface IntegrationRow {
     region?: string;
     environment?: string;
   };
-}
-
-function routeParams(ref: string, defaultKind?: string) {
-  try {
-    const { kind, namespace, name } = parseEntityRef(ref, {
-      defaultKind,
-      defaultNamespace: 'default',
-    });
-    return {
-      kind: kind.toLocaleLowerCase('en-US'),
-      namespace: namespace.toLocaleLowerCase('en-US'),
-      name,
-    };
-  } catch {
-    return undefined;
-  }
+  /** What the search field looks in, lower case. */
+  searchText: string;
 }
 
 /** The table's row for an integration entity. */
@@ -45,8 +32,8 @@ export function toRow(entity: Entity): IntegrationRow {
   return {
     id: view.entityRef,
     view,
-    entityRoute: routeParams(view.entityRef)!,
-    ownerRoute: view.owner ? routeParams(view.owner, 'group') : undefined,
+    entityRoute: entityRouteParams(view.entityRef)!,
+    ownerRoute: view.owner ? entityRouteParams(view.owner, 'group') : undefined,
     owner,
     capacity: formatCapacity(view),
     filterValues: {
@@ -55,5 +42,25 @@ export function toRow(entity: Entity): IntegrationRow {
       region: view.region,
       environment: view.environment,
     },
+    searchText: [
+      view.name,
+      view.title,
+      owner,
+      view.owner,
+      view.streamArn,
+      view.roleArn,
+    ]
+      .filter(Boolean)
+      .join('\n')
+      .toLocaleLowerCase('en-US'),
   };
+}
+
+/**
+ * Whether a row matches a search: every word of it appears, in any case, in
+ * the integration's name, title, owner, stream ARN or role ARN.
+ */
+export function matchesSearch(row: IntegrationRow, search: string): boolean {
+  const words = search.toLocaleLowerCase('en-US').split(/\s+/).filter(Boolean);
+  return words.every(word => row.searchText.includes(word));
 }

@@ -1,0 +1,162 @@
+import {
+  DiscoveryApi,
+  FetchApi,
+  createApiRef,
+} from '@backstage/frontend-plugin-api';
+
+/** How bad a finding is, worst first. */
+export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+
+export type Severity = (typeof SEVERITIES)[number];
+
+/** One broken rule on one integration, as the backend reports it. */
+export interface Finding {
+  id: string;
+  ruleId: string;
+  severity: Severity;
+  title: string;
+  message: string;
+  remedy: string;
+  /** The integration entity, `resource:default/...`. */
+  entityRef: string;
+  /** The integration's name. */
+  integration: string;
+  /** The owner ref, from the owner tag or the catalog; empty when unknown. */
+  owner: string;
+  accountId: string;
+  region: string;
+  environment: string;
+  resource: 'stream' | 'role' | 'policy' | 'integration';
+  resourceArn?: string;
+  /** Whether the signed-in user's team owns the integration. */
+  mine: boolean;
+}
+
+/** The report: findings sorted the user's own first, then by severity. */
+export interface FindingsReport {
+  findings: Finding[];
+  counts: {
+    bySeverity: Record<Severity, number>;
+    byOwner: Record<string, number>;
+  };
+  generatedAt: string;
+}
+
+/** The filters of `GET /findings`; each is exact, several values are ORed. */
+export interface FindingsQuery {
+  owner?: string | string[];
+  account?: string | string[];
+  region?: string | string[];
+  rule?: string | string[];
+  severity?: Severity | Severity[];
+  /** The findings of one integration entity. */
+  entityRef?: string;
+}
+
+/** A downloaded CSV report. */
+export interface FindingsCsv {
+  blob: Blob;
+  filename: string;
+}
+
+/** The meter-siem backend, as the frontend uses it. */
+export interface MeterSiemApi {
+  getFindings(query?: FindingsQuery): Promise<FindingsReport>;
+  getFindingsCsv(query?: FindingsQuery): Promise<FindingsCsv>;
+}
+
+export const meterSiemApiRef = createApiRef<MeterSiemApi>().with({
+  id: 'plugin.meter-siem.client',
+  pluginId: 'meter-siem',
+});
+
+export const DEFAULT_CSV_FILENAME = 'meter-siem-findings.csv';
+
+const QUERY_KEYS = [
+  'owner',
+  'account',
+  'region',
+  'rule',
+  'severity',
+  'entityRef',
+] as const;
+
+/** The query string of a findings request; empty values are left out. */
+export function findingsSearchParams(
+  query: FindingsQuery = {},
+  format: 'json' | 'csv' = 'json',
+): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const key of QUERY_KEYS) {
+    const value = query[key];
+    const values = Array.isArray(value) ? value : [value];
+    for (const item of values) {
+      if (item) params.append(key, item);
+    }
+  }
+  if (format !== 'json') params.set('format', format);
+  return params;
+}
+
+// `attachment; filename=x.csv` or `filename="x.csv"`; only a plain file name
+// is accepted, never a path.
+function filenameOf(disposition: string | null): string {
+  const match = disposition?.match(/filename\*?=(?:UTF-8'')?"?([^";]+)"?/i);
+  const name = match?.[1]?.trim();
+  return name && /^[\w.-]+$/.test(name) ? name : DEFAULT_CSV_FILENAME;
+}
+
+async function errorOf(response: Response): Promise<Error> {
+  let detail = '';
+  try {
+    const text = await response.text();
+    try {
+      const body = JSON.parse(text);
+      detail = body?.error?.message ?? body?.message ?? '';
+    } catch {
+      detail = text.slice(0, 200);
+    }
+  } catch {
+    // the status is enough
+  }
+  const status = `${response.status} ${response.statusText}`.trim();
+  return new Error(
+    `The Meter SIEM backend answered ${status}${detail ? `: ${detail}` : ''}`,
+  );
+}
+
+/** Calls the meter-siem backend with the user's token (through fetchApi). */
+export class MeterSiemClient implements MeterSiemApi {
+  private readonly discoveryApi: DiscoveryApi;
+  private readonly fetchApi: FetchApi;
+
+  constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
+    this.discoveryApi = options.discoveryApi;
+    this.fetchApi = options.fetchApi;
+  }
+
+  async getFindings(query?: FindingsQuery): Promise<FindingsReport> {
+    const response = await this.request(findingsSearchParams(query, 'json'));
+    return (await response.json()) as FindingsReport;
+  }
+
+  async getFindingsCsv(query?: FindingsQuery): Promise<FindingsCsv> {
+    const response = await this.request(findingsSearchParams(query, 'csv'));
+    return {
+      blob: await response.blob(),
+      filename: filenameOf(response.headers.get('content-disposition')),
+    };
+  }
+
+  private async request(params: URLSearchParams): Promise<Response> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('meter-siem');
+    const search = params.toString();
+    const response = await this.fetchApi.fetch(
+      `${baseUrl}/findings${search ? `?${search}` : ''}`,
+    );
+    if (!response.ok) {
+      throw await errorOf(response);
+    }
+    return response;
+  }
+}

@@ -1,0 +1,338 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { coreApis } from '@backstage/frontend-plugin-api';
+import { entityRouteRef } from '@backstage/plugin-catalog-react';
+import { Finding, MeterSiemApi, meterSiemApiRef } from '../../api';
+import { finding, mockMeterSiemApi } from '../../testing/findings';
+import { AuditPage, NO_FINDINGS } from './AuditPage';
+
+// In the backend's order: the user's own first, then by severity.
+const findings: Finding[] = [
+  finding({
+    id: 'f1',
+    ruleId: 'policy-too-broad',
+    severity: 'critical',
+    title: 'Policy allows more than PutRecord',
+    message: 'The policy allows kinesis:*.',
+    remedy: 'Allow only kinesis:PutRecord and kinesis:PutRecords.',
+    resource: 'policy',
+    mine: true,
+  }),
+  finding({
+    id: 'f2',
+    ruleId: 'owner-tag-missing',
+    severity: 'medium',
+    title: 'Owner tag missing on the role',
+    resource: 'role',
+    mine: true,
+  }),
+  finding({
+    id: 'f3',
+    ruleId: 'external-id-missing',
+    severity: 'high',
+    title: 'Role trusts Meter without an external ID',
+    entityRef: 'resource:default/branch-222222222222',
+    integration: 'branch',
+    owner: 'group:default/network',
+    accountId: '222222222222',
+    region: 'us-east-2',
+  }),
+  finding({
+    id: 'f4',
+    ruleId: 'managed-by-missing',
+    severity: 'low',
+    title: 'Made outside Backstage',
+    entityRef: 'resource:default/lab-111111111111',
+    integration: 'lab',
+    owner: 'group:default/network',
+    region: 'us-east-2',
+  }),
+];
+
+function render(options: { api?: Partial<MeterSiemApi>; route?: string } = {}) {
+  const api = options.api ?? mockMeterSiemApi(findings);
+  const result = renderInTestApp(<AuditPage />, {
+    apis: [[meterSiemApiRef, api]],
+    mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+    mountPath: '/meter-siem/audit',
+    initialRouteEntries: [options.route ?? '/meter-siem/audit'],
+  });
+  return { ...result, api };
+}
+
+function findingRows() {
+  return screen
+    .getAllByRole('row')
+    .slice(1)
+    .map(row => within(row).getAllByRole('rowheader')[0].textContent);
+}
+
+function rowOf(text: string) {
+  return screen.getByText(text).closest('[role="row"]') as HTMLElement;
+}
+
+async function choose(label: string, option: string) {
+  const select = screen.getByRole('button', { name: new RegExp(` ${label}$`) });
+  await userEvent.click(select);
+  await userEvent.click(await screen.findByRole('option', { name: option }));
+}
+
+function severityCount(severity: string) {
+  return screen.getByTestId(`severity-${severity}`).textContent;
+}
+
+function search(apis: { get: Function }) {
+  return apis.get(coreApis.appHistory).getSnapshot().location.search;
+}
+
+describe('AuditPage', () => {
+  it('counts the findings by severity and by owner', async () => {
+    render();
+
+    expect(
+      await screen.findByText('Policy allows more than PutRecord'),
+    ).toBeInTheDocument();
+    expect(severityCount('critical')).toBe('Critical1findings');
+    expect(severityCount('high')).toBe('High1findings');
+    expect(severityCount('medium')).toBe('Medium1findings');
+    expect(severityCount('low')).toBe('Low1findings');
+    expect(
+      screen.getByRole('button', { name: 'Critical: 1 finding' }),
+    ).toBeInTheDocument();
+
+    const owners = screen.getByText('Findings by owner').closest('article')!;
+    const items = within(owners as HTMLElement)
+      .getAllByRole('listitem')
+      .map(item => item.textContent);
+    // The user's team first.
+    expect(items).toEqual(['security2Your team', 'network2']);
+  });
+
+  it("lists the findings in the backend's order, the user's team's marked", async () => {
+    render();
+    await screen.findByText('Policy allows more than PutRecord');
+
+    expect(findingRows()).toEqual([
+      'Policy allows more than PutRecordpolicy-too-broad',
+      'Owner tag missing on the roleowner-tag-missing',
+      'Role trusts Meter without an external IDexternal-id-missing',
+      'Made outside Backstagemanaged-by-missing',
+    ]);
+    const first = rowOf('Policy allows more than PutRecord');
+    expect(within(first).getByText('Your team')).toBeInTheDocument();
+    expect(within(first).getByText('Critical')).toBeInTheDocument();
+    expect(
+      within(first).getByText('The policy allows kinesis:*.'),
+    ).toBeInTheDocument();
+    expect(
+      within(first).getByText(
+        'Allow only kinesis:PutRecord and kinesis:PutRecords.',
+      ),
+    ).toBeInTheDocument();
+    expect(within(first).getByText('111111111111')).toBeInTheDocument();
+    expect(within(first).getByText('eu-west-1')).toBeInTheDocument();
+    const other = rowOf('Role trusts Meter without an external ID');
+    expect(within(other).queryByText('Your team')).not.toBeInTheDocument();
+    expect(
+      screen.getByText(/4 findings, 2 of your team's, shown first/),
+    ).toBeInTheDocument();
+  });
+
+  it('links each finding to its integration and owner', async () => {
+    render();
+    await screen.findByText('Policy allows more than PutRecord');
+
+    const row = rowOf('Role trusts Meter without an external ID');
+    expect(within(row).getByRole('link', { name: 'branch' })).toHaveAttribute(
+      'href',
+      '/catalog/default/resource/branch-222222222222',
+    );
+    expect(within(row).getByRole('link', { name: 'network' })).toHaveAttribute(
+      'href',
+      '/catalog/default/group/network',
+    );
+  });
+
+  it('narrows the findings with the filters, kept in the address', async () => {
+    const { apis } = render();
+    await screen.findByText('Policy allows more than PutRecord');
+
+    await choose('Owner', 'network');
+    await waitFor(() =>
+      expect(findingRows()).toEqual([
+        'Role trusts Meter without an external IDexternal-id-missing',
+        'Made outside Backstagemanaged-by-missing',
+      ]),
+    );
+    // The severity counts follow the other filters.
+    expect(severityCount('critical')).toBe('Critical0findings');
+    expect(severityCount('high')).toBe('High1findings');
+
+    await choose('Region', 'us-east-2');
+    await choose('Rule', 'Made outside Backstage (managed-by-missing)');
+    await waitFor(() =>
+      expect(findingRows()).toEqual([
+        'Made outside Backstagemanaged-by-missing',
+      ]),
+    );
+    expect(search(apis)).toBe(
+      '?owner=group%3Adefault%2Fnetwork&region=us-east-2&rule=managed-by-missing',
+    );
+
+    await choose('Owner', 'All');
+    await choose('Rule', 'All');
+    await choose('Account', '111111111111');
+    await waitFor(() =>
+      expect(findingRows()).toEqual([
+        'Made outside Backstagemanaged-by-missing',
+      ]),
+    );
+  }, 30_000);
+
+  it('filters by a severity or an owner when it is pressed', async () => {
+    const { apis } = render();
+    await screen.findByText('Policy allows more than PutRecord');
+
+    await userEvent.click(
+      screen.getByRole('button', { name: 'High: 1 finding' }),
+    );
+    await waitFor(() =>
+      expect(findingRows()).toEqual([
+        'Role trusts Meter without an external IDexternal-id-missing',
+      ]),
+    );
+    expect(search(apis)).toBe('?severity=high');
+    expect(screen.getByText('Only these shown')).toBeInTheDocument();
+
+    // Pressing it again shows every severity.
+    await userEvent.click(
+      screen.getByRole('button', { name: 'High: 1 finding, shown only' }),
+    );
+    await waitFor(() => expect(findingRows()).toHaveLength(4));
+
+    await userEvent.click(
+      screen.getByRole('button', { name: 'security: 2 findings' }),
+    );
+    await waitFor(() =>
+      expect(findingRows()).toEqual([
+        'Policy allows more than PutRecordpolicy-too-broad',
+        'Owner tag missing on the roleowner-tag-missing',
+      ]),
+    );
+    expect(search(apis)).toBe('?owner=group%3Adefault%2Fsecurity');
+  }, 30_000);
+
+  it('reads the filters from the address, so that a view can be shared', async () => {
+    render({
+      route: '/meter-siem/audit?severity=low&owner=group:default/network',
+    });
+
+    expect(
+      await screen.findByText('Made outside Backstage'),
+    ).toBeInTheDocument();
+    expect(findingRows()).toEqual(['Made outside Backstagemanaged-by-missing']);
+  });
+
+  it('downloads the CSV of the current filters', async () => {
+    const createObjectURL = jest.fn(() => 'blob:http://localhost/report');
+    const revokeObjectURL = jest.fn();
+    Object.assign(URL, { createObjectURL, revokeObjectURL });
+    const clicked: Array<{ href: string; download: string; inDom: boolean }> =
+      [];
+    const click = jest
+      .spyOn(HTMLAnchorElement.prototype, 'click')
+      .mockImplementation(function record(this: HTMLAnchorElement) {
+        clicked.push({
+          href: this.href,
+          download: this.download,
+          inDom: document.body.contains(this),
+        });
+      });
+    try {
+      const { api } = render({
+        route: '/meter-siem/audit?owner=group:default/network&severity=high',
+      });
+      await screen.findByText('Role trusts Meter without an external ID');
+
+      await userEvent.click(
+        screen.getByRole('button', { name: 'Download CSV' }),
+      );
+
+      await waitFor(() => expect(clicked).toHaveLength(1));
+      expect(api.getFindingsCsv).toHaveBeenCalledWith({
+        owner: 'group:default/network',
+        severity: 'high',
+        account: undefined,
+        region: undefined,
+        rule: undefined,
+      });
+      expect(createObjectURL).toHaveBeenCalledWith(expect.any(Blob));
+      expect(clicked[0]).toEqual({
+        href: 'blob:http://localhost/report',
+        download: 'meter-siem-findings.csv',
+        inDom: true,
+      });
+      // The temporary link is gone, and its URL released.
+      expect(document.querySelector('a[download]')).toBeNull();
+      await waitFor(() =>
+        expect(revokeObjectURL).toHaveBeenCalledWith(
+          'blob:http://localhost/report',
+        ),
+      );
+    } finally {
+      click.mockRestore();
+    }
+  });
+
+  it('says when the CSV cannot be downloaded', async () => {
+    const api = mockMeterSiemApi(findings);
+    api.getFindingsCsv.mockRejectedValue(new Error('401 Unauthorized'));
+    render({ api });
+    await screen.findByText('Made outside Backstage');
+
+    await userEvent.click(screen.getByRole('button', { name: 'Download CSV' }));
+
+    expect(
+      await screen.findByText('Could not download the CSV'),
+    ).toBeInTheDocument();
+    expect(screen.getByText('401 Unauthorized')).toBeInTheDocument();
+  });
+
+  it('says when no finding matches the filters', async () => {
+    render({ route: '/meter-siem/audit?account=999999999999' });
+
+    expect(
+      await screen.findByText('No finding matches these filters.'),
+    ).toBeInTheDocument();
+  });
+
+  it('says when every integration follows the policy', async () => {
+    render({ api: mockMeterSiemApi([]) });
+
+    expect(await screen.findByText(NO_FINDINGS)).toBeInTheDocument();
+    expect(screen.queryByRole('table')).not.toBeInTheDocument();
+  });
+
+  it('shows an error of the backend, and tries again', async () => {
+    const api = mockMeterSiemApi(findings);
+    api.getFindings.mockRejectedValueOnce(
+      new Error('The Meter SIEM backend answered 503 Service Unavailable'),
+    );
+    render({ api });
+
+    expect(
+      await screen.findByText('Could not load the audit findings'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        'The Meter SIEM backend answered 503 Service Unavailable',
+      ),
+    ).toBeInTheDocument();
+
+    await userEvent.click(screen.getByRole('button', { name: 'Try again' }));
+    expect(
+      await screen.findByText('Policy allows more than PutRecord'),
+    ).toBeInTheDocument();
+  });
+});

@@ -43,7 +43,8 @@ export function integrationEntity(options: {
         [ANNOTATIONS.shardCount]: '2',
         [ANNOTATIONS.retentionHours]: '168',
         [ANNOTATIONS.encryption]: 'KMS alias/aws/kinesis',
-        [ANNOTATIONS.enhancedMetrics]: 'IncomingBytes, IncomingRecords',
+        // As the catalog provider writes it.
+        [ANNOTATIONS.enhancedMetrics]: 'IncomingBytes,IncomingRecords',
         ...options.annotations,
       },
       links: options.links,

@@ -129,7 +129,9 @@ export function IntegrationCardContent(props: { view: IntegrationView }) {
         <Fact label="Capacity">{formatCapacity(view)}</Fact>
         <Fact label="Retention">{formatRetention(view.retentionHours)}</Fact>
         <Fact label="Encryption">{view.encryption}</Fact>
-        <Fact label="Enhanced metrics">{view.enhancedMetrics}</Fact>
+        <Fact label="Enhanced metrics">
+          {view.enhancedMetrics?.split(/,\s*/).join(', ')}
+        </Fact>
         <Fact label="Account">{view.accountId}</Fact>
         <Fact label="Region">{view.region}</Fact>
         <Fact label="Environment">{view.environment}</Fact>

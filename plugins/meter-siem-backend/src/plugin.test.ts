@@ -1,129 +1,382 @@
 import {
   mockCredentials,
+  mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
-import { createServiceFactory } from '@backstage/backend-plugin-api';
-import { todoListServiceRef } from './services/TodoListService';
-import { meterSiemPlugin } from './plugin';
-import request from 'supertest';
+import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
-  ConflictError,
-  AuthenticationError,
-  NotAllowedError,
-} from '@backstage/errors';
+  AuditFinding,
+  IntegrationFacts,
+  buildIntegrationEntities,
+  buildPermissionsPolicy,
+  buildTrustPolicy,
+  resolveSettings,
+} from '@internal/backstage-plugin-meter-siem-common';
+import request from 'supertest';
+import { CSV_COLUMNS } from './report';
+import { meterSiemPlugin } from './plugin';
 
-// TEMPLATE NOTE:
-// Plugin tests are integration tests for your plugin, ensuring that all pieces
-// work together end-to-end. You can still mock injected backend services
-// however, just like anyone who installs your plugin might replace the
-// services with their own implementations.
-describe('plugin', () => {
-  it('should create and read TODO items', async () => {
-    const { server } = await startTestBackend({
-      features: [meterSiemPlugin],
-    });
+const settings = resolveSettings();
+const externalId = 'beef'.repeat(16);
 
-    await request(server).get('/api/meter-siem/todos').expect(200, {
-      items: [],
-    });
+function integration(
+  name: string,
+  accountId: string,
+  region: string,
+  tags: Record<string, string>,
+  options: { externalId?: boolean } = {},
+): IntegrationFacts {
+  const streamArn = `arn:aws:kinesis:${region}:${accountId}:stream/meter-siem-${name}`;
+  const trustPolicy = buildTrustPolicy({
+    principalArn: settings.meterPrincipalArn,
+    externalId,
+  });
+  if (options.externalId === false) delete trustPolicy.Statement[0].Condition;
+  return {
+    accountId,
+    region,
+    role: {
+      arn: `arn:aws:iam::${accountId}:role/meter-siem-${name}`,
+      name: `meter-siem-${name}`,
+      tags,
+      trustPolicy,
+    },
+    permissions: [{ document: buildPermissionsPolicy(streamArn) }],
+    streamArn,
+    stream: { name: `meter-siem-${name}`, tags },
+  };
+}
 
-    const createRes = await request(server)
-      .post('/api/meter-siem/todos')
-      .send({ title: 'My Todo' });
+const managed = { 'managed-by': 'backstage', environment: 'production' };
+const facts = [
+  // Breaks nothing.
+  integration('clean', '111111111111', 'us-east-1', {
+    ...managed,
+    owner: 'group:default/network',
+  }),
+  // No owner tag anywhere: owned by the fallback, two owner-tag-missing.
+  integration('orphan', '111111111111', 'eu-west-1', { ...managed }),
+  // Owner unknown to the catalog, made by hand, no external ID.
+  integration(
+    'hand',
+    '222222222222',
+    'eu-west-1',
+    { owner: 'group:default/ghosts', environment: 'lab, "b"' },
+    { externalId: false },
+  ),
+  // Jane's, with the environment missing.
+  integration('janes', '222222222222', 'us-east-1', {
+    'managed-by': 'backstage',
+    owner: 'user:default/jane',
+  }),
+];
 
-    expect(createRes.status).toBe(201);
-    expect(createRes.body).toEqual({
-      id: expect.any(String),
-      title: 'My Todo',
-      createdBy: mockCredentials.user().principal.userEntityRef,
-      createdAt: expect.any(String),
-    });
+const org: Entity[] = [
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Group',
+    metadata: { name: 'network', namespace: 'default' },
+    spec: { type: 'team', children: [] },
+  },
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'User',
+    metadata: { name: 'jane', namespace: 'default' },
+    spec: {},
+  },
+];
 
-    const createdTodoItem = createRes.body;
+const entities = [
+  ...(buildIntegrationEntities(facts, {
+    settings,
+    fallbackOwner: 'group:default/network',
+  }) as unknown as Entity[]),
+  ...org,
+];
 
-    await request(server)
-      .get('/api/meter-siem/todos')
-      .expect(200, {
-        items: [createdTodoItem],
-      });
+async function start(config: object = {}) {
+  const { server } = await startTestBackend({
+    features: [
+      meterSiemPlugin,
+      catalogServiceMock.factory({ entities }),
+      mockServices.rootConfig.factory({ data: config }),
+      // Without this, the test backend treats a request without a token as
+      // the mock user's.
+      mockServices.httpAuth.factory({
+        defaultCredentials: mockCredentials.none(),
+      }),
+    ],
+  });
+  return server;
+}
 
-    await request(server)
-      .get(`/api/meter-siem/todos/${createdTodoItem.id}`)
-      .expect(200, createdTodoItem);
+type Server = Awaited<ReturnType<typeof start>>;
+
+async function findings(
+  server: Server,
+  query = '',
+  header = mockCredentials.user.header('user:default/jane'),
+): Promise<AuditFinding[]> {
+  const res = await request(server)
+    .get(`/api/meter-siem/findings${query}`)
+    .set('Authorization', header);
+  expect(res.status).toBe(200);
+  return res.body.findings;
+}
+
+/** Parses RFC 4180 CSV: quoted fields, doubled quotes, CRLF rows. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') {
+        quoted = false;
+      } else {
+        field += c;
+      }
+    } else if (c === '"') {
+      quoted = true;
+    } else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i++;
+    } else {
+      field += c;
+    }
+  }
+  return rows;
+}
+
+describe('GET /api/meter-siem/findings', () => {
+  let server: Server;
+  beforeAll(async () => {
+    server = await start();
   });
 
-  it('should create TODO item with catalog information', async () => {
-    const { server } = await startTestBackend({
-      features: [
-        meterSiemPlugin,
-        catalogServiceMock.factory({
-          entities: [
-            {
-              apiVersion: 'backstage.io/v1alpha1',
-              kind: 'Component',
-              metadata: {
-                name: 'my-component',
-                namespace: 'default',
-                title: 'My Component',
-              },
-              spec: {
-                type: 'service',
-                owner: 'me',
-              },
-            },
-          ],
-        }),
+  const userHeader = mockCredentials.user.header('user:default/jane');
+
+  it('reports every finding, the caller’s own first, with counts', async () => {
+    const res = await request(server)
+      .get('/api/meter-siem/findings')
+      .set('Authorization', userHeader);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/application\/json/);
+    const { findings: all, counts, generatedAt } = res.body;
+    expect(new Date(generatedAt).toISOString()).toBe(generatedAt);
+    expect(all.map((f: AuditFinding) => [f.mine, f.integration, f.id])).toEqual(
+      [
+        [
+          true,
+          'janes',
+          'required-tag-missing:resource:default/janes-222222222222:role',
+        ],
+        [
+          true,
+          'janes',
+          'required-tag-missing:resource:default/janes-222222222222:stream',
+        ],
+        [
+          false,
+          'hand',
+          'trust-without-external-id:resource:default/hand-222222222222:role',
+        ],
+        [
+          false,
+          'hand',
+          'owner-unknown:resource:default/hand-222222222222:role',
+        ],
+        [
+          false,
+          'hand',
+          'owner-unknown:resource:default/hand-222222222222:stream',
+        ],
+        [
+          false,
+          'orphan',
+          'owner-tag-missing:resource:default/orphan-111111111111:role',
+        ],
+        [
+          false,
+          'orphan',
+          'owner-tag-missing:resource:default/orphan-111111111111:stream',
+        ],
+        [
+          false,
+          'hand',
+          'unmanaged:resource:default/hand-222222222222:integration',
+        ],
       ],
+    );
+    expect(counts).toEqual({
+      bySeverity: { critical: 1, high: 0, medium: 4, low: 3 },
+      byOwner: {
+        'user:default/jane': 2,
+        'group:default/ghosts': 4,
+        'group:default/network': 2,
+      },
     });
+    expect(all[2]).toEqual({
+      id: 'trust-without-external-id:resource:default/hand-222222222222:role',
+      ruleId: 'trust-without-external-id',
+      severity: 'critical',
+      title: 'Role trusts Meter without an external ID',
+      message: expect.stringContaining('without an sts:ExternalId condition'),
+      remedy: expect.stringContaining('sts:ExternalId'),
+      entityRef: 'resource:default/hand-222222222222',
+      integration: 'hand',
+      owner: 'group:default/ghosts',
+      accountId: '222222222222',
+      region: 'eu-west-1',
+      environment: 'lab, "b"',
+      resource: 'role',
+      resourceArn: 'arn:aws:iam::222222222222:role/meter-siem-hand',
+      mine: false,
+    });
+    expect(JSON.stringify(res.body)).not.toContain(externalId);
+  });
 
-    const createRes = await request(server)
-      .post('/api/meter-siem/todos')
-      .send({ title: 'My Todo', entityRef: 'component:default/my-component' });
+  it('returns the same findings as CSV, by format or by Accept header', async () => {
+    const json = await findings(server);
+    const res = await request(server)
+      .get('/api/meter-siem/findings?format=csv')
+      .set('Authorization', userHeader);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(res.headers['content-disposition']).toBe(
+      'attachment; filename="meter-siem-findings.csv"',
+    );
+    const [header, ...rows] = parseCsv(res.text);
+    expect(header).toEqual([...CSV_COLUMNS]);
+    expect(rows).toEqual(
+      json.map(f => CSV_COLUMNS.map(column => f[column] ?? '')),
+    );
+    expect(res.text).toContain('"lab, ""b"""');
 
-    expect(createRes.status).toBe(201);
-    expect(createRes.body).toEqual({
-      id: expect.any(String),
-      title: '[My Component] My Todo',
-      createdBy: mockCredentials.user().principal.userEntityRef,
-      createdAt: expect.any(String),
+    const accepted = await request(server)
+      .get('/api/meter-siem/findings')
+      .set('Accept', 'text/csv')
+      .set('Authorization', userHeader);
+    expect(accepted.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(accepted.text).toBe(res.text);
+  });
+
+  it('filters by owner, account, region, rule and severity', async () => {
+    const ids = async (query: string) =>
+      (await findings(server, query)).map(f => f.id).sort();
+    expect(await ids('?owner=ghosts')).toHaveLength(4);
+    expect(await ids('?owner=user:jane&owner=group:default/network')).toEqual(
+      (await ids('?owner=user:default/jane,network')).sort(),
+    );
+    expect(await ids('?owner=user:jane')).toHaveLength(2);
+    expect(await ids('?account=111111111111')).toEqual([
+      'owner-tag-missing:resource:default/orphan-111111111111:role',
+      'owner-tag-missing:resource:default/orphan-111111111111:stream',
+    ]);
+    expect(await ids('?region=us-east-1')).toHaveLength(2);
+    expect(await ids('?rule=unmanaged,trust-without-external-id')).toEqual([
+      'trust-without-external-id:resource:default/hand-222222222222:role',
+      'unmanaged:resource:default/hand-222222222222:integration',
+    ]);
+    expect(await ids('?severity=critical&severity=high')).toHaveLength(1);
+    expect(
+      await ids('?account=222222222222&region=eu-west-1&severity=medium'),
+    ).toEqual([
+      'owner-unknown:resource:default/hand-222222222222:role',
+      'owner-unknown:resource:default/hand-222222222222:stream',
+    ]);
+    const filtered = await request(server)
+      .get('/api/meter-siem/findings?owner=network')
+      .set('Authorization', userHeader);
+    expect(filtered.body.counts.byOwner).toEqual({
+      'group:default/network': 2,
     });
   });
 
-  it('should forward errors from the TodoListService', async () => {
-    const { server } = await startTestBackend({
-      features: [
-        meterSiemPlugin,
-        createServiceFactory({
-          service: todoListServiceRef,
-          deps: {},
-          factory: () => ({
-            createTodo: jest.fn().mockRejectedValue(new ConflictError()),
-            listTodos: jest.fn().mockRejectedValue(new AuthenticationError()),
-            getTodo: jest.fn().mockRejectedValue(new NotAllowedError()),
-          }),
-        })
-      ],
-    });
+  it('returns one integration’s findings by entity ref', async () => {
+    expect(
+      (
+        await findings(
+          server,
+          '?entityRef=resource:default/orphan-111111111111',
+        )
+      ).map(f => f.ruleId),
+    ).toEqual(['owner-tag-missing', 'owner-tag-missing']);
+    expect(
+      await findings(server, '?entityRef=resource:default/clean-111111111111'),
+    ).toEqual([]);
+    const missing = await request(server)
+      .get('/api/meter-siem/findings?entityRef=resource:default/nope')
+      .set('Authorization', userHeader);
+    expect(missing.status).toBe(404);
+  });
 
-    const createRes = await request(server)
-      .post('/api/meter-siem/todos')
-      .send({ title: 'My Todo', entityRef: 'component:default/my-component' });
-    expect(createRes.status).toBe(409);
-    expect(createRes.body).toMatchObject({
-      error: { name: 'ConflictError' },
-    });
+  it('refuses unknown filter values and formats, naming them', async () => {
+    const bad = async (query: string) => {
+      const res = await request(server)
+        .get(`/api/meter-siem/findings${query}`)
+        .set('Authorization', userHeader);
+      expect(res.status).toBe(400);
+      return res.body.error.message;
+    };
+    expect(await bad('?severity=urgent')).toMatch(/severity "urgent"/);
+    expect(await bad('?rule=nope')).toMatch(/rule "nope"/);
+    expect(await bad('?format=xml')).toMatch(/format must be json or csv/);
+  });
 
-    const listRes = await request(server).get('/api/meter-siem/todos');
-    expect(listRes.status).toBe(401);
-    expect(listRes.body).toMatchObject({
-      error: { name: 'AuthenticationError' },
-    });
+  it('serves service callers, none of whose findings are "mine"', async () => {
+    const res = await request(server)
+      .get('/api/meter-siem/findings')
+      .set('Authorization', mockCredentials.service.header());
+    expect(res.status).toBe(200);
+    expect(res.body.findings).toHaveLength(8);
+    expect(res.body.findings.every((f: AuditFinding) => !f.mine)).toBe(true);
+    expect(res.body.findings[0].severity).toBe('critical');
+  });
 
-    const getRes = await request(server).get('/api/meter-siem/todos/123');
-    expect(getRes.status).toBe(403);
-    expect(getRes.body).toMatchObject({
-      error: { name: 'NotAllowedError' },
+  it('refuses a request without credentials', async () => {
+    const res = await request(server).get('/api/meter-siem/findings');
+    expect(res.status).toBe(401);
+    const csv = await request(server).get(
+      '/api/meter-siem/findings?format=csv',
+    );
+    expect(csv.status).toBe(401);
+    expect(csv.text).not.toContain('meter-siem');
+  });
+
+  it('applies the configured required tags and allowed values', async () => {
+    const configured = await start({
+      meterSiem: {
+        tagKeys: { environment: 'env' },
+        audit: {
+          requiredTags: ['owner', 'cost-center'],
+          allowedValues: { environment: ['production'] },
+        },
+      },
+    });
+    const byRule = (await findings(configured)).reduce<Record<string, number>>(
+      (acc, f) => ({ ...acc, [f.ruleId]: (acc[f.ruleId] ?? 0) + 1 }),
+      {},
+    );
+    expect(byRule).toEqual({
+      'trust-without-external-id': 1,
+      'owner-unknown': 2,
+      'owner-tag-missing': 2,
+      'required-tag-missing': 8,
+      'tag-value-not-allowed': 2,
+      unmanaged: 1,
     });
   });
 });

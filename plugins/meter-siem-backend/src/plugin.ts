@@ -2,11 +2,12 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { readAuditConfig } from './config';
 import { createRouter } from './router';
-import { todoListServiceRef } from './services/TodoListService';
 
 /**
- * meterSiemPlugin backend plugin
+ * The audit of Meter SIEM integrations: `GET /api/meter-siem/findings`.
  *
  * @public
  */
@@ -15,15 +16,21 @@ export const meterSiemPlugin = createBackendPlugin({
   register(env) {
     env.registerInit({
       deps: {
+        config: coreServices.rootConfig,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
-        todoList: todoListServiceRef,
+        auth: coreServices.auth,
+        userInfo: coreServices.userInfo,
+        catalog: catalogServiceRef,
       },
-      async init({ httpAuth, httpRouter, todoList }) {
+      async init({ config, httpAuth, httpRouter, auth, userInfo, catalog }) {
         httpRouter.use(
           await createRouter({
             httpAuth,
-            todoList,
+            auth,
+            userInfo,
+            catalog,
+            audit: readAuditConfig(config),
           }),
         );
       },

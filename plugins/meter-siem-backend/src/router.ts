@@ -1,51 +1,200 @@
-import { HttpAuthService } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
-import { z } from 'zod/v3';
-import express from 'express';
+import {
+  AuthService,
+  HttpAuthService,
+  UserInfoService,
+} from '@backstage/backend-plugin-api';
+import {
+  Entity,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import { InputError, NotFoundError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  AUDIT_RULES,
+  AUDIT_SEVERITIES,
+  AuditFinding,
+  INTEGRATION_ENTITY_TYPE,
+} from '@internal/backstage-plugin-meter-siem-common';
+import express, { Request } from 'express';
 import Router from 'express-promise-router';
-import { todoListServiceRef } from './services/TodoListService';
+import { AuditConfig } from './config';
+import {
+  FindingFilters,
+  buildReport,
+  filterFindings,
+  findingsOf,
+  findingsToCsv,
+} from './report';
 
-export async function createRouter({
-  httpAuth,
-  todoList,
-}: {
+export interface RouterOptions {
   httpAuth: HttpAuthService;
-  todoList: typeof todoListServiceRef.T;
-}): Promise<express.Router> {
+  auth: AuthService;
+  userInfo: UserInfoService;
+  catalog: CatalogService;
+  audit: AuditConfig;
+}
+
+/** Only what the audit reads, to keep the catalog's answer small. */
+const INTEGRATION_FIELDS = [
+  'kind',
+  'metadata.namespace',
+  'metadata.name',
+  'metadata.title',
+  // Annotation keys hold dots, which field paths cannot address.
+  'metadata.annotations',
+  'spec.owner',
+];
+
+/** A query parameter given repeatedly, comma-separated, or both. */
+function listParam(req: Request, name: string): string[] {
+  const raw = req.query[name];
+  const values = ([] as unknown[]).concat(raw ?? []);
+  return values
+    .filter((v): v is string => typeof v === 'string')
+    .flatMap(v => v.split(','))
+    .map(v => v.trim())
+    .filter(Boolean);
+}
+
+function oneOf(name: string, values: string[], allowed: readonly string[]) {
+  const lower = values.map(v => v.toLowerCase());
+  const unknown = lower.filter(v => !allowed.includes(v));
+  if (unknown.length > 0) {
+    throw new InputError(
+      `Unknown ${name} ${unknown
+        .map(v => `"${v}"`)
+        .join(', ')}; expected one of ${allowed.join(', ')}`,
+    );
+  }
+  return lower;
+}
+
+/** `security` and `group:security` mean `group:default/security`. */
+function ownerRef(value: string): string {
+  try {
+    return stringifyEntityRef(
+      parseEntityRef(value, {
+        defaultKind: 'group',
+        defaultNamespace: 'default',
+      }),
+    ).toLowerCase();
+  } catch {
+    throw new InputError(`owner "${value}" is not an entity reference`);
+  }
+}
+
+function readFilters(req: Request): FindingFilters {
+  return {
+    owner: listParam(req, 'owner').map(ownerRef),
+    account: listParam(req, 'account').map(v => v.toLowerCase()),
+    region: listParam(req, 'region').map(v => v.toLowerCase()),
+    rule: oneOf('rule', listParam(req, 'rule'), Object.keys(AUDIT_RULES)),
+    severity: oneOf('severity', listParam(req, 'severity'), AUDIT_SEVERITIES),
+  };
+}
+
+function wantsCsv(req: Request): boolean {
+  const format = req.query.format;
+  if (format === undefined) {
+    return req.accepts(['application/json', 'text/csv']) === 'text/csv';
+  }
+  if (format !== 'json' && format !== 'csv') {
+    throw new InputError('format must be json or csv');
+  }
+  return format === 'csv';
+}
+
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
+  const { httpAuth, auth, userInfo, catalog, audit } = options;
   const router = Router();
-  router.use(express.json());
 
-  // TEMPLATE NOTE:
-  // Zod is a powerful library for data validation and recommended in particular
-  // for user-defined schemas. In this case we use it for input validation too.
-  //
-  // If you want to define a schema for your API we recommend using Backstage's
-  // OpenAPI tooling: https://backstage.io/docs/next/openapi/01-getting-started
-  const todoSchema = z.object({
-    title: z.string(),
-    entityRef: z.string().optional(),
-  });
-
-  router.post('/todos', async (req, res) => {
-    const parsed = todoSchema.safeParse(req.body);
-    if (!parsed.success) {
-      throw new InputError(parsed.error.toString());
-    }
-
-    const result = await todoList.createTodo(parsed.data, {
-      credentials: await httpAuth.credentials(req, { allow: ['user'] }),
+  router.get('/findings', async (req, res) => {
+    // The default auth policy has already refused anonymous requests.
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
     });
+    const filters = readFilters(req);
+    const csv = wantsCsv(req);
+    const entityRef =
+      typeof req.query.entityRef === 'string' ? req.query.entityRef : undefined;
 
-    res.status(201).json(result);
-  });
+    // The integrations as the caller may see them; the owners with the
+    // plugin's own credentials, so that an owner hidden from the caller is
+    // not reported as unknown.
+    const ownCredentials = await auth.getOwnServiceCredentials();
+    const [integrations, owners, ownership] = await Promise.all([
+      readIntegrations(catalog, credentials, entityRef),
+      catalog.getEntities(
+        {
+          filter: [{ kind: 'Group' }, { kind: 'User' }],
+          fields: ['kind', 'metadata.namespace', 'metadata.name'],
+        },
+        { credentials: ownCredentials },
+      ),
+      auth.isPrincipal(credentials, 'user')
+        ? userInfo
+            .getUserInfo(credentials)
+            .then(info => info.ownershipEntityRefs)
+        : Promise.resolve([]),
+    ]);
+    const knownOwners = new Set(
+      owners.items.map(e => stringifyEntityRef(e).toLowerCase()),
+    );
+    const findings: AuditFinding[] = filterFindings(
+      findingsOf(
+        integrations,
+        { ...audit, knownOwners },
+        new Set(ownership.map(ref => ref.toLowerCase())),
+      ),
+      filters,
+    );
+    const report = buildReport(findings);
 
-  router.get('/todos', async (_req, res) => {
-    res.json(await todoList.listTodos());
-  });
-
-  router.get('/todos/:id', async (req, res) => {
-    res.json(await todoList.getTodo({ id: req.params.id }));
+    if (csv) {
+      res
+        .status(200)
+        .type('text/csv; charset=utf-8')
+        .attachment('meter-siem-findings.csv')
+        .send(findingsToCsv(report.findings));
+      return;
+    }
+    res.status(200).json(report);
   });
 
   return router;
+}
+
+async function readIntegrations(
+  catalog: CatalogService,
+  credentials: Awaited<ReturnType<HttpAuthService['credentials']>>,
+  entityRef: string | undefined,
+): Promise<Entity[]> {
+  if (entityRef !== undefined) {
+    let ref;
+    try {
+      ref = parseEntityRef(entityRef, { defaultKind: 'resource' });
+    } catch {
+      throw new InputError(
+        `entityRef "${entityRef}" is not an entity reference`,
+      );
+    }
+    const entity = await catalog.getEntityByRef(ref, { credentials });
+    if (!entity || entity.spec?.type !== INTEGRATION_ENTITY_TYPE) {
+      throw new NotFoundError(
+        `No Meter SIEM integration ${stringifyEntityRef(ref)} in the catalog`,
+      );
+    }
+    return [entity];
+  }
+  const { items } = await catalog.getEntities(
+    {
+      filter: { kind: 'Resource', 'spec.type': INTEGRATION_ENTITY_TYPE },
+      fields: INTEGRATION_FIELDS,
+    },
+    { credentials },
+  );
+  return items;
 }

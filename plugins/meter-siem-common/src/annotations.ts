@@ -19,6 +19,11 @@ export const ANNOTATIONS = {
   retentionHours: 'meter-siem.io/retention-hours',
   encryption: 'meter-siem.io/encryption',
   enhancedMetrics: 'meter-siem.io/enhanced-metrics',
+  /**
+   * What the audit rules read, as JSON (`AuditFacts`): tags, whether the
+   * trust requires an external ID (never its value), the permissions' reach.
+   */
+  auditFacts: 'meter-siem.io/audit-facts',
 } as const;
 
 /**

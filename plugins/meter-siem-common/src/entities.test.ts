@@ -7,6 +7,7 @@ import {
   resourceEntityV1alpha1Validator,
 } from '@backstage/catalog-model';
 import { ANNOTATIONS } from './annotations';
+import { parseAuditFacts } from './audit';
 import {
   IntegrationFacts,
   ResourceEntity,
@@ -190,7 +191,7 @@ describe('buildIntegrationEntities', () => {
     const entities = buildIntegrationEntities(
       [
         templateMade({
-          role: { ...templateMade().role, tags: odd },
+          role: { ...templateMade().role!, tags: odd },
           stream: { ...templateMade().stream!, tags: {} },
         }),
       ],
@@ -233,11 +234,44 @@ describe('buildIntegrationEntities', () => {
     expect(entities[0].metadata.description).toContain(
       'external ID is in the trust relationships',
     );
+    // The audit facts record only that the trust requires an external ID.
+    const audit = parseAuditFacts(
+      entities[0].metadata.annotations[ANNOTATIONS.auditFacts],
+    );
+    expect(audit?.trust).toEqual({
+      trustsMeter: true,
+      hasExternalIdCondition: true,
+    });
+    expect(
+      entities[0].metadata.annotations[ANNOTATIONS.auditFacts],
+    ).not.toContain(externalId);
+  });
+
+  it('builds an integration for a stream whose role is gone', async () => {
+    const { role: _role, policy: _policy, ...facts } = templateMade();
+    const entities = buildIntegrationEntities([facts], options);
+    await expectValid(entities);
+    expect(entities.map(e => e.metadata.name)).toEqual([
+      `office-${account}`,
+      `office-${account}-stream`,
+    ]);
+    const [integration] = entities;
+    expect(integration.spec.owner).toBe('group:default/network');
+    expect(integration.metadata.annotations).not.toHaveProperty(
+      ANNOTATIONS.roleArn,
+    );
+    expect(integration.metadata.links).toHaveLength(1);
+    expect(integration.metadata.description).toContain(
+      'No role trusted by Meter writes to this stream',
+    );
+    expect(
+      parseAuditFacts(integration.metadata.annotations[ANNOTATIONS.auditFacts]),
+    ).toEqual({ streamArn, streamTags: facts.stream!.tags });
   });
 
   it('points out a role that requires no external ID', () => {
     const facts = handMade();
-    facts.role.trustPolicy.Statement[0].Condition = undefined;
+    facts.role!.trustPolicy.Statement[0].Condition = undefined;
     const [integration] = buildIntegrationEntities([facts], options);
     expect(integration.metadata.description).toContain(
       'requires no external ID',
@@ -248,7 +282,7 @@ describe('buildIntegrationEntities', () => {
     const owner = (streamOwner?: string, roleOwner?: string) => {
       const facts = handMade();
       if (streamOwner) facts.stream!.tags.owner = streamOwner;
-      if (roleOwner) facts.role.tags.owner = roleOwner;
+      if (roleOwner) facts.role!.tags.owner = roleOwner;
       return buildIntegrationEntities([facts], options).map(e => e.spec.owner);
     };
     expect(owner('security', 'group:default/network')).toEqual(
@@ -315,7 +349,7 @@ describe('buildIntegrationEntities', () => {
       const facts = handMade();
       const name = `${'VeryLongHandMadeRoleName'.repeat(2)}${suffix}`;
       facts.role = {
-        ...facts.role,
+        ...facts.role!,
         name,
         arn: `arn:aws:iam::${account}:role/${name}`,
       };

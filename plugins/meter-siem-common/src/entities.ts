@@ -1,7 +1,9 @@
 import { ANNOTATIONS, integrationEntityName } from './annotations';
 import { consoleUrls } from './arn';
+import { toAuditFacts } from './audit';
 import { AWS_MANAGED_KINESIS_KEY, INTEGRATION_ENTITY_TYPE } from './constants';
 import { PolicyDocument, readTrust } from './policies';
+import { ownerRefFromTag, parseRef } from './refs';
 import { MeterSiemSettings } from './settings';
 import { EncryptionMode } from './validation';
 
@@ -55,7 +57,11 @@ export interface StreamFacts {
 export interface IntegrationFacts {
   accountId: string;
   region: string;
-  role: {
+  /**
+   * Absent when no role trusted by Meter writes to the stream any more (a
+   * stream named with the product's prefix, left behind).
+   */
+  role?: {
     arn: string;
     name: string;
     tags: Record<string, string>;
@@ -63,6 +69,11 @@ export interface IntegrationFacts {
   };
   /** The managed policy granting the writes; inline policies have no ARN. */
   policy?: { arn: string; name: string };
+  /**
+   * Every permissions policy of the role, for the audit: inline and
+   * customer-managed ones with their document, AWS-managed ones without.
+   */
+  permissions?: Array<{ policyArn?: string; document?: PolicyDocument }>;
   streamArn: string;
   /** Absent when the stream the policy names no longer exists. */
   stream?: StreamFacts;
@@ -142,40 +153,7 @@ function tagsAndLabels(awsTags: Record<string, string>): {
   return { tags: [...tags], labels };
 }
 
-const ENTITY_NAME = /^[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*$/;
-const NAMESPACE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-
-/**
- * Reads a tag value as an entity ref: `group:default/security`,
- * `default/security` and `security` all name the same group when
- * the first allowed kind is `group`. Values that are no valid ref give `undefined`.
- */
-function parseRef(
-  value: string | undefined,
-  allowedKinds: string[],
-): string | undefined {
-  const match = value
-    ?.trim()
-    .match(/^(?:([A-Za-z]+):)?(?:([^/:]+)\/)?([^/:]+)$/);
-  if (!match) return undefined;
-  const kind = (match[1] ?? allowedKinds[0]).toLowerCase();
-  const namespace = (match[2] ?? 'default').toLowerCase();
-  const name = match[3];
-  if (!allowedKinds.includes(kind)) return undefined;
-  if (!NAMESPACE.test(namespace) || !ENTITY_NAME.test(name)) return undefined;
-  if (name.length > MAX_NAME_LENGTH) return undefined;
-  return `${kind}:${namespace}/${name}`;
-}
-
-/**
- * The owner ref a tag value names, or `undefined` when it names none. A bare
- * name means a group in the default namespace.
- *
- * @public
- */
-export function ownerRefFromTag(value: string | undefined): string | undefined {
-  return parseRef(value, ['group', 'user']);
-}
+export { ownerRefFromTag };
 
 function encryptionOf(stream: StreamFacts): EncryptionMode | undefined {
   if (!stream.encryptionType) return undefined;
@@ -204,9 +182,9 @@ function streamNameOf(streamArn: string): string {
  */
 function baseNameOf(facts: IntegrationFacts, settings: MeterSiemSettings) {
   const key = settings.tagKeys.integration;
-  const tagged = facts.stream?.tags[key] ?? facts.role.tags[key];
+  const tagged = facts.stream?.tags[key] ?? facts.role?.tags[key];
   if (tagged) return tagged;
-  const { name } = facts.role;
+  const name = facts.role?.name ?? streamNameOf(facts.streamArn);
   return name.startsWith(settings.namePrefix) &&
     name.length > settings.namePrefix.length
     ? name.slice(settings.namePrefix.length)
@@ -286,14 +264,14 @@ function entitiesOf(
   const keys = settings.tagKeys;
   // The stream's tags win: it is what Meter delivers to, and the template
   // tags every resource alike anyway.
-  const awsTags = { ...role.tags, ...stream?.tags };
+  const awsTags = { ...role?.tags, ...stream?.tags };
   const owner =
     ownerRefFromTag(stream?.tags[keys.owner]) ??
-    ownerRefFromTag(role.tags[keys.owner]) ??
+    ownerRefFromTag(role?.tags[keys.owner]) ??
     fallbackOwner;
   const system = parseRef(awsTags[options.settings.tagKeys.system], ['system']);
   const streamName = stream?.name ?? streamNameOf(streamArn);
-  const urls = consoleUrls({ region, streamName, roleName: role.name });
+  const urls = consoleUrls({ region, streamName, roleName: role?.name ?? '' });
   const name = integrationEntityName(integrationName, accountId);
   const common = {
     [ANNOTATIONS.accountId]: accountId,
@@ -316,7 +294,7 @@ function entitiesOf(
     title: 'Kinesis stream in the AWS console',
     icon: 'cloud',
   };
-  const roleLink = {
+  const roleLink = role && {
     url: urls.role,
     title: 'IAM role in the AWS console',
     icon: 'cloud',
@@ -346,18 +324,20 @@ function entitiesOf(
       }),
     );
   }
-  parts.push(
-    entity(`${name}-role`, {
-      type: 'aws-iam-role',
-      title: role.name,
-      description: `IAM role Meter assumes to write to ${streamName}.`,
-      owner,
-      system,
-      awsTags: role.tags,
-      annotations: { ...common, [ANNOTATIONS.roleArn]: role.arn },
-      links: [roleLink],
-    }),
-  );
+  if (role && roleLink) {
+    parts.push(
+      entity(`${name}-role`, {
+        type: 'aws-iam-role',
+        title: role.name,
+        description: `IAM role Meter assumes to write to ${streamName}.`,
+        owner,
+        system,
+        awsTags: role.tags,
+        annotations: { ...common, [ANNOTATIONS.roleArn]: role.arn },
+        links: [roleLink],
+      }),
+    );
+  }
   if (policy && policyLink) {
     parts.push(
       entity(`${name}-policy`, {
@@ -375,13 +355,16 @@ function entitiesOf(
 
   // Says only whether an external ID is required, never its value: it is
   // a secret shared with Meter alone.
-  const { externalId } = readTrust(
-    role.trustPolicy,
-    settings.meterPrincipalArn,
-  );
-  const externalIdNote = externalId
-    ? `The external ID is in the trust relationships of role ${role.name}.`
-    : `Role ${role.name} requires no external ID: anyone acting as Meter's principal may assume it.`;
+  const externalId =
+    role && readTrust(role.trustPolicy, settings.meterPrincipalArn).externalId;
+  let externalIdNote: string;
+  if (!role) {
+    externalIdNote = 'No role trusted by Meter writes to this stream any more.';
+  } else if (externalId) {
+    externalIdNote = `The external ID is in the trust relationships of role ${role.name}.`;
+  } else {
+    externalIdNote = `Role ${role.name} requires no external ID: anyone acting as Meter's principal may assume it.`;
+  }
   const integration = entity(name, {
     type: INTEGRATION_ENTITY_TYPE,
     title: integrationName,
@@ -393,13 +376,16 @@ function entitiesOf(
     annotations: {
       ...common,
       [ANNOTATIONS.streamArn]: streamArn,
-      [ANNOTATIONS.roleArn]: role.arn,
+      [ANNOTATIONS.roleArn]: role?.arn,
       [ANNOTATIONS.policyArn]: policy?.arn,
       ...liveFacts,
+      [ANNOTATIONS.auditFacts]: JSON.stringify(toAuditFacts(facts, settings)),
     },
-    links: policyLink
-      ? [streamLink, roleLink, policyLink]
-      : [streamLink, roleLink],
+    links: [
+      streamLink,
+      ...(roleLink ? [roleLink] : []),
+      ...(policyLink ? [policyLink] : []),
+    ],
   });
   return [integration, ...parts];
 }

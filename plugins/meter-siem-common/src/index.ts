@@ -15,3 +15,4 @@ export * from './annotations';
 export * from './settings';
 export * from './discovery';
 export * from './entities';
+export * from './audit';

@@ -92,18 +92,13 @@ export function resourcesOf(statement: PolicyStatement): string[] {
   return asList(statement.Resource);
 }
 
-/**
- * What a trust policy says about Meter: whether it trusts the principal and
- * the external ID it requires, if any.
- *
- * @public
- */
-export function readTrust(
+/** The statements of a trust policy that let Meter's principal assume the role. */
+function meterStatements(
   trust: PolicyDocument,
   principalArn: string,
-): { trustsMeter: boolean; externalId?: string } {
+): PolicyStatement[] {
   const [, partition, , , principalAccount] = principalArn.split(':');
-  const statements = asList(trust.Statement).filter(
+  return asList(trust.Statement).filter(
     s =>
       s.Effect === 'Allow' &&
       actionsOf(s).includes('sts:AssumeRole') &&
@@ -114,12 +109,51 @@ export function readTrust(
           p === `arn:${partition}:iam::${principalAccount}:root`,
       ),
   );
+}
+
+/**
+ * What a trust policy says about Meter: whether it trusts the principal and
+ * the external ID it requires, if any.
+ *
+ * @public
+ */
+export function readTrust(
+  trust: PolicyDocument,
+  principalArn: string,
+): { trustsMeter: boolean; externalId?: string } {
+  const statements = meterStatements(trust, principalArn);
   if (statements.length === 0) return { trustsMeter: false };
   for (const statement of statements) {
     const ids = asList(statement.Condition?.StringEquals?.['sts:ExternalId']);
     if (ids.length === 1) return { trustsMeter: true, externalId: ids[0] };
   }
   return { trustsMeter: true };
+}
+
+/**
+ * Whether every statement letting Meter assume the role requires an external
+ * ID: one statement without the condition lets anyone acting as Meter's
+ * principal in, whatever the others require.
+ *
+ * @public
+ */
+export function trustRequiresExternalId(
+  trust: PolicyDocument,
+  principalArn: string,
+): boolean {
+  const statements = meterStatements(trust, principalArn);
+  return (
+    statements.length > 0 &&
+    statements.every(statement =>
+      // Condition keys are case-insensitive.
+      Object.values(statement.Condition ?? {}).some(operator =>
+        Object.entries(operator ?? {}).some(
+          ([key, value]) =>
+            key.toLowerCase() === 'sts:externalid' && asList(value).length > 0,
+        ),
+      ),
+    )
+  );
 }
 
 /**

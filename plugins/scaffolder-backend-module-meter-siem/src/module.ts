@@ -7,6 +7,7 @@ import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { resolveSettings } from '@internal/backstage-plugin-meter-siem-common';
 import { AwsClientFactory } from './aws/clients';
+import { applyTagsAction } from './actions/applyTags';
 import { createPolicyAction } from './actions/createPolicy';
 import { createRoleAction } from './actions/createRole';
 import { createStreamAction } from './actions/createStream';
@@ -42,6 +43,7 @@ export const scaffolderModuleMeterSiem = createBackendModule({
           createPolicyAction(options),
           createRoleAction(options),
           registerIntegrationAction({ events }),
+          applyTagsAction(options),
         );
       },
     });

@@ -11,6 +11,7 @@ import {
   DescribeStreamSummaryCommand,
   ListTagsForStreamCommand,
   ResourceNotFoundException,
+  paginateListStreams,
 } from '@aws-sdk/client-kinesis';
 import {
   IntegrationFacts,
@@ -20,6 +21,7 @@ import {
   parseArn,
   parsePolicyDocument,
   readTrust,
+  streamArn as streamArnOf,
   tagsToRecord,
   writableStreamArns,
 } from '@internal/backstage-plugin-meter-siem-common';
@@ -36,6 +38,8 @@ interface RoleFacts {
     policy?: { arn: string; name: string };
     document: PolicyDocument;
   }>;
+  /** Attached policies whose document was not read (AWS-managed ones). */
+  unreadPolicyArns: string[];
 }
 
 /** What to look for and where. */
@@ -64,12 +68,21 @@ function pairsOf(
       if (!byStream.get(streamArn)) byStream.set(streamArn, grant.policy);
     }
   }
-  const { grants, ...roleFacts } = role;
+  const { grants, unreadPolicyArns, ...roleFacts } = role;
+  // The audit judges everything the role may do, not only the writes.
+  const permissions = [
+    ...grants.map(grant => ({
+      policyArn: grant.policy?.arn,
+      document: grant.document,
+    })),
+    ...unreadPolicyArns.map(policyArn => ({ policyArn })),
+  ];
   return [...byStream].map(([streamArn, policy]) => ({
     accountId,
     region: parseArn(streamArn).region,
     role: roleFacts,
     policy,
+    permissions,
     streamArn,
   }));
 }
@@ -168,7 +181,7 @@ export async function discoverIntegrations(
           document: parsePolicyDocument(inline.PolicyDocument ?? '{}'),
         })),
         // AWS-managed policies are not in the listing; they grant no
-        // particular stream anyway.
+        // particular stream anyway, and the audit reports them by ARN.
         ...(detail.AttachedManagedPolicies ?? []).flatMap(attached => {
           const document = documents.get(attached.PolicyArn!);
           return document
@@ -184,12 +197,59 @@ export async function discoverIntegrations(
             : [];
         }),
       ],
+      unreadPolicyArns: (detail.AttachedManagedPolicies ?? [])
+        .map(attached => attached.PolicyArn!)
+        .filter(arn => !documents.has(arn)),
     };
     return trustsMeter(role, scope)
       ? pairsOf(role, clients.accountId, scope)
       : [];
   });
-  return withStreams(clients, pairs);
+  const integrations = await withStreams(clients, pairs);
+  return [
+    ...integrations,
+    ...(await leftBehindStreams(
+      clients,
+      scope,
+      new Set(pairs.map(p => p.streamArn)),
+    )),
+  ];
+}
+
+/**
+ * Streams named with the product's prefix that no role trusted by Meter may
+ * write to: what is left of an integration whose role was deleted. Only
+ * those streams are read, so a sync costs one listing per region besides.
+ */
+async function leftBehindStreams(
+  clients: AccountClients,
+  scope: DiscoveryScope,
+  paired: Set<string>,
+): Promise<IntegrationFacts[]> {
+  const found: IntegrationFacts[] = [];
+  for (const region of scope.regions) {
+    for await (const page of paginateListStreams(
+      { client: clients.kinesis(region) },
+      {},
+    )) {
+      for (const name of page.StreamNames ?? []) {
+        const arn = streamArnOf(region, clients.accountId, name);
+        if (!name.startsWith(scope.settings.namePrefix) || paired.has(arn)) {
+          continue;
+        }
+        const stream = await readStream(clients, arn);
+        if (stream) {
+          found.push({
+            accountId: clients.accountId,
+            region,
+            streamArn: arn,
+            stream,
+          });
+        }
+      }
+    }
+  }
+  return found;
 }
 
 /**
@@ -243,6 +303,7 @@ export async function readRoleIntegrations(
     tags: tagsToRecord(Role!.Tags),
     trustPolicy: parsePolicyDocument(Role!.AssumeRolePolicyDocument ?? '{}'),
     grants,
+    unreadPolicyArns: [],
   };
   if (!trustsMeter(role, scope)) return [];
   return withStreams(clients, pairsOf(role, clients.accountId, scope));

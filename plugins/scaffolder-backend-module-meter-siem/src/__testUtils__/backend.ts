@@ -55,10 +55,10 @@ export class RecordingLogger implements RootLoggerService {
   }
 }
 
-export function loadTemplate() {
+export function loadTemplate(name = 'meter-siem-integration') {
   const file = path.resolve(
     __dirname,
-    '../../../../templates/meter-siem-integration/template.yaml',
+    `../../../../templates/${name}/template.yaml`,
   );
   const entity = yaml.parse(fs.readFileSync(file, 'utf8'));
   entity.metadata.namespace = 'default';
@@ -69,7 +69,10 @@ export function loadTemplate() {
  * The real scaffolder backend with this module, against moto, the template
  * served by an in-memory catalog.
  */
-export async function startScaffolder(extraFeatures: any[] = []) {
+export async function startScaffolder(
+  extraFeatures: any[] = [],
+  options: { entities?: object[]; config?: object } = {},
+) {
   requireMoto();
   const logger = new RecordingLogger();
   const backend = await startTestBackend({
@@ -77,14 +80,19 @@ export async function startScaffolder(extraFeatures: any[] = []) {
       scaffolderPlugin,
       scaffolderModuleMeterSiem,
       eventsServiceFactory,
-      catalogServiceMock.factory({ entities: [loadTemplate()] }),
+      catalogServiceMock.factory({
+        entities: [loadTemplate(), ...(options.entities ?? [])] as any[],
+      }),
       createServiceFactory({
         service: coreServices.rootLogger,
         deps: {},
         factory: () => logger,
       }),
       mockServices.rootConfig.factory({
-        data: { backend: { baseUrl: 'http://localhost:7007' } },
+        data: {
+          backend: { baseUrl: 'http://localhost:7007' },
+          ...options.config,
+        },
       }),
       ...extraFeatures,
     ],
@@ -99,11 +107,14 @@ export async function startScaffolder(extraFeatures: any[] = []) {
     events: TaskEvent[];
   };
 
-  async function run(values: Record<string, unknown>): Promise<RunResult> {
+  async function run(
+    values: Record<string, unknown>,
+    templateRef = 'template:default/meter-siem-integration',
+  ): Promise<RunResult> {
     const created = await request(backend.server)
       .post('/api/scaffolder/v2/tasks')
       .set('Authorization', mockCredentials.user.header())
-      .send({ templateRef: 'template:default/meter-siem-integration', values });
+      .send({ templateRef, values });
     if (created.status !== 201) {
       return { status: created.status, body: created.body, events: [] };
     }

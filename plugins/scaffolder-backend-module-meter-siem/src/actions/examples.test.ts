@@ -1,5 +1,6 @@
 import { validate } from 'jsonschema';
 import yaml from 'yaml';
+import { applyTagsAction } from './applyTags';
 import { createPolicyAction } from './createPolicy';
 import { createRoleAction } from './createRole';
 import { createStreamAction } from './createStream';
@@ -14,6 +15,14 @@ const previousOutputs: Record<string, string> = {
     'arn:aws:iam::123456789012:policy/meter-siem-hq-network-kinesis-write',
   'steps.role.output.roleArn':
     'arn:aws:iam::123456789012:role/meter-siem-hq-network',
+  "steps.fetch.output.entity.metadata.annotations['meter-siem.io/stream-arn']":
+    'arn:aws:kinesis:us-east-1:123456789012:stream/meter-siem-hq-network',
+  "steps.fetch.output.entity.metadata.annotations['meter-siem.io/role-arn']":
+    'arn:aws:iam::123456789012:role/meter-siem-hq-network',
+  "steps.fetch.output.entity.metadata.annotations['meter-siem.io/policy-arn']":
+    'arn:aws:iam::123456789012:policy/meter-siem-hq-network-kinesis-write',
+  'parameters.owner': 'group:default/security',
+  'parameters.environment': 'production',
 };
 
 function resolve(input: Record<string, unknown>) {
@@ -32,6 +41,7 @@ const actions = [
   createPolicyAction(options),
   createRoleAction(options),
   registerIntegrationAction({ events }),
+  applyTagsAction(options),
 ];
 
 describe.each(actions.map(a => [a.id, a] as const))(
@@ -46,7 +56,7 @@ describe.each(actions.map(a => [a.id, a] as const))(
       async (_description, example) => {
         const [step] = yaml.parse(example.example).steps;
         expect(step.action).toBe(action.id);
-        expect(action.schema!.input).toHaveProperty('properties.name');
+        expect(action.schema!.input).toHaveProperty('properties');
         const input = resolve(step.input);
         const result = validate(input, action.schema!.input as any);
         expect(result.errors.map(e => e.stack)).toEqual([]);

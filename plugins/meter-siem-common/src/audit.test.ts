@@ -1,0 +1,408 @@
+import {
+  AUDIT_RULES,
+  AuditFacts,
+  AuditFinding,
+  AuditOptions,
+  auditIntegration,
+  compareFindings,
+  countFindings,
+  defaultRequiredTags,
+  parseAuditFacts,
+  toAuditFacts,
+} from './audit';
+import { IntegrationFacts } from './entities';
+import { buildPermissionsPolicy, buildTrustPolicy } from './policies';
+import { resolveSettings } from './settings';
+
+const settings = resolveSettings();
+const account = '210987654321';
+const streamArn = `arn:aws:kinesis:eu-west-1:${account}:stream/meter-siem-office`;
+const roleArn = `arn:aws:iam::${account}:role/meter-siem-office`;
+const policyArn = `arn:aws:iam::${account}:policy/meter-siem-office-kinesis-write`;
+const tags = {
+  owner: 'group:default/network',
+  environment: 'production',
+  'managed-by': 'backstage',
+};
+
+/** An integration that breaks no rule. */
+function clean(): AuditFacts {
+  return {
+    streamArn,
+    streamTags: { ...tags },
+    roleArn,
+    roleTags: { ...tags },
+    trust: { trustsMeter: true, hasExternalIdCondition: true },
+    policyArn,
+    permissions: {
+      statements: [
+        {
+          actions: ['kinesis:PutRecord', 'kinesis:PutRecords'],
+          resources: [streamArn],
+        },
+      ],
+      unreadPolicyArns: [],
+    },
+  };
+}
+
+const options: AuditOptions = {
+  tagKeys: settings.tagKeys,
+  requiredTags: defaultRequiredTags(settings.tagKeys),
+  allowedValues: {},
+  knownOwners: new Set(['group:default/network', 'user:default/jane']),
+};
+
+const fired = (facts: AuditFacts, opts: Partial<AuditOptions> = {}) =>
+  auditIntegration(facts, { ...options, ...opts }).map(
+    f => `${f.ruleId}:${f.resource}`,
+  );
+
+describe('auditIntegration', () => {
+  it('finds nothing on a clean integration', () => {
+    expect(fired(clean())).toEqual([]);
+  });
+
+  it('reports a missing owner tag on the stream and on the role, each once', () => {
+    const facts = clean();
+    delete facts.streamTags!.owner;
+    expect(fired(facts)).toEqual(['owner-tag-missing:stream']);
+    delete facts.roleTags!.owner;
+    expect(fired(facts)).toEqual([
+      'owner-tag-missing:stream',
+      'owner-tag-missing:role',
+    ]);
+  });
+
+  it('reports an owner the catalog does not know, reading bare names as groups', () => {
+    const facts = clean();
+    facts.streamTags!.owner = 'network';
+    facts.roleTags!.owner = 'user:jane';
+    expect(fired(facts)).toEqual(['owner-mismatch:integration']);
+
+    facts.streamTags!.owner = 'group:default/ghosts';
+    facts.roleTags!.owner = 'Network Team';
+    const findings = auditIntegration(facts, options);
+    expect(findings.map(f => `${f.ruleId}:${f.resource}`)).toEqual([
+      'owner-unknown:stream',
+      'owner-unknown:role',
+      'owner-mismatch:integration',
+    ]);
+    expect(findings[0].message).toContain('group:default/ghosts');
+    expect(findings[1].message).toContain('not a group or user reference');
+  });
+
+  it('leaves owner-unknown out without the catalog to check against', () => {
+    const facts = clean();
+    facts.streamTags!.owner = 'group:default/ghosts';
+    facts.roleTags!.owner = 'group:default/ghosts';
+    expect(fired(facts, { knownOwners: undefined })).toEqual([]);
+  });
+
+  it('reports stream and role naming different owners, once per integration', () => {
+    const facts = clean();
+    facts.roleTags!.owner = 'user:default/jane';
+    const [finding] = auditIntegration(facts, options);
+    expect(finding).toMatchObject({
+      ruleId: 'owner-mismatch',
+      resource: 'integration',
+      severity: 'medium',
+    });
+    expect(finding.message).toBe(
+      'The stream\'s owner tag is "group:default/network" but the role\'s is "user:default/jane".',
+    );
+    expect(fired(facts)).toEqual(['owner-mismatch:integration']);
+  });
+
+  it('reports required tags missing, leaving the owner to its own rule', () => {
+    const facts = clean();
+    delete facts.roleTags!.environment;
+    expect(fired(facts)).toEqual(['required-tag-missing:role']);
+
+    const required = ['owner', 'environment', 'cost-center', 'team'];
+    const findings = auditIntegration(facts, {
+      ...options,
+      requiredTags: required,
+    });
+    expect(findings.map(f => `${f.ruleId}:${f.resource}`)).toEqual([
+      'required-tag-missing:stream',
+      'required-tag-missing:role',
+    ]);
+    expect(findings[1].message).toBe(
+      'The role lacks the required tags "environment", "cost-center", "team".',
+    );
+  });
+
+  it('reports tag values outside the allowed set where one is configured', () => {
+    const facts = clean();
+    facts.streamTags!.environment = 'prod';
+    expect(fired(facts)).toEqual([]);
+    const allowedValues = { environment: ['production', 'staging'] };
+    const [finding] = auditIntegration(facts, { ...options, allowedValues });
+    expect(finding).toMatchObject({
+      ruleId: 'tag-value-not-allowed',
+      resource: 'stream',
+      resourceArn: streamArn,
+    });
+    expect(finding.message).toBe(
+      'The stream\'s environment tag is "prod", not one of "production", "staging".',
+    );
+    expect(fired(facts, { allowedValues })).toEqual([
+      'tag-value-not-allowed:stream',
+    ]);
+  });
+
+  it('reports an integration made outside Backstage', () => {
+    const facts = clean();
+    delete facts.streamTags!['managed-by'];
+    expect(fired(facts)).toEqual([]);
+    facts.roleTags!['managed-by'] = 'Security Team';
+    const findings = auditIntegration(facts, options);
+    expect(findings.map(f => `${f.ruleId}:${f.resource}`)).toEqual([
+      'unmanaged:integration',
+    ]);
+    expect(findings[0].message).toContain('"Security Team"');
+  });
+
+  it('reports a role trusting Meter without an external ID as critical', () => {
+    const facts = clean();
+    facts.trust = { trustsMeter: true, hasExternalIdCondition: false };
+    const [finding] = auditIntegration(facts, options);
+    expect(finding).toMatchObject({
+      ruleId: 'trust-without-external-id',
+      severity: 'critical',
+      resource: 'role',
+      resourceArn: roleArn,
+    });
+    expect(fired(facts)).toHaveLength(1);
+  });
+
+  it('reports permissions beyond the two writes on the stream', () => {
+    const broad = (
+      statements: Array<{ actions: string[]; resources: string[] }>,
+      unreadPolicyArns: string[] = [],
+    ) => {
+      const facts = clean();
+      facts.permissions = { statements, unreadPolicyArns };
+      return auditIntegration(facts, options);
+    };
+    const write = ['kinesis:PutRecord', 'kinesis:PutRecords'];
+    expect(
+      broad([{ actions: ['kinesis:putrecord'], resources: [streamArn] }]),
+    ).toEqual([]);
+
+    const [star] = broad([{ actions: ['kinesis:*'], resources: [streamArn] }]);
+    expect(star).toMatchObject({
+      ruleId: 'policy-too-broad',
+      severity: 'high',
+      resource: 'policy',
+      resourceArn: policyArn,
+      message: 'The role\'s policies allow "kinesis:*".',
+    });
+    const [anyStream] = broad([{ actions: write, resources: ['*'] }]);
+    expect(anyStream.message).toBe(
+      'The role\'s policies reach "*" besides the stream.',
+    );
+    const [managed] = broad(
+      [{ actions: write, resources: [streamArn] }],
+      ['arn:aws:iam::aws:policy/AdministratorAccess'],
+    );
+    expect(managed.message).toBe(
+      'The role\'s policies include the AWS-managed "arn:aws:iam::aws:policy/AdministratorAccess".',
+    );
+  });
+
+  it('reports a stream that is gone, and no tag rule on it', () => {
+    const facts = clean();
+    delete facts.streamTags;
+    const findings = auditIntegration(facts, options);
+    expect(findings.map(f => `${f.ruleId}:${f.resource}`)).toEqual([
+      'counterpart-missing:stream',
+    ]);
+    expect(findings[0].resourceArn).toBe(streamArn);
+  });
+
+  it("reports a stream whose role is gone, with the stream's own tag rules", () => {
+    const facts: AuditFacts = { streamArn, streamTags: {} };
+    expect(fired(facts)).toEqual([
+      'counterpart-missing:role',
+      'owner-tag-missing:stream',
+      'required-tag-missing:stream',
+      'unmanaged:integration',
+    ]);
+  });
+
+  it('uses the configured tag keys', () => {
+    const tagKeys = {
+      ...settings.tagKeys,
+      owner: 'Owner',
+      managedBy: 'ManagedBy',
+    };
+    const facts = clean();
+    expect(fired(facts, { tagKeys, requiredTags: ['Owner'] })).toEqual([
+      'owner-tag-missing:stream',
+      'owner-tag-missing:role',
+      'unmanaged:integration',
+    ]);
+  });
+
+  it('gives every finding the title, severity and remedy of its rule', () => {
+    const findings = auditIntegration({ streamArn, streamTags: {} }, options);
+    for (const finding of findings) {
+      const rule = AUDIT_RULES[finding.ruleId];
+      expect(finding).toMatchObject({
+        severity: rule.severity,
+        title: rule.title,
+        remedy: rule.remedy,
+      });
+    }
+  });
+});
+
+describe('toAuditFacts', () => {
+  const externalId = 'c0ffee'.repeat(11);
+  const facts: IntegrationFacts = {
+    accountId: account,
+    region: 'eu-west-1',
+    role: {
+      arn: roleArn,
+      name: 'meter-siem-office',
+      tags,
+      trustPolicy: buildTrustPolicy({
+        principalArn: settings.meterPrincipalArn,
+        externalId,
+      }),
+    },
+    policy: { arn: policyArn, name: 'meter-siem-office-kinesis-write' },
+    permissions: [
+      { policyArn, document: buildPermissionsPolicy(streamArn) },
+      {
+        document: {
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Deny', Action: 'kinesis:*', Resource: '*' },
+            {
+              Effect: 'Allow',
+              NotAction: 'iam:*',
+              Resource: '*',
+            } as any,
+          ],
+        },
+      },
+      { policyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' },
+    ],
+    streamArn,
+    stream: { name: 'meter-siem-office', tags: { owner: 'security' } },
+  };
+
+  it('summarises tags, trust and the Allow statements, never the external ID', () => {
+    const audit = toAuditFacts(facts, settings);
+    expect(audit).toEqual({
+      streamArn,
+      streamTags: { owner: 'security' },
+      roleArn,
+      roleTags: tags,
+      trust: { trustsMeter: true, hasExternalIdCondition: true },
+      policyArn,
+      permissions: {
+        statements: [
+          {
+            actions: ['kinesis:PutRecord', 'kinesis:PutRecords'],
+            resources: [streamArn],
+          },
+          { actions: ['*'], resources: ['*'] },
+        ],
+        unreadPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
+      },
+    });
+    expect(JSON.stringify(audit)).not.toContain(externalId);
+  });
+
+  it('sees a trust statement without the condition next to one with it', () => {
+    const trustPolicy = buildTrustPolicy({
+      principalArn: settings.meterPrincipalArn,
+      externalId,
+    });
+    trustPolicy.Statement.push({
+      ...trustPolicy.Statement[0],
+      Condition: undefined,
+    });
+    const audit = toAuditFacts(
+      { ...facts, role: { ...facts.role!, trustPolicy } },
+      settings,
+    );
+    expect(audit.trust).toEqual({
+      trustsMeter: true,
+      hasExternalIdCondition: false,
+    });
+  });
+
+  it('records a stream whose role is gone', () => {
+    const { role, policy, permissions, ...orphan } = facts;
+    expect(toAuditFacts(orphan, settings)).toEqual({
+      streamArn,
+      streamTags: { owner: 'security' },
+    });
+  });
+
+  it('round-trips through the annotation', () => {
+    const audit = toAuditFacts(facts, settings);
+    expect(parseAuditFacts(JSON.stringify(audit))).toEqual(audit);
+    expect(parseAuditFacts('not json')).toBeUndefined();
+    expect(parseAuditFacts(undefined)).toBeUndefined();
+  });
+});
+
+describe('compareFindings and countFindings', () => {
+  const base: AuditFinding = {
+    id: '',
+    ruleId: 'unmanaged',
+    severity: 'low',
+    title: '',
+    message: '',
+    remedy: '',
+    resource: 'integration',
+    entityRef: 'resource:default/a',
+    integration: 'a',
+    owner: 'group:default/network',
+    accountId: account,
+    region: 'eu-west-1',
+    environment: '',
+    mine: false,
+  };
+  const f = (over: Partial<AuditFinding>): AuditFinding => ({
+    ...base,
+    ...over,
+    id: `${over.severity ?? base.severity}:${
+      over.integration ?? base.integration
+    }`,
+  });
+
+  it("puts the caller's own first, then by severity, then by integration", () => {
+    const findings = [
+      f({ severity: 'critical', integration: 'b' }),
+      f({ severity: 'low', integration: 'a', mine: true }),
+      f({ severity: 'critical', integration: 'a' }),
+      f({ severity: 'high', integration: 'c', mine: true }),
+    ].sort(compareFindings);
+    expect(findings.map(x => [x.mine, x.severity, x.integration])).toEqual([
+      [true, 'high', 'c'],
+      [true, 'low', 'a'],
+      [false, 'critical', 'a'],
+      [false, 'critical', 'b'],
+    ]);
+  });
+
+  it('counts every severity and owner', () => {
+    expect(
+      countFindings([
+        f({ severity: 'critical' }),
+        f({ owner: 'user:default/jane' }),
+        f({}),
+      ]),
+    ).toEqual({
+      bySeverity: { critical: 1, high: 0, medium: 0, low: 2 },
+      byOwner: { 'group:default/network': 2, 'user:default/jane': 1 },
+    });
+  });
+});

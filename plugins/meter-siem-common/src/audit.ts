@@ -1,0 +1,537 @@
+import { METER_WRITE_ACTIONS } from './constants';
+import type { IntegrationFacts } from './entities';
+import {
+  PolicyStatement,
+  actionsOf,
+  resourcesOf,
+  trustRequiresExternalId,
+  readTrust,
+} from './policies';
+import { ownerRefFromTag } from './refs';
+import { MeterSiemSettings } from './settings';
+import { MANAGED_BY_VALUE, TagKeys } from './tags';
+
+/** @public */
+export type AuditSeverity = 'critical' | 'high' | 'medium' | 'low';
+
+/** Most severe first: the order of the report. @public */
+export const AUDIT_SEVERITIES: readonly AuditSeverity[] = [
+  'critical',
+  'high',
+  'medium',
+  'low',
+];
+
+/** Which part of an integration a finding is about. @public */
+export type AuditResource = 'stream' | 'role' | 'policy' | 'integration';
+
+/** @public */
+export type AuditRuleId =
+  | 'owner-tag-missing'
+  | 'owner-unknown'
+  | 'owner-mismatch'
+  | 'required-tag-missing'
+  | 'tag-value-not-allowed'
+  | 'unmanaged'
+  | 'trust-without-external-id'
+  | 'policy-too-broad'
+  | 'counterpart-missing';
+
+/** @public */
+export interface AuditRule {
+  id: AuditRuleId;
+  severity: AuditSeverity;
+  title: string;
+  /** When the rule fires. */
+  description: string;
+  remedy: string;
+}
+
+const FIX_TEMPLATE =
+  'Run the template "Fix ownership tags of a Meter SIEM integration" (meter-siem-fix-ownership-tags)';
+
+/**
+ * Every rule of the audit. Security posture outranks tags: a role anyone
+ * acting as Meter may assume, or a policy granting more than two writes,
+ * matters more than who owns it.
+ *
+ * @public
+ */
+export const AUDIT_RULES: Record<AuditRuleId, AuditRule> = {
+  'trust-without-external-id': {
+    id: 'trust-without-external-id',
+    severity: 'critical',
+    title: 'Role trusts Meter without an external ID',
+    description:
+      "The role lets Meter's principal assume it in a statement without an sts:ExternalId condition.",
+    remedy:
+      "Add a StringEquals sts:ExternalId condition to every statement of the trust policy that names Meter, with the external ID entered in Meter's Dashboard (or re-create the integration with the template, which generates one).",
+  },
+  'policy-too-broad': {
+    id: 'policy-too-broad',
+    severity: 'high',
+    title: 'Permissions broader than PutRecord and PutRecords on the stream',
+    description:
+      "The role's policies allow an action other than kinesis:PutRecord and kinesis:PutRecords, a resource other than the integration's stream, or include an AWS-managed policy.",
+    remedy:
+      "Reduce the role's permissions to one statement allowing kinesis:PutRecord and kinesis:PutRecords on exactly the stream ARN, and detach any other policy.",
+  },
+  'counterpart-missing': {
+    id: 'counterpart-missing',
+    severity: 'high',
+    title: 'Stream or role of the integration is gone',
+    description:
+      "The role's policy names a stream that no longer exists, or a stream named with the product's prefix has no role trusted by Meter writing to it.",
+    remedy:
+      'Re-create the missing resource with the template meter-siem-integration, or delete what is left of the integration.',
+  },
+  'owner-tag-missing': {
+    id: 'owner-tag-missing',
+    severity: 'medium',
+    title: 'Owner tag missing',
+    description: 'The stream or the role has no owner tag.',
+    remedy: `${FIX_TEMPLATE} to tag every resource with its owner.`,
+  },
+  'owner-unknown': {
+    id: 'owner-unknown',
+    severity: 'medium',
+    title: 'Owner tag names no catalog group or user',
+    description:
+      'The owner tag of the stream or the role names no Group or User in the catalog (a bare name means a group in the default namespace).',
+    remedy: `${FIX_TEMPLATE} and pick an existing group or user, or add the missing group to the catalog.`,
+  },
+  'owner-mismatch': {
+    id: 'owner-mismatch',
+    severity: 'medium',
+    title: 'Stream and role name different owners',
+    description: 'The owner tags of the stream and the role disagree.',
+    remedy: `${FIX_TEMPLATE} to give the stream, the role and the policy the same owner.`,
+  },
+  'required-tag-missing': {
+    id: 'required-tag-missing',
+    severity: 'low',
+    title: 'Required tags missing',
+    description:
+      'The stream or the role lacks a tag of meterSiem.audit.requiredTags (the owner tag is left to owner-tag-missing).',
+    remedy: `${FIX_TEMPLATE}, giving the missing tags as extra tags if they are not the environment.`,
+  },
+  'tag-value-not-allowed': {
+    id: 'tag-value-not-allowed',
+    severity: 'low',
+    title: 'Tag value outside the allowed set',
+    description:
+      'A tag of the stream or the role has a value outside meterSiem.audit.allowedValues for its key.',
+    remedy: `${FIX_TEMPLATE} with an allowed value.`,
+  },
+  unmanaged: {
+    id: 'unmanaged',
+    severity: 'low',
+    title: 'Made outside Backstage',
+    description: `Neither the stream nor the role carries the managed-by tag with value ${MANAGED_BY_VALUE}: the integration was made by hand or by another tool.`,
+    remedy:
+      'Re-create the integration with the template meter-siem-integration so that it is provisioned the same way as the others, then delete the hand-made resources; or accept the finding.',
+  },
+};
+
+/**
+ * What the audit needs to know about one integration, as recorded on its
+ * catalog entity (annotation `meter-siem.io/audit-facts`). It never holds
+ * the external ID, only whether one is required.
+ *
+ * @public
+ */
+export interface AuditFacts {
+  streamArn: string;
+  /** Tags of the stream; absent when the stream no longer exists. */
+  streamTags?: Record<string, string>;
+  /** Absent when no role trusted by Meter writes to the stream. */
+  roleArn?: string;
+  roleTags?: Record<string, string>;
+  trust?: { trustsMeter: boolean; hasExternalIdCondition: boolean };
+  /** The managed policy granting the writes, if any. */
+  policyArn?: string;
+  /** The Allow statements of every policy of the role, summarised. */
+  permissions?: {
+    statements: Array<{ actions: string[]; resources: string[] }>;
+    /** Attached policies whose document the audit cannot read (AWS-managed). */
+    unreadPolicyArns: string[];
+  };
+}
+
+/**
+ * An Allow statement's reach. `NotAction` and `NotResource` allow all but
+ * what they list, so they read as `*`.
+ */
+function summarise(statement: PolicyStatement) {
+  const negated = statement as { NotAction?: unknown; NotResource?: unknown };
+  return {
+    actions: negated.NotAction ? ['*'] : actionsOf(statement),
+    resources: negated.NotResource ? ['*'] : resourcesOf(statement),
+  };
+}
+
+/**
+ * The audit's view of what the catalog provider found about one integration.
+ *
+ * @public
+ */
+export function toAuditFacts(
+  facts: IntegrationFacts,
+  settings: MeterSiemSettings,
+): AuditFacts {
+  const { role, stream, permissions } = facts;
+  const audit: AuditFacts = { streamArn: facts.streamArn };
+  if (stream) audit.streamTags = stream.tags;
+  if (facts.policy) audit.policyArn = facts.policy.arn;
+  if (role) {
+    audit.roleArn = role.arn;
+    audit.roleTags = role.tags;
+    audit.trust = {
+      trustsMeter: readTrust(role.trustPolicy, settings.meterPrincipalArn)
+        .trustsMeter,
+      hasExternalIdCondition: trustRequiresExternalId(
+        role.trustPolicy,
+        settings.meterPrincipalArn,
+      ),
+    };
+    if (permissions) {
+      audit.permissions = {
+        statements: permissions.flatMap(p =>
+          [p.document?.Statement ?? []]
+            .flat()
+            .filter(s => s.Effect === 'Allow')
+            .map(summarise),
+        ),
+        unreadPolicyArns: permissions
+          .filter(p => !p.document && p.policyArn)
+          .map(p => p.policyArn!),
+      };
+    }
+  }
+  return audit;
+}
+
+/** The audit's configuration. @public */
+export interface AuditOptions {
+  tagKeys: TagKeys;
+  /** Tag keys every stream and role must carry. */
+  requiredTags: string[];
+  /** Per tag key, the values it may take; keys not listed take any value. */
+  allowedValues: Record<string, string[]>;
+  /**
+   * Refs of the catalog's groups and users, lowercase. Without it,
+   * `owner-unknown` is not evaluated.
+   */
+  knownOwners?: ReadonlySet<string>;
+}
+
+/** The default required tags: the owner and the environment. @public */
+export function defaultRequiredTags(tagKeys: TagKeys): string[] {
+  return [tagKeys.owner, tagKeys.environment];
+}
+
+/** A rule's finding on one integration, before it is placed in a report. @public */
+export interface RuleFinding {
+  ruleId: AuditRuleId;
+  severity: AuditSeverity;
+  title: string;
+  message: string;
+  remedy: string;
+  resource: AuditResource;
+  resourceArn?: string;
+}
+
+function finding(
+  ruleId: AuditRuleId,
+  resource: AuditResource,
+  message: string,
+  resourceArn?: string,
+): RuleFinding {
+  const { severity, title, remedy } = AUDIT_RULES[ruleId];
+  return {
+    ruleId,
+    severity,
+    title,
+    message,
+    remedy,
+    resource,
+    ...(resourceArn && { resourceArn }),
+  };
+}
+
+const METER_ACTIONS = new Set(METER_WRITE_ACTIONS.map(a => a.toLowerCase()));
+
+function quoted(values: string[]): string {
+  return values.map(v => `"${v}"`).join(', ');
+}
+
+function tagRules(
+  resource: 'stream' | 'role',
+  arn: string | undefined,
+  tags: Record<string, string>,
+  options: AuditOptions,
+): RuleFinding[] {
+  const found: RuleFinding[] = [];
+  const { tagKeys } = options;
+  const owner = tags[tagKeys.owner];
+  if (!owner) {
+    found.push(
+      finding(
+        'owner-tag-missing',
+        resource,
+        `The ${resource} has no ${tagKeys.owner} tag.`,
+        arn,
+      ),
+    );
+  } else if (options.knownOwners) {
+    const ref = ownerRefFromTag(owner);
+    if (!ref || !options.knownOwners.has(ref.toLowerCase())) {
+      found.push(
+        finding(
+          'owner-unknown',
+          resource,
+          ref
+            ? `The ${resource}'s ${tagKeys.owner} tag "${owner}" names ${ref}, which is not in the catalog.`
+            : `The ${resource}'s ${tagKeys.owner} tag "${owner}" is not a group or user reference.`,
+          arn,
+        ),
+      );
+    }
+  }
+  const missing = options.requiredTags.filter(
+    key => key !== tagKeys.owner && !tags[key],
+  );
+  if (missing.length > 0) {
+    found.push(
+      finding(
+        'required-tag-missing',
+        resource,
+        `The ${resource} lacks the required tag${
+          missing.length > 1 ? 's' : ''
+        } ${quoted(missing)}.`,
+        arn,
+      ),
+    );
+  }
+  const outside = Object.entries(options.allowedValues).filter(
+    ([key, allowed]) => tags[key] && !allowed.includes(tags[key]),
+  );
+  if (outside.length > 0) {
+    found.push(
+      finding(
+        'tag-value-not-allowed',
+        resource,
+        outside
+          .map(
+            ([key, allowed]) =>
+              `The ${resource}'s ${key} tag is "${
+                tags[key]
+              }", not one of ${quoted(allowed)}.`,
+          )
+          .join(' '),
+        arn,
+      ),
+    );
+  }
+  return found;
+}
+
+function ownershipAgreement(
+  facts: AuditFacts,
+  tagKeys: TagKeys,
+): RuleFinding[] {
+  const streamOwner = facts.streamTags?.[tagKeys.owner];
+  const roleOwner = facts.roleTags?.[tagKeys.owner];
+  if (!streamOwner || !roleOwner) return [];
+  // `security` and `group:default/security` name the same owner.
+  const normal = (value: string) =>
+    (ownerRefFromTag(value) ?? value).toLowerCase();
+  if (normal(streamOwner) === normal(roleOwner)) return [];
+  return [
+    finding(
+      'owner-mismatch',
+      'integration',
+      `The stream's ${tagKeys.owner} tag is "${streamOwner}" but the role's is "${roleOwner}".`,
+    ),
+  ];
+}
+
+function provenance(facts: AuditFacts, tagKeys: TagKeys): RuleFinding[] {
+  const values = [facts.streamTags, facts.roleTags]
+    .filter((tags): tags is Record<string, string> => tags !== undefined)
+    .map(tags => tags[tagKeys.managedBy]);
+  if (values.includes(MANAGED_BY_VALUE)) return [];
+  const other = values.find(Boolean);
+  return [
+    finding(
+      'unmanaged',
+      'integration',
+      other
+        ? `The ${tagKeys.managedBy} tag is "${other}", not "${MANAGED_BY_VALUE}": the integration was made outside Backstage.`
+        : `No ${tagKeys.managedBy} tag: the integration was made outside Backstage.`,
+    ),
+  ];
+}
+
+function security(facts: AuditFacts): RuleFinding[] {
+  const found: RuleFinding[] = [];
+  if (facts.trust?.trustsMeter && !facts.trust.hasExternalIdCondition) {
+    found.push(
+      finding(
+        'trust-without-external-id',
+        'role',
+        "The role's trust policy lets Meter's principal assume it without an sts:ExternalId condition: anyone who can act as that principal can write to the stream.",
+        facts.roleArn,
+      ),
+    );
+  }
+  if (facts.permissions) {
+    const { statements, unreadPolicyArns } = facts.permissions;
+    const actions = new Set<string>();
+    const resources = new Set<string>();
+    for (const statement of statements) {
+      for (const action of statement.actions) {
+        if (!METER_ACTIONS.has(action.toLowerCase())) actions.add(action);
+      }
+      for (const resource of statement.resources) {
+        if (resource !== facts.streamArn) resources.add(resource);
+      }
+    }
+    const reasons = [
+      ...(actions.size > 0 ? [`allow ${quoted([...actions].sort())}`] : []),
+      ...(resources.size > 0
+        ? [`reach ${quoted([...resources].sort())} besides the stream`]
+        : []),
+      ...(unreadPolicyArns.length > 0
+        ? [`include the AWS-managed ${quoted(unreadPolicyArns)}`]
+        : []),
+    ];
+    if (reasons.length > 0) {
+      found.push(
+        finding(
+          'policy-too-broad',
+          'policy',
+          `The role's policies ${reasons.join('; ')}.`,
+          facts.policyArn ?? facts.roleArn,
+        ),
+      );
+    }
+  }
+  if (!facts.streamTags && facts.roleArn) {
+    found.push(
+      finding(
+        'counterpart-missing',
+        'stream',
+        `The role's policy grants writes to ${facts.streamArn}, which no longer exists: Meter's deliveries fail.`,
+        facts.streamArn,
+      ),
+    );
+  }
+  if (!facts.roleArn && facts.streamTags) {
+    found.push(
+      finding(
+        'counterpart-missing',
+        'role',
+        'No role trusted by Meter may write to this stream: Meter cannot deliver to it.',
+      ),
+    );
+  }
+  return found;
+}
+
+/**
+ * Evaluates every rule on one integration.
+ *
+ * @public
+ */
+export function auditIntegration(
+  facts: AuditFacts,
+  options: AuditOptions,
+): RuleFinding[] {
+  const streamArn = facts.streamTags ? facts.streamArn : undefined;
+  return [
+    ...security(facts),
+    ...(facts.streamTags
+      ? tagRules('stream', streamArn, facts.streamTags, options)
+      : []),
+    ...(facts.roleTags
+      ? tagRules('role', facts.roleArn, facts.roleTags, options)
+      : []),
+    ...ownershipAgreement(facts, options.tagKeys),
+    ...provenance(facts, options.tagKeys),
+  ];
+}
+
+/**
+ * A finding as the audit API reports it: the rule's finding placed on its
+ * integration.
+ *
+ * @public
+ */
+export interface AuditFinding extends RuleFinding {
+  /** Stable across syncs: `<ruleId>:<entityRef>:<resource>`. */
+  id: string;
+  /** Ref of the integration entity. */
+  entityRef: string;
+  /** The integration's name. */
+  integration: string;
+  /** Ref of the integration's owner in the catalog. */
+  owner: string;
+  accountId: string;
+  region: string;
+  /** The environment tag, or an empty string when there is none. */
+  environment: string;
+  /** Whether the caller is among the owners of the integration. */
+  mine: boolean;
+}
+
+/** @public */
+export interface AuditReport {
+  findings: AuditFinding[];
+  counts: {
+    bySeverity: Record<AuditSeverity, number>;
+    byOwner: Record<string, number>;
+  };
+  generatedAt: string;
+}
+
+/** The caller's own first, then the most severe, then by integration. @public */
+export function compareFindings(a: AuditFinding, b: AuditFinding): number {
+  return (
+    Number(b.mine) - Number(a.mine) ||
+    AUDIT_SEVERITIES.indexOf(a.severity) -
+      AUDIT_SEVERITIES.indexOf(b.severity) ||
+    a.integration.localeCompare(b.integration) ||
+    a.entityRef.localeCompare(b.entityRef) ||
+    a.id.localeCompare(b.id)
+  );
+}
+
+/** Counts by severity and by owner. @public */
+export function countFindings(findings: AuditFinding[]): AuditReport['counts'] {
+  const bySeverity = { critical: 0, high: 0, medium: 0, low: 0 };
+  const byOwner: Record<string, number> = {};
+  for (const f of findings) {
+    bySeverity[f.severity]++;
+    byOwner[f.owner] = (byOwner[f.owner] ?? 0) + 1;
+  }
+  return { bySeverity, byOwner };
+}
+
+/**
+ * Reads the audit facts recorded on an entity; `undefined` when they are
+ * absent or unreadable.
+ *
+ * @public
+ */
+export function parseAuditFacts(
+  value: string | undefined,
+): AuditFacts | undefined {
+  if (!value) return undefined;
+  try {
+    const facts = JSON.parse(value);
+    return facts && typeof facts.streamArn === 'string' ? facts : undefined;
+  } catch {
+    return undefined;
+  }
+}

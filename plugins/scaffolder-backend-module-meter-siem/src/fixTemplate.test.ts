@@ -1,0 +1,153 @@
+import {
+  AttachRolePolicyCommand,
+  CreatePolicyCommand,
+  CreateRoleCommand,
+} from '@aws-sdk/client-iam';
+import {
+  AddTagsToStreamCommand,
+  CreateStreamCommand,
+} from '@aws-sdk/client-kinesis';
+import { mockServices } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { ConfigReader } from '@backstage/config';
+import { DefaultAwsCredentialsManager } from '@backstage/integration-aws-node';
+import { MeterSiemEntityProvider } from '@internal/backstage-plugin-catalog-backend-module-meter-siem';
+import {
+  ANNOTATIONS,
+  DEFAULT_METER_PRINCIPAL_ARN,
+  auditIntegration,
+  buildPermissionsPolicy,
+  buildTrustPolicy,
+  parseAuditFacts,
+  resolveSettings,
+  streamArn as streamArnOf,
+} from '@internal/backstage-plugin-meter-siem-common';
+import { randomInt } from 'node:crypto';
+import { AwsClientFactory } from './aws/clients';
+import { loadTemplate, startScaffolder } from './__testUtils__/backend';
+
+jest.setTimeout(90_000);
+
+const region = 'eu-west-1';
+const accountId = String(randomInt(100_000_000_000, 999_999_999_999));
+/** Moto scopes calls with a role assumed in an account to that account. */
+const aws = {
+  accounts: [{ accountId, roleName: 'backstage-meter-siem-reader' }],
+};
+const settings = resolveSettings();
+const network: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Group',
+  metadata: { name: 'network', namespace: 'default' },
+  spec: { type: 'team', children: [] },
+};
+
+/** Made by hand: no owner on the role, an owner nobody knows on the stream. */
+async function seedHandMade(name: string) {
+  const { kinesis, iam } = await new AwsClientFactory(
+    DefaultAwsCredentialsManager.fromConfig(new ConfigReader({ aws })),
+  ).forAccount({ accountId, region });
+  await kinesis.send(
+    new CreateStreamCommand({ StreamName: name, ShardCount: 1 }),
+  );
+  await kinesis.send(
+    new AddTagsToStreamCommand({
+      StreamName: name,
+      Tags: { owner: 'Network Team' },
+    }),
+  );
+  const { Policy } = await iam.send(
+    new CreatePolicyCommand({
+      PolicyName: `${name}-write`,
+      PolicyDocument: JSON.stringify(
+        buildPermissionsPolicy(streamArnOf(region, accountId, name)),
+      ),
+    }),
+  );
+  await iam.send(
+    new CreateRoleCommand({
+      RoleName: name,
+      AssumeRolePolicyDocument: JSON.stringify(
+        buildTrustPolicy({
+          principalArn: DEFAULT_METER_PRINCIPAL_ARN,
+          externalId: 'f'.repeat(64),
+        }),
+      ),
+    }),
+  );
+  await iam.send(
+    new AttachRolePolicyCommand({ RoleName: name, PolicyArn: Policy!.Arn }),
+  );
+}
+
+/** One provider sync; the integration entity it emits. */
+async function sync(): Promise<Entity> {
+  const config = new ConfigReader({
+    aws,
+    catalog: {
+      providers: {
+        meterSiem: { regions: [region], accounts: [{ accountId }] },
+      },
+    },
+  });
+  const [provider] = MeterSiemEntityProvider.fromConfig(config, {
+    logger: mockServices.logger.mock(),
+    scheduler: mockServices.scheduler.mock(),
+  });
+  const connection = { applyMutation: jest.fn(), refresh: jest.fn() };
+  await provider.connect(connection);
+  await provider.refresh();
+  const [mutation] = connection.applyMutation.mock.calls[0];
+  const entities: Entity[] = mutation.entities.map((d: any) => d.entity);
+  return entities.find(e => e.spec?.type === 'meter-siem-integration')!;
+}
+
+function rulesFired(entity: Entity): string[] {
+  const facts = parseAuditFacts(
+    entity.metadata.annotations?.[ANNOTATIONS.auditFacts],
+  )!;
+  return auditIntegration(facts, {
+    tagKeys: settings.tagKeys,
+    requiredTags: [settings.tagKeys.owner, settings.tagKeys.environment],
+    allowedValues: {},
+    knownOwners: new Set(['group:default/network']),
+  }).map(f => `${f.ruleId}:${f.resource}`);
+}
+
+describe('template meter-siem-fix-ownership-tags', () => {
+  it('clears the ownership findings on the next sync, and only those', async () => {
+    await seedHandMade('MeterSIEMStream');
+    const before = await sync();
+    expect(rulesFired(before).sort()).toEqual([
+      'owner-tag-missing:role',
+      'owner-unknown:stream',
+      'required-tag-missing:role',
+      'required-tag-missing:stream',
+      'unmanaged:integration',
+    ]);
+
+    const scaffolder = await startScaffolder([], {
+      entities: [loadTemplate('meter-siem-fix-tags'), before, network],
+      config: { aws },
+    });
+    try {
+      const result = await scaffolder.run(
+        {
+          integration: `resource:default/${before.metadata.name}`,
+          owner: 'group:default/network',
+          environment: 'production',
+        },
+        'template:default/meter-siem-fix-ownership-tags',
+      );
+      expect(result.status).toBe(201);
+      expect(result.task?.status).toBe('completed');
+    } finally {
+      await scaffolder.backend.stop();
+    }
+
+    const after = await sync();
+    expect(after.spec?.owner).toBe('group:default/network');
+    // Provenance is a fact about how it was made; tags do not change it.
+    expect(rulesFired(after)).toEqual(['unmanaged:integration']);
+  });
+});

@@ -297,3 +297,49 @@ export function validateStreamSettings(
   }
   return issues;
 }
+
+/** The kinds of resource ARN the actions take as input. @public */
+export type ResourceArnKind = 'stream' | 'role' | 'policy';
+
+const RESOURCE_ARNS: Record<
+  ResourceArnKind,
+  { service: string; prefix: string; what: string }
+> = {
+  stream: { service: 'kinesis', prefix: 'stream/', what: 'a Kinesis stream' },
+  role: { service: 'iam', prefix: 'role/', what: 'an IAM role' },
+  policy: { service: 'iam', prefix: 'policy/', what: 'an IAM policy' },
+};
+
+/**
+ * Checks that an input is the ARN of the expected kind of resource and, where
+ * given, in the expected region (streams) and account.
+ *
+ * @public
+ */
+export function validateResourceArn(
+  value: unknown,
+  field: string,
+  kind: ResourceArnKind,
+  where: { region?: string; accountId?: string } = {},
+): ValidationIssue[] {
+  const { service, prefix, what } = RESOURCE_ARNS[kind];
+  const parts = typeof value === 'string' ? value.split(':') : [];
+  const [scheme, , arnService, region, accountId, ...rest] = parts;
+  const resource = rest.join(':');
+  if (
+    parts.length < 6 ||
+    scheme !== 'arn' ||
+    arnService !== service ||
+    !resource.startsWith(prefix) ||
+    resource.length === prefix.length
+  ) {
+    return issue(field, `must be the ARN of ${what}`);
+  }
+  if (where.region && kind === 'stream' && region !== where.region) {
+    return issue(field, `must be ${what} in region ${where.region}`);
+  }
+  if (where.accountId && accountId !== where.accountId) {
+    return issue(field, `must be ${what} in account ${where.accountId}`);
+  }
+  return [];
+}

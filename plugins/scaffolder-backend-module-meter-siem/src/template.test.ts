@@ -1,9 +1,6 @@
-import {
-  DescribeStreamSummaryCommand,
-  ListStreamsCommand,
-} from '@aws-sdk/client-kinesis';
-import { GetRoleCommand, ListRolesCommand } from '@aws-sdk/client-iam';
-import { MOTO_ACCOUNT, sdk, uniqueName } from './__testUtils__/moto';
+import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
+import { GetRoleCommand } from '@aws-sdk/client-iam';
+import { MOTO_ACCOUNT, allNames, sdk, uniqueName } from './__testUtils__/moto';
 import { startScaffolder } from './__testUtils__/backend';
 
 jest.setTimeout(60_000);
@@ -63,10 +60,14 @@ describe('template meter-siem-integration through the real scaffolder backend', 
     const second = await scaffolder.run(values(name));
     expect(second.task?.status).toBe('completed');
     expect(outputOf(second.events)).toEqual(output);
-    const streams = await kinesis.send(new ListStreamsCommand({}));
+    // One stream, one role, one policy: nothing was made twice.
     expect(
-      streams.StreamNames!.filter(s => s === `meter-siem-${name}`),
-    ).toHaveLength(1);
+      (await allNames('us-west-2')).filter(n => n.includes(name)).sort(),
+    ).toEqual([
+      `meter-siem-${name}`,
+      `meter-siem-${name}`,
+      `meter-siem-${name}-kinesis-write`,
+    ]);
 
     // The completion event carries the run's output, the one place the
     // external ID is meant to be; every log event must be free of it.
@@ -91,12 +92,8 @@ describe('template meter-siem-integration through the real scaffolder backend', 
     expect(JSON.stringify(result.events)).toMatch(
       /tags\.aws:reserved tag keys must not start with \\"aws:\\"/,
     );
-    const { kinesis, iam } = sdk('us-west-2');
-    const streams = await kinesis.send(new ListStreamsCommand({}));
-    expect(streams.StreamNames).not.toContain(`meter-siem-${name}`);
-    const roles = await iam.send(new ListRolesCommand({}));
-    expect(roles.Roles!.map(r => r.RoleName)).not.toContain(
-      `meter-siem-${name}`,
+    expect((await allNames('us-west-2')).filter(n => n.includes(name))).toEqual(
+      [],
     );
   });
 

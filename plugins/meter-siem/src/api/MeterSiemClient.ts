@@ -3,44 +3,24 @@ import {
   FetchApi,
   createApiRef,
 } from '@backstage/frontend-plugin-api';
+import {
+  AUDIT_SEVERITIES,
+  AuditFinding,
+  AuditReport,
+  AuditSeverity,
+} from '@internal/backstage-plugin-meter-siem-common';
 
+// The report's shapes are the backend's, from the domain package.
 /** How bad a finding is, worst first. */
-export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+export const SEVERITIES = AUDIT_SEVERITIES;
 
-export type Severity = (typeof SEVERITIES)[number];
+export type Severity = AuditSeverity;
 
 /** One broken rule on one integration, as the backend reports it. */
-export interface Finding {
-  id: string;
-  ruleId: string;
-  severity: Severity;
-  title: string;
-  message: string;
-  remedy: string;
-  /** The integration entity, `resource:default/...`. */
-  entityRef: string;
-  /** The integration's name. */
-  integration: string;
-  /** The owner ref, from the owner tag or the catalog; empty when unknown. */
-  owner: string;
-  accountId: string;
-  region: string;
-  environment: string;
-  resource: 'stream' | 'role' | 'policy' | 'integration';
-  resourceArn?: string;
-  /** Whether the signed-in user's team owns the integration. */
-  mine: boolean;
-}
+export type Finding = AuditFinding;
 
 /** The report: findings sorted the user's own first, then by severity. */
-export interface FindingsReport {
-  findings: Finding[];
-  counts: {
-    bySeverity: Record<Severity, number>;
-    byOwner: Record<string, number>;
-  };
-  generatedAt: string;
-}
+export type FindingsReport = AuditReport;
 
 /** The filters of `GET /findings`; each is exact, several values are ORed. */
 export interface FindingsQuery {

@@ -1,5 +1,9 @@
-import { IAMClient } from '@aws-sdk/client-iam';
-import { KinesisClient } from '@aws-sdk/client-kinesis';
+import {
+  IAMClient,
+  paginateListPolicies,
+  paginateListRoles,
+} from '@aws-sdk/client-iam';
+import { KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { ConfigReader } from '@backstage/config';
 import { DefaultAwsCredentialsManager } from '@backstage/integration-aws-node';
@@ -80,3 +84,34 @@ export const baseTarget = {
   owner: 'group:default/security',
   environment: 'production',
 };
+
+/**
+ * Every stream, role and local policy name in a region of the account, read
+ * through all pages (moto pages like AWS once there are many).
+ */
+export async function allNames(region: string): Promise<string[]> {
+  const { kinesis, iam } = sdk(region);
+  const names: string[] = [];
+  // moto pages ListStreams by ExclusiveStartStreamName only (no NextToken,
+  // which the SDK's paginator follows).
+  let streams;
+  do {
+    streams = await kinesis.send(
+      new ListStreamsCommand({
+        Limit: 100,
+        ExclusiveStartStreamName: names[names.length - 1],
+      }),
+    );
+    names.push(...(streams.StreamNames ?? []));
+  } while (streams.HasMoreStreams);
+  for await (const page of paginateListRoles({ client: iam }, {})) {
+    names.push(...(page.Roles ?? []).map(r => r.RoleName!));
+  }
+  for await (const page of paginateListPolicies(
+    { client: iam },
+    { Scope: 'Local' },
+  )) {
+    names.push(...(page.Policies ?? []).map(p => p.PolicyName!));
+  }
+  return names;
+}

@@ -10,12 +10,14 @@ import {
 } from '@aws-sdk/client-kinesis';
 import {
   Arn,
+  ResourceArnKind,
   Tag,
   ValidationIssue,
   ownerRefFromTag,
   parseArn,
   tagsToRecord,
   validateExtraTags,
+  validateResourceArn,
   validateTag,
 } from '@internal/backstage-plugin-meter-siem-common';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
@@ -23,31 +25,16 @@ import { AccountClients, send } from '../aws/clients';
 import { examples } from './applyTags.examples';
 import { ActionOptions, assertInput, targetSchema } from './options';
 
-type Kind = 'stream' | 'role' | 'policy';
-
-const EXPECTED: Record<Kind, { service: string; prefix: string }> = {
-  stream: { service: 'kinesis', prefix: 'stream/' },
-  role: { service: 'iam', prefix: 'role/' },
-  policy: { service: 'iam', prefix: 'policy/' },
-};
-
 function readArn(
-  kind: Kind,
+  kind: ResourceArnKind,
   field: string,
   value: string | undefined,
   issues: ValidationIssue[],
 ): Arn | undefined {
   if (value === undefined || value === '') return undefined;
-  const { service, prefix } = EXPECTED[kind];
-  try {
-    const arn = parseArn(value);
-    if (arn.service === service && arn.resource.startsWith(prefix)) return arn;
-  } catch {
-    // reported below
-  }
-  const what = kind === 'stream' ? 'a Kinesis stream' : `an IAM ${kind}`;
-  issues.push({ field, message: `must be the ARN of ${what}` });
-  return undefined;
+  const problems = validateResourceArn(value, field, kind);
+  issues.push(...problems);
+  return problems.length ? undefined : parseArn(value);
 }
 
 /** The name at the end of an IAM resource, after any path. */

@@ -1,12 +1,10 @@
-import { ListPoliciesCommand, ListRolesCommand } from '@aws-sdk/client-iam';
-import { ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { createPolicyAction } from './createPolicy';
 import { createRoleAction } from './createRole';
 import { createStreamAction } from './createStream';
 import {
   actionContext,
   actionOptions,
-  sdk,
+  allNames,
   uniqueName,
 } from '../__testUtils__/moto';
 
@@ -245,7 +243,7 @@ const cases: Case[] = [
     'policy for a stream ARN that is not one',
     policy,
     v => ({ ...v, streamArn: 'meter-siem-x' }),
-    /streamArn must be a Kinesis stream ARN/,
+    /streamArn must be the ARN of a Kinesis stream/,
   ],
   [
     'policy for a stream in another region',
@@ -254,13 +252,13 @@ const cases: Case[] = [
       ...v,
       streamArn: streamArn(v.name).replace('ap-southeast-2', 'eu-west-1'),
     }),
-    /streamArn must be a stream in region ap-southeast-2/,
+    /streamArn must be a Kinesis stream in region ap-southeast-2/,
   ],
   [
     'role with a policy ARN that is not one',
     role,
     v => ({ ...v, policyArn: streamArn(v.name) }),
-    /policyArn must be an IAM policy ARN/,
+    /policyArn must be the ARN of an IAM policy/,
   ],
   [
     'role with a short external ID',
@@ -298,17 +296,7 @@ describe('bad input is refused before any AWS call', () => {
   });
 
   it('left nothing in AWS', async () => {
-    const { kinesis, iam } = sdk('ap-southeast-2');
-    const streams = await kinesis.send(new ListStreamsCommand({}));
-    const roles = await iam.send(new ListRolesCommand({}));
-    const policies = await iam.send(
-      new ListPoliciesCommand({ Scope: 'Local' }),
-    );
-    const names = [
-      ...(streams.StreamNames ?? []),
-      ...(roles.Roles ?? []).map(r => r.RoleName),
-      ...(policies.Policies ?? []).map(p => p.PolicyName),
-    ];
+    const names = await allNames('ap-southeast-2');
     expect(names.filter(n => n?.includes(prefix))).toEqual([]);
   });
 });

@@ -13,6 +13,7 @@ import {
   parsePolicyDocument,
   samePolicy,
   tagsToRecord,
+  validateResourceArn,
 } from '@internal/backstage-plugin-meter-siem-common';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { send, sendIfExists } from '../aws/clients';
@@ -55,7 +56,7 @@ export function createPolicyAction(options: ActionOptions) {
       const { input } = ctx;
       const { names, tags } = describeTarget(input, settings);
       assertInput(
-        streamArnIssues(input.streamArn, input.region, input.accountId),
+        validateResourceArn(input.streamArn, 'streamArn', 'stream', input),
       );
       const document = buildPermissionsPolicy(input.streamArn);
       const accountId = parseArn(input.streamArn).accountId;
@@ -149,24 +150,4 @@ export function createPolicyAction(options: ActionOptions) {
       ctx.output('policyArn', policyArn);
     },
   });
-}
-
-function streamArnIssues(arn: string, region: string, accountId?: string) {
-  const field = 'streamArn';
-  let parsed;
-  try {
-    parsed = parseArn(arn);
-  } catch {
-    return [{ field, message: 'must be a Kinesis stream ARN' }];
-  }
-  if (parsed.service !== 'kinesis' || !parsed.resource.startsWith('stream/')) {
-    return [{ field, message: 'must be a Kinesis stream ARN' }];
-  }
-  if (parsed.region !== region) {
-    return [{ field, message: `must be a stream in region ${region}` }];
-  }
-  if (accountId && parsed.accountId !== accountId) {
-    return [{ field, message: `must be a stream in account ${accountId}` }];
-  }
-  return [];
 }

@@ -19,6 +19,7 @@ import {
   rules,
   samePolicy,
   tagsToRecord,
+  validateResourceArn,
 } from '@internal/backstage-plugin-meter-siem-common';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { send, sendIfExists } from '../aws/clients';
@@ -75,7 +76,7 @@ export function createRoleAction(options: ActionOptions) {
       const { names, tags } = describeTarget(input, settings);
       const given = input.externalId || undefined;
       assertInput([
-        ...policyArnIssues(input.policyArn, input.accountId),
+        ...validateResourceArn(input.policyArn, 'policyArn', 'policy', input),
         ...(given ? rules.externalId(given, 'externalId') : []),
       ]);
       const accountId = parseArn(input.policyArn).accountId;
@@ -265,21 +266,4 @@ function assertOurRole(
     );
   }
   return externalId;
-}
-
-function policyArnIssues(arn: string, accountId?: string) {
-  const field = 'policyArn';
-  let parsed;
-  try {
-    parsed = parseArn(arn);
-  } catch {
-    return [{ field, message: 'must be an IAM policy ARN' }];
-  }
-  if (parsed.service !== 'iam' || !parsed.resource.startsWith('policy/')) {
-    return [{ field, message: 'must be an IAM policy ARN' }];
-  }
-  if (accountId && parsed.accountId !== accountId) {
-    return [{ field, message: `must be a policy in account ${accountId}` }];
-  }
-  return [];
 }

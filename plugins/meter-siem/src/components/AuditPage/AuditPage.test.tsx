@@ -29,7 +29,7 @@ const findings: Finding[] = [
   }),
   finding({
     id: 'f3',
-    ruleId: 'external-id-missing',
+    ruleId: 'trust-without-external-id',
     severity: 'high',
     title: 'Role trusts Meter without an external ID',
     entityRef: 'resource:default/branch-222222222222',
@@ -40,7 +40,7 @@ const findings: Finding[] = [
   }),
   finding({
     id: 'f4',
-    ruleId: 'managed-by-missing',
+    ruleId: 'unmanaged',
     severity: 'low',
     title: 'Made outside Backstage',
     entityRef: 'resource:default/lab-111111111111',
@@ -116,8 +116,8 @@ describe('AuditPage', () => {
     expect(findingRows()).toEqual([
       'Policy allows more than PutRecordpolicy-too-broad',
       'Owner tag missing on the roleowner-tag-missing',
-      'Role trusts Meter without an external IDexternal-id-missing',
-      'Made outside Backstagemanaged-by-missing',
+      'Role trusts Meter without an external IDtrust-without-external-id',
+      'Made outside Backstageunmanaged',
     ]);
     const first = rowOf('Policy allows more than PutRecord');
     expect(within(first).getByText('Your team')).toBeInTheDocument();
@@ -161,8 +161,8 @@ describe('AuditPage', () => {
     await choose('Owner', 'network');
     await waitFor(() =>
       expect(findingRows()).toEqual([
-        'Role trusts Meter without an external IDexternal-id-missing',
-        'Made outside Backstagemanaged-by-missing',
+        'Role trusts Meter without an external IDtrust-without-external-id',
+        'Made outside Backstageunmanaged',
       ]),
     );
     // The severity counts follow the other filters.
@@ -170,23 +170,19 @@ describe('AuditPage', () => {
     expect(severityCount('high')).toBe('High1findings');
 
     await choose('Region', 'us-east-2');
-    await choose('Rule', 'Made outside Backstage (managed-by-missing)');
+    await choose('Rule', 'Made outside Backstage (unmanaged)');
     await waitFor(() =>
-      expect(findingRows()).toEqual([
-        'Made outside Backstagemanaged-by-missing',
-      ]),
+      expect(findingRows()).toEqual(['Made outside Backstageunmanaged']),
     );
     expect(search(apis)).toBe(
-      '?owner=group%3Adefault%2Fnetwork&region=us-east-2&rule=managed-by-missing',
+      '?owner=group%3Adefault%2Fnetwork&region=us-east-2&rule=unmanaged',
     );
 
     await choose('Owner', 'All');
     await choose('Rule', 'All');
     await choose('Account', '111111111111');
     await waitFor(() =>
-      expect(findingRows()).toEqual([
-        'Made outside Backstagemanaged-by-missing',
-      ]),
+      expect(findingRows()).toEqual(['Made outside Backstageunmanaged']),
     );
   }, 30_000);
 
@@ -199,7 +195,7 @@ describe('AuditPage', () => {
     );
     await waitFor(() =>
       expect(findingRows()).toEqual([
-        'Role trusts Meter without an external IDexternal-id-missing',
+        'Role trusts Meter without an external IDtrust-without-external-id',
       ]),
     );
     expect(search(apis)).toBe('?severity=high');
@@ -231,7 +227,7 @@ describe('AuditPage', () => {
     expect(
       await screen.findByText('Made outside Backstage'),
     ).toBeInTheDocument();
-    expect(findingRows()).toEqual(['Made outside Backstagemanaged-by-missing']);
+    expect(findingRows()).toEqual(['Made outside Backstageunmanaged']);
   });
 
   it('downloads the CSV of the current filters', async () => {

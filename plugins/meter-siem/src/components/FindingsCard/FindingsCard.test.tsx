@@ -12,7 +12,7 @@ import { NO_ENTITY_FINDINGS } from './FindingsCard';
 const findings = [
   finding({
     id: 'f1',
-    ruleId: 'external-id-missing',
+    ruleId: 'trust-without-external-id',
     severity: 'critical',
     title: 'Role trusts Meter without an external ID',
     message: 'The trust policy has no sts:ExternalId condition.',
@@ -65,7 +65,7 @@ describe('FindingsCard', () => {
     const first = within(items[0]);
     expect(first.getByText('Critical')).toBeInTheDocument();
     expect(
-      first.getByText('external-id-missing, on the role'),
+      first.getByText('trust-without-external-id, on the role'),
     ).toBeInTheDocument();
     expect(
       first.getByText('The trust policy has no sts:ExternalId condition.'),

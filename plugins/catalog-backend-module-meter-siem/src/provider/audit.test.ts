@@ -5,7 +5,10 @@ import {
   TagRoleCommand,
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
-import { DeleteStreamCommand } from '@aws-sdk/client-kinesis';
+import {
+  CreateStreamCommand,
+  DeleteStreamCommand,
+} from '@aws-sdk/client-kinesis';
 import { mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { ConfigReader } from '@backstage/config';
@@ -176,5 +179,48 @@ describe('the audit of integrations made by hand in moto', () => {
     const text = JSON.stringify(entities);
     expect(text).not.toMatch(/[0-9a-f]{64}/);
     expect(text).toContain('"hasExternalIdCondition\\":false');
+  });
+});
+
+describe('streams left behind, in a region with more than one page of them', () => {
+  it('are all found, past the first page of ListStreams', async () => {
+    const accountId = freshAccountId();
+    const clients = await seedClients(accountId, region);
+    const names = Array.from(
+      { length: 15 },
+      (_, i) => `meter-siem-orphan-${i}`,
+    );
+    for (const StreamName of names) {
+      await clients
+        .kinesis(region)
+        .send(new CreateStreamCommand({ StreamName, ShardCount: 1 }));
+    }
+    const [provider] = MeterSiemEntityProvider.fromConfig(
+      new ConfigReader({
+        aws: awsConfig([accountId]),
+        catalog: {
+          providers: {
+            meterSiem: { regions: [region], accounts: [{ accountId }] },
+          },
+        },
+      }),
+      {
+        logger: mockServices.logger.mock(),
+        scheduler: mockServices.scheduler.mock(),
+      },
+    );
+    const connection = { applyMutation: jest.fn(), refresh: jest.fn() };
+    await provider.connect(connection);
+    await provider.refresh();
+    const [mutation] = connection.applyMutation.mock.calls[0];
+    const streams = mutation.entities
+      .map((d: { entity: Entity }) => d.entity)
+      .filter((e: Entity) => e.spec?.type === 'kinesis-stream')
+      .map((e: Entity) => e.metadata.annotations?.[ANNOTATIONS.streamArn]);
+    expect(streams.sort()).toEqual(
+      names
+        .map(n => `arn:aws:kinesis:${region}:${accountId}:stream/${n}`)
+        .sort(),
+    );
   });
 });

@@ -11,7 +11,9 @@ import {
   DescribeStreamSummaryCommand,
   ListTagsForStreamCommand,
   ResourceNotFoundException,
-  paginateListStreams,
+  KinesisClient,
+  ListStreamsCommand,
+  ListStreamsCommandOutput,
 } from '@aws-sdk/client-kinesis';
 import {
   IntegrationFacts,
@@ -228,28 +230,44 @@ async function leftBehindStreams(
 ): Promise<IntegrationFacts[]> {
   const found: IntegrationFacts[] = [];
   for (const region of scope.regions) {
-    for await (const page of paginateListStreams(
-      { client: clients.kinesis(region) },
-      {},
-    )) {
-      for (const name of page.StreamNames ?? []) {
-        const arn = streamArnOf(region, clients.accountId, name);
-        if (!name.startsWith(scope.settings.namePrefix) || paired.has(arn)) {
-          continue;
-        }
-        const stream = await readStream(clients, arn);
-        if (stream) {
-          found.push({
-            accountId: clients.accountId,
-            region,
-            streamArn: arn,
-            stream,
-          });
-        }
+    for (const name of await listStreamNames(clients.kinesis(region))) {
+      const arn = streamArnOf(region, clients.accountId, name);
+      if (!name.startsWith(scope.settings.namePrefix) || paired.has(arn)) {
+        continue;
+      }
+      const stream = await readStream(clients, arn);
+      if (stream) {
+        found.push({
+          accountId: clients.accountId,
+          region,
+          streamArn: arn,
+          stream,
+        });
       }
     }
   }
   return found;
+}
+
+/**
+ * Every stream name of a region. AWS pages ListStreams with NextToken; older
+ * implementations (and moto) only with ExclusiveStartStreamName, so the loop
+ * follows whichever the answer offers, as long as it says there is more.
+ */
+async function listStreamNames(kinesis: KinesisClient): Promise<string[]> {
+  const names: string[] = [];
+  let page: ListStreamsCommandOutput | undefined;
+  do {
+    page = await kinesis.send(
+      new ListStreamsCommand(
+        page?.NextToken
+          ? { NextToken: page.NextToken }
+          : { Limit: 100, ExclusiveStartStreamName: names[names.length - 1] },
+      ),
+    );
+    names.push(...(page.StreamNames ?? []));
+  } while (page.HasMoreStreams && (page.StreamNames?.length ?? 0) > 0);
+  return names;
 }
 
 /**

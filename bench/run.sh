@@ -9,6 +9,7 @@ ensure_node
 ensure_yarn
 ensure_deps
 ensure_moto
+[[ "$name" == audit ]] && { ensure_chromium || true; }
 # Peers the catalog benchmark compares with: not dependencies of the repository.
 peer=@roadiehq/catalog-backend-module-aws
 if [[ "$name" == catalog && ! -f "$TOOLS/bench-peers/node_modules/$peer/package.json" ]]; then

@@ -4,7 +4,15 @@
  * 5,000 integrations built with the domain's builders. Run through the
  * Backstage CLI's node transform (it imports the workspace's TypeScript).
  *
- * Prints one line "READY <ms to build entities>" once it listens.
+ * With the app backend (the production build in packages/app/dist) and the
+ * auth backend's guest provider, the app itself opens at the same port, so
+ * that the benchmark can time the audit page in a browser. The guest belongs
+ * to group:default/team-7 (the guest provider's ownership claim; no catalog
+ * user is needed), so the page shows "your team first" as a team member sees
+ * it. The frontend's other plugins find no backend here (no catalog, search
+ * and so on); the audit page needs only meter-siem.
+ *
+ * Prints one line "READY <ms to build entities> <entities>" once it listens.
  */
 import { createBackend } from '@backstage/backend-defaults';
 import {
@@ -14,6 +22,9 @@ import {
 import { Entity } from '@backstage/catalog-model';
 import { InMemoryCatalogClient } from '@backstage/catalog-client/testUtils';
 import { ConfigReader } from '@backstage/config';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
   IntegrationFacts,
@@ -23,11 +34,23 @@ import {
   resolveSettings,
 } from '@internal/backstage-plugin-meter-siem-common';
 import meterSiemPlugin from '@internal/backstage-plugin-meter-siem-backend';
+import appPlugin from '@backstage/plugin-app-backend';
+import authPlugin from '@backstage/plugin-auth-backend';
+import guestProvider from '@backstage/plugin-auth-backend-module-guest-provider';
 
 const count = Number(process.env.BENCH_INTEGRATIONS ?? 5000);
 const port = Number(process.env.BENCH_BACKEND_PORT ?? 7117);
 const token = process.env.BENCH_TOKEN!;
 const teams = 50;
+const baseUrl = `http://localhost:${port}`;
+// The app's own settings (its plugins found with app.packages, its pages'
+// paths), read at run time by the frontend the app backend serves.
+const appConfig = parseYaml(
+  readFileSync(
+    path.resolve(import.meta.dirname, '../../app-config.yaml'),
+    'utf8',
+  ),
+).app;
 const settings = resolveSettings();
 
 /** One integration in ten breaks a rule, each breaker a different one. */
@@ -128,14 +151,27 @@ backend.add(
     deps: {},
     factory: () =>
       new ConfigReader({
+        app: { ...appConfig, baseUrl },
         backend: {
-          baseUrl: `http://localhost:${port}`,
+          baseUrl,
           listen: { port },
+          cors: { origin: baseUrl, credentials: true },
           database: { client: 'better-sqlite3', connection: ':memory:' },
           auth: {
             externalAccess: [
               { type: 'static', options: { token, subject: 'benchmark' } },
             ],
+          },
+        },
+        auth: {
+          providers: {
+            guest: {
+              dangerouslyAllowOutsideDevelopment: true,
+              ownershipEntityRefs: [
+                'user:development/guest',
+                'group:default/team-7',
+              ],
+            },
           },
         },
       }),
@@ -149,6 +185,9 @@ backend.add(
   }),
 );
 backend.add(meterSiemPlugin);
+backend.add(appPlugin);
+backend.add(authPlugin);
+backend.add(guestProvider);
 backend.start().then(() => {
   console.log(`READY ${buildMs.toFixed(0)} ${entities.length}`);
 });

@@ -67,14 +67,18 @@ test('provision an integration from the template and find it in the catalog', as
   await sidebar(page)
     .getByRole('link', { name: /SIEM integrati/ })
     .click();
-  await page.getByRole('searchbox', { name: 'Search' }).fill(name);
   const row = page.getByRole('row').filter({ hasText: name });
-  // The catalog processes the new entity within seconds of the run; the
-  // page reads the catalog when it opens, so look again until it is there.
+  // The catalog processes the new entity within seconds of the run, and the
+  // page reads the catalog when it opens (with no integration yet it shows
+  // its empty state, without the search field), so look again until it is
+  // there.
   await expect(async () => {
     await page.reload();
-    await expect(row).toBeVisible({ timeout: 2_000 });
-  }).toPass({ timeout: 30_000 });
+    await page
+      .getByRole('searchbox', { name: 'Search' })
+      .fill(name, { timeout: 3_000 });
+    await expect(row).toBeVisible({ timeout: 3_000 });
+  }).toPass({ timeout: 45_000 });
   await expect(row).toContainText('security');
   await expect(row).toContainText('us-east-1');
   await row

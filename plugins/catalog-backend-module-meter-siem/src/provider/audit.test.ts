@@ -42,6 +42,29 @@ const cleanTags = (name: string) => ({
   'meter-siem-integration': name,
 });
 
+/** One full sync of the account's provider; the entities it emits. */
+async function syncOnce(accountId: string): Promise<Entity[]> {
+  const [provider] = MeterSiemEntityProvider.fromConfig(
+    new ConfigReader({
+      aws: awsConfig([accountId]),
+      catalog: {
+        providers: {
+          meterSiem: { regions: [region], accounts: [{ accountId }] },
+        },
+      },
+    }),
+    {
+      logger: mockServices.logger.mock(),
+      scheduler: mockServices.scheduler.mock(),
+    },
+  );
+  const connection = { applyMutation: jest.fn(), refresh: jest.fn() };
+  await provider.connect(connection);
+  await provider.refresh();
+  const [mutation] = connection.applyMutation.mock.calls[0];
+  return mutation.entities.map((d: { entity: Entity }) => d.entity);
+}
+
 describe('the audit of integrations made by hand in moto', () => {
   const accountId = freshAccountId();
   let entities: Entity[];
@@ -122,25 +145,7 @@ describe('the audit of integrations made by hand in moto', () => {
     );
     await iam.send(new DeleteRoleCommand({ RoleName: roleGone.roleName }));
 
-    const [provider] = MeterSiemEntityProvider.fromConfig(
-      new ConfigReader({
-        aws: awsConfig([accountId]),
-        catalog: {
-          providers: {
-            meterSiem: { regions: [region], accounts: [{ accountId }] },
-          },
-        },
-      }),
-      {
-        logger: mockServices.logger.mock(),
-        scheduler: mockServices.scheduler.mock(),
-      },
-    );
-    const connection = { applyMutation: jest.fn(), refresh: jest.fn() };
-    await provider.connect(connection);
-    await provider.refresh();
-    const [mutation] = connection.applyMutation.mock.calls[0];
-    entities = mutation.entities.map((d: { entity: Entity }) => d.entity);
+    entities = await syncOnce(accountId);
   });
 
   it('fires each rule exactly where it should', () => {
@@ -195,26 +200,7 @@ describe('streams left behind, in a region with more than one page of them', () 
         .kinesis(region)
         .send(new CreateStreamCommand({ StreamName, ShardCount: 1 }));
     }
-    const [provider] = MeterSiemEntityProvider.fromConfig(
-      new ConfigReader({
-        aws: awsConfig([accountId]),
-        catalog: {
-          providers: {
-            meterSiem: { regions: [region], accounts: [{ accountId }] },
-          },
-        },
-      }),
-      {
-        logger: mockServices.logger.mock(),
-        scheduler: mockServices.scheduler.mock(),
-      },
-    );
-    const connection = { applyMutation: jest.fn(), refresh: jest.fn() };
-    await provider.connect(connection);
-    await provider.refresh();
-    const [mutation] = connection.applyMutation.mock.calls[0];
-    const streams = mutation.entities
-      .map((d: { entity: Entity }) => d.entity)
+    const streams = (await syncOnce(accountId))
       .filter((e: Entity) => e.spec?.type === 'kinesis-stream')
       .map((e: Entity) => e.metadata.annotations?.[ANNOTATIONS.streamArn]);
     expect(streams.sort()).toEqual(

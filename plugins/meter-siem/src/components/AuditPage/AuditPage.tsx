@@ -12,7 +12,6 @@ import {
   Container,
   Flex,
   Link,
-  Select,
   Table,
   Text,
   useTable,
@@ -33,6 +32,7 @@ import {
   toQuery,
 } from './findings';
 import { saveFile } from './saveFile';
+import { FilterSelect } from '../FilterSelect';
 
 export const NO_FINDINGS =
   'No findings: every integration follows the tagging policy';
@@ -48,9 +48,6 @@ const LABELS: Record<AuditFilterKey, string> = {
   severity: 'Severity',
 };
 
-// react-aria needs a key for the "no filter" option.
-const ANY = '__any__';
-
 function AuditFilterSelects(props: {
   findings: Finding[];
   filters: AuditFilters;
@@ -59,30 +56,16 @@ function AuditFilterSelects(props: {
   const { findings, filters, onChange } = props;
   return (
     <Flex gap="3" align="end" style={{ flexWrap: 'wrap' }}>
-      {AUDIT_FILTER_KEYS.map(key => {
-        const options = filterOptions(findings, key);
-        const selected = filters[key];
-        // A value from a shared link that no finding has any more stays
-        // selectable, so the user sees why the table is empty.
-        if (selected && !options.some(option => option.id === selected)) {
-          options.push({ id: selected, label: selected });
-        }
-        return (
-          <Select
-            key={key}
-            label={LABELS[key]}
-            style={{ minWidth: key === 'rule' ? 260 : 160 }}
-            options={[{ id: ANY, label: 'All' }, ...options]}
-            value={selected ?? ANY}
-            onChange={value =>
-              onChange(
-                key,
-                value === ANY || value === null ? undefined : String(value),
-              )
-            }
-          />
-        );
-      })}
+      {AUDIT_FILTER_KEYS.map(key => (
+        <FilterSelect
+          key={key}
+          label={LABELS[key]}
+          minWidth={key === 'rule' ? 260 : 160}
+          options={filterOptions(findings, key)}
+          selected={filters[key]}
+          onChange={value => onChange(key, value)}
+        />
+      ))}
     </Flex>
   );
 }

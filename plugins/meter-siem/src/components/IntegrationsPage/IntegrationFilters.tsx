@@ -1,4 +1,5 @@
-import { Flex, Select } from '@backstage/ui';
+import { Flex } from '@backstage/ui';
+import { FilterSelect } from '../FilterSelect';
 import { IntegrationRow } from './rows';
 
 /** The columns a user can filter by, and their query parameter names. */
@@ -19,9 +20,6 @@ const LABELS: Record<FilterKey, string> = {
   region: 'Region',
   environment: 'Environment',
 };
-
-// react-aria needs a key for the "no filter" option.
-const ANY = '__any__';
 
 function valuesOf(rows: IntegrationRow[], key: FilterKey): string[] {
   const values = new Set<string>();
@@ -48,31 +46,19 @@ export function IntegrationFilters(props: {
   const { rows, filters, onChange } = props;
   return (
     <Flex gap="3" align="end" style={{ flexWrap: 'wrap' }}>
-      {FILTER_KEYS.map(key => {
-        const values = valuesOf(rows, key);
-        const selected = filters[key];
-        // A value from a shared link that no row has any more stays
-        // selectable, so the user sees why the table is empty.
-        if (selected && !values.includes(selected)) values.push(selected);
-        return (
-          <Select
-            key={key}
-            label={LABELS[key]}
-            style={{ minWidth: 180 }}
-            options={[
-              { id: ANY, label: `All` },
-              ...values.map(value => ({ id: value, label: value })),
-            ]}
-            value={selected ?? ANY}
-            onChange={value =>
-              onChange(
-                key,
-                value === ANY || value === null ? undefined : String(value),
-              )
-            }
-          />
-        );
-      })}
+      {FILTER_KEYS.map(key => (
+        <FilterSelect
+          key={key}
+          label={LABELS[key]}
+          minWidth={180}
+          options={valuesOf(rows, key).map(value => ({
+            id: value,
+            label: value,
+          }))}
+          selected={filters[key]}
+          onChange={value => onChange(key, value)}
+        />
+      ))}
     </Flex>
   );
 }

@@ -3,11 +3,19 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { resolveSettings } from '@internal/backstage-plugin-meter-siem-common';
+import {
+  AwsClientFactory,
+  IntegrationAccess,
+} from '@internal/backstage-plugin-meter-siem-node';
 import { readAuditConfig } from './config';
+import { createExternalIdRouter } from './externalIdRouter';
 import { createRouter } from './router';
 
 /**
- * The audit of Meter SIEM integrations: `GET /api/meter-siem/findings`.
+ * The audit of Meter SIEM integrations (`GET /api/meter-siem/findings`) and
+ * the owners' external ID reveal
+ * (`GET /api/meter-siem/integrations/:namespace/:name/external-id`).
  *
  * @public
  */
@@ -22,8 +30,39 @@ export const meterSiemPlugin = createBackendPlugin({
         auth: coreServices.auth,
         userInfo: coreServices.userInfo,
         catalog: catalogServiceRef,
+        permissions: coreServices.permissions,
+        logger: coreServices.logger,
       },
-      async init({ config, httpAuth, httpRouter, auth, userInfo, catalog }) {
+      async init({
+        config,
+        httpAuth,
+        httpRouter,
+        auth,
+        userInfo,
+        catalog,
+        permissions,
+        logger,
+      }) {
+        const settings = resolveSettings(
+          config.getOptional('meterSiem') ?? undefined,
+        );
+        httpRouter.use(
+          createExternalIdRouter({
+            httpAuth,
+            permissions,
+            logger,
+            settings,
+            clients: AwsClientFactory.fromConfig(
+              config,
+              'backstage-meter-siem-backend',
+            ),
+            access: new IntegrationAccess({
+              catalog,
+              auth,
+              adminGroupRef: settings.adminGroupRef,
+            }),
+          }),
+        );
         httpRouter.use(
           await createRouter({
             httpAuth,

@@ -12,6 +12,7 @@ import {
   IntegrationFacts,
   ResourceEntity,
   buildIntegrationEntities,
+  isProviderEmitted,
   ownerRefFromTag,
 } from './entities';
 import { buildTrustPolicy } from './policies';
@@ -146,8 +147,8 @@ describe('buildIntegrationEntities', () => {
       [ANNOTATIONS.retentionHours]: '24',
       [ANNOTATIONS.encryption]: 'KMS_AWS_MANAGED',
       [ANNOTATIONS.enhancedMetrics]: 'IncomingBytes,IncomingRecords',
-      'backstage.io/managed-by-location': `url:${integration.metadata.links[0].url}`,
-      'backstage.io/managed-by-origin-location': `url:${integration.metadata.links[0].url}`,
+      'backstage.io/managed-by-location': `meter-siem-aws:${integration.metadata.links[0].url}`,
+      'backstage.io/managed-by-origin-location': `meter-siem-aws:${integration.metadata.links[0].url}`,
     });
     expect(integration.metadata.links.map(l => l.url)).toEqual([
       'https://eu-west-1.console.aws.amazon.com/kinesis/home?region=eu-west-1#/streams/details/meter-siem-office/details',
@@ -398,5 +399,41 @@ describe('ownerRefFromTag', () => {
     ['x'.repeat(64)],
   ])('rejects %s', value => {
     expect(ownerRefFromTag(value)).toBeUndefined();
+  });
+});
+
+describe('isProviderEmitted', () => {
+  const at = (location: string, origin = location) => ({
+    metadata: {
+      annotations: {
+        'backstage.io/managed-by-location': location,
+        'backstage.io/managed-by-origin-location': origin,
+      },
+    },
+  });
+
+  it('accepts what the provider emits', () => {
+    const [integration] = buildIntegrationEntities(
+      [
+        {
+          accountId: '123456789012',
+          region: 'us-east-1',
+          streamArn:
+            'arn:aws:kinesis:us-east-1:123456789012:stream/meter-siem-x',
+          stream: { name: 'meter-siem-x', tags: {} },
+        },
+      ],
+      { settings: resolveSettings(), fallbackOwner: 'group:default/x' },
+    );
+    expect(isProviderEmitted(integration)).toBe(true);
+  });
+
+  it('refuses entities from registered files and URLs', () => {
+    expect(isProviderEmitted(at('url:https://example.com/x.yaml'))).toBe(false);
+    expect(isProviderEmitted(at('file:/tmp/x.yaml'))).toBe(false);
+    expect(
+      isProviderEmitted(at('meter-siem-aws:x', 'url:https://example.com')),
+    ).toBe(false);
+    expect(isProviderEmitted({ metadata: {} })).toBe(false);
   });
 });

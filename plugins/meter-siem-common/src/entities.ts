@@ -90,6 +90,31 @@ export interface EntityBuildOptions {
 const MANAGED_BY_LOCATION = 'backstage.io/managed-by-location';
 const MANAGED_BY_ORIGIN_LOCATION = 'backstage.io/managed-by-origin-location';
 
+/**
+ * The location type of the entities our provider emits. The catalog
+ * overwrites these annotations on entities read from registered locations
+ * (files, URLs), so only the provider's entities carry this type: the
+ * actions trust ARNs only from entities that do.
+ *
+ * @public
+ */
+export const PROVIDER_LOCATION_TYPE = 'meter-siem-aws';
+
+/**
+ * True when the entity was emitted by the Meter SIEM entity provider, not
+ * written by hand into a registered catalog file.
+ *
+ * @public
+ */
+export function isProviderEmitted(candidate: {
+  metadata: { annotations?: Record<string, string> };
+}): boolean {
+  const annotations = candidate.metadata.annotations ?? {};
+  return [MANAGED_BY_LOCATION, MANAGED_BY_ORIGIN_LOCATION].every(key =>
+    annotations[key]?.startsWith(`${PROVIDER_LOCATION_TYPE}:`),
+  );
+}
+
 const MAX_NAME_LENGTH = 63;
 /** Room for `-<12-digit account>` and the longest suffix, `-policy`. */
 const MAX_INTEGRATION_NAME_LENGTH = MAX_NAME_LENGTH - 13 - '-policy'.length;
@@ -225,7 +250,7 @@ function entity(
     links: ResourceEntity['metadata']['links'];
   },
 ): ResourceEntity {
-  const location = `url:${fields.links[0].url}`;
+  const location = `${PROVIDER_LOCATION_TYPE}:${fields.links[0].url}`;
   const annotations: Record<string, string> = {
     [MANAGED_BY_LOCATION]: location,
     [MANAGED_BY_ORIGIN_LOCATION]: location,

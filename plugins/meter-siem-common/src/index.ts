@@ -16,3 +16,5 @@ export * from './settings';
 export * from './discovery';
 export * from './entities';
 export * from './audit';
+export * from './permissions';
+export * from './access';

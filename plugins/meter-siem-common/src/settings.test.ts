@@ -70,3 +70,19 @@ describe('resolveSettings', () => {
     expect(resolveSettings().tagKeys.owner).toBe('owner');
   });
 });
+
+describe('resolveSettings adminGroup', () => {
+  it('has no admin group unless configured', () => {
+    expect(resolveSettings().adminGroupRef).toBeUndefined();
+  });
+  it('reads a bare group name as a group in the default namespace', () => {
+    expect(resolveSettings({ adminGroup: 'platform' }).adminGroupRef).toBe(
+      'group:default/platform',
+    );
+  });
+  it('refuses a ref that is not a group, naming the key', () => {
+    expect(() => resolveSettings({ adminGroup: 'user:default/jane' })).toThrow(
+      /meterSiem.adminGroup must be a group reference/,
+    );
+  });
+});

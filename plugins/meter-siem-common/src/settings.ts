@@ -1,5 +1,6 @@
 import { DEFAULT_METER_PRINCIPAL_ARN } from './constants';
 import { DEFAULT_NAME_PREFIX } from './naming';
+import { parseRef } from './refs';
 import { DEFAULT_TAG_KEYS, TagKeys } from './tags';
 
 /**
@@ -15,6 +16,11 @@ export interface MeterSiemSettings {
   tagKeys: TagKeys;
   /** Prefix of the AWS resource names, `meter-siem-` by default. */
   namePrefix: string;
+  /**
+   * Group whose members may act on every integration and read every
+   * external ID (`meterSiem.adminGroup`); none by default.
+   */
+  adminGroupRef?: string;
 }
 
 /** The `meterSiem` config value as read from app-config. @public */
@@ -22,6 +28,7 @@ export interface MeterSiemSettingsInput {
   meterPrincipalArn?: string;
   tagKeys?: Partial<TagKeys>;
   namePrefix?: string;
+  adminGroup?: string;
 }
 
 /** Config readers give `undefined` for absent keys; those keep the default. */
@@ -43,5 +50,18 @@ export function resolveSettings(
     meterPrincipalArn: input.meterPrincipalArn ?? DEFAULT_METER_PRINCIPAL_ARN,
     tagKeys: { ...DEFAULT_TAG_KEYS, ...definedOnly(input.tagKeys) },
     namePrefix: input.namePrefix ?? DEFAULT_NAME_PREFIX,
+    ...(input.adminGroup !== undefined && {
+      adminGroupRef: adminGroupRef(input.adminGroup),
+    }),
   };
+}
+
+function adminGroupRef(value: string): string {
+  const ref = parseRef(value, ['group']);
+  if (!ref) {
+    throw new Error(
+      `meterSiem.adminGroup must be a group reference such as group:default/platform, not "${value}"`,
+    );
+  }
+  return ref;
 }

@@ -23,8 +23,9 @@ import {
   streamArn as streamArnOf,
 } from '@internal/backstage-plugin-meter-siem-common';
 import { randomInt } from 'node:crypto';
-import { AwsClientFactory } from './aws/clients';
-import { loadTemplate, startScaffolder } from './__testUtils__/backend';
+import { AwsClientFactory } from '@internal/backstage-plugin-meter-siem-node';
+import { startScaffolder } from './__testUtils__/backend';
+import { ALEX, JANE } from './__testUtils__/org';
 
 jest.setTimeout(90_000);
 
@@ -127,17 +128,33 @@ describe('template meter-siem-fix-ownership-tags', () => {
     ]);
 
     const scaffolder = await startScaffolder([], {
-      entities: [loadTemplate('meter-siem-fix-tags'), before, network],
-      config: { aws },
+      entities: [before, network],
+      config: { aws, meterSiem: { adminGroup: 'group:default/platform' } },
     });
     try {
-      const result = await scaffolder.run(
-        {
-          integration: `resource:default/${before.metadata.name}`,
-          owner: 'group:default/network',
-          environment: 'production',
-        },
+      const values = {
+        integration: `resource:default/${before.metadata.name}`,
+        owner: 'group:default/network',
+        environment: 'production',
+      };
+      // Owned by nobody yet (the fallback owner): Jane may not take it...
+      expect(before.spec?.owner).toBe('group:default/unowned');
+      const refused = await scaffolder.run(
+        values,
         'template:default/meter-siem-fix-ownership-tags',
+        JANE,
+      );
+      expect(refused.task?.status).toBe('failed');
+      expect(JSON.stringify(refused.events)).toContain(
+        'user:default/jane.doe is not a member of group:default/unowned',
+      );
+      expect(rulesFired(await sync())).toEqual(rulesFired(before));
+
+      // ...the admin group (platform) may hand it to its team.
+      const result = await scaffolder.run(
+        values,
+        'template:default/meter-siem-fix-ownership-tags',
+        ALEX,
       );
       expect(result.status).toBe(201);
       expect(result.task?.status).toBe('completed');

@@ -8,5 +8,4 @@ export { createStreamAction } from './actions/createStream';
 export { createPolicyAction } from './actions/createPolicy';
 export { createRoleAction } from './actions/createRole';
 export { registerIntegrationAction } from './actions/registerIntegration';
-export { AwsClientFactory } from './aws/clients';
 export type { ActionOptions } from './actions/options';

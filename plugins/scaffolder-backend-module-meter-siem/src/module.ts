@@ -6,7 +6,11 @@ import { DefaultAwsCredentialsManager } from '@backstage/integration-aws-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { resolveSettings } from '@internal/backstage-plugin-meter-siem-common';
-import { AwsClientFactory } from './aws/clients';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import {
+  AwsClientFactory,
+  IntegrationAccess,
+} from '@internal/backstage-plugin-meter-siem-node';
 import { applyTagsAction } from './actions/applyTags';
 import { createPolicyAction } from './actions/createPolicy';
 import { createRoleAction } from './actions/createRole';
@@ -26,17 +30,25 @@ export const scaffolderModuleMeterSiem = createBackendModule({
       deps: {
         config: coreServices.rootConfig,
         events: eventsServiceRef,
+        auth: coreServices.auth,
+        catalog: catalogServiceRef,
         scaffolderActions: scaffolderActionsExtensionPoint,
       },
-      async init({ config, events, scaffolderActions }) {
+      async init({ config, events, auth, catalog, scaffolderActions }) {
         const settings = resolveSettings(
           config.getOptional('meterSiem') ?? undefined,
         );
         const options = {
           clients: new AwsClientFactory(
             DefaultAwsCredentialsManager.fromConfig(config),
+            'backstage-meter-siem-scaffolder',
           ),
           settings,
+          access: new IntegrationAccess({
+            catalog,
+            auth,
+            adminGroupRef: settings.adminGroupRef,
+          }),
         };
         scaffolderActions.addActions(
           createStreamAction(options),

@@ -17,6 +17,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { scaffolderModuleMeterSiem } from './module';
 import { MOTO_ACCOUNT, requireMoto, uniqueName } from './__testUtils__/moto';
+import { JANE } from './__testUtils__/org';
 
 jest.setTimeout(90_000);
 
@@ -24,6 +25,8 @@ const templateFile = path.resolve(
   __dirname,
   '../../../templates/meter-siem-integration/template.yaml',
 );
+/** The example organisation: Jane is in the security team. */
+const orgFile = path.resolve(__dirname, '../../../examples/org.yaml');
 
 async function until<T>(
   what: string,
@@ -70,7 +73,10 @@ describe('a template run registers its integration in the catalog', () => {
             backend: { baseUrl: 'http://localhost:7007' },
             catalog: {
               rules: [{ allow: ['Template', 'Resource', 'Group', 'User'] }],
-              locations: [{ type: 'file', target: templateFile }],
+              locations: [
+                { type: 'file', target: templateFile },
+                { type: 'file', target: orgFile },
+              ],
               providers: {
                 meterSiem: {
                   regions: ['sa-east-1'],
@@ -86,21 +92,17 @@ describe('a template run registers its integration in the catalog', () => {
       ],
     });
     try {
-      const user = { credentials: mockCredentials.user() };
-      await until(
-        'the template reached the catalog',
-        60_000,
-        async () =>
-          (await catalog.getEntityByRef(
-            'template:default/meter-siem-integration',
-            user,
-          )) ?? undefined,
-      );
+      const user = { credentials: mockCredentials.user(JANE) };
+      const inCatalog = (ref: string) => async () =>
+        (await catalog.getEntityByRef(ref, user)) ?? undefined;
+      for (const ref of ['template:default/meter-siem-integration', JANE]) {
+        await until(`${ref} reached the catalog`, 60_000, inCatalog(ref));
+      }
 
       const name = uniqueName('reg');
       const created = await request(backend.server)
         .post('/api/scaffolder/v2/tasks')
-        .set('Authorization', mockCredentials.user.header())
+        .set('Authorization', mockCredentials.user.header(JANE))
         .send({
           templateRef: 'template:default/meter-siem-integration',
           values: {
@@ -117,7 +119,7 @@ describe('a template run registers its integration in the catalog', () => {
       const output = await until('the run completed', 60_000, async () => {
         const events = await request(backend.server)
           .get(`/api/scaffolder/v2/tasks/${created.body.id}/events`)
-          .set('Authorization', mockCredentials.user.header());
+          .set('Authorization', mockCredentials.user.header(JANE));
         return events.body.find((e: any) => e.type === 'completion')?.body
           .output;
       });
@@ -133,7 +135,8 @@ describe('a template run registers its integration in the catalog', () => {
         type: 'meter-siem-integration',
         owner: 'group:default/security',
       });
-      expect(JSON.stringify(entity)).not.toContain(output.externalId);
+      // The catalog never holds the external ID (nor anything like it).
+      expect(JSON.stringify(entity)).not.toMatch(/[0-9a-f]{64}/);
     } finally {
       await backend.stop();
     }

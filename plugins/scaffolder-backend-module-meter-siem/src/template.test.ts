@@ -29,7 +29,7 @@ describe('template meter-siem-integration through the real scaffolder backend', 
     encryption: 'NONE',
   });
 
-  it('yields the three values, converges on a second run, and never logs the external ID', async () => {
+  it('yields the ARNs and the entity, converges on a second run, and stores the external ID nowhere', async () => {
     const name = uniqueName('tpl');
     const first = await scaffolder.run(values(name));
     expect(first.status).toBe(201);
@@ -41,9 +41,9 @@ describe('template meter-siem-integration through the real scaffolder backend', 
     expect(output.roleArn).toBe(
       `arn:aws:iam::${MOTO_ACCOUNT}:role/meter-siem-${name}`,
     );
-    expect(output.externalId).toMatch(/^[0-9a-f]{64}$/);
+    expect(output).not.toHaveProperty('externalId');
     expect(output.entityRef).toBe(`resource:default/${name}-${MOTO_ACCOUNT}`);
-    expect(output.text[0].content).toContain(output.externalId);
+    expect(output.text[0].content).toContain('Reveal external ID');
 
     const { kinesis, iam } = sdk('us-west-2');
     const stream = await kinesis.send(
@@ -53,9 +53,10 @@ describe('template meter-siem-integration through the real scaffolder backend', 
     const role = await iam.send(
       new GetRoleCommand({ RoleName: `meter-siem-${name}` }),
     );
-    expect(decodeURIComponent(role.Role!.AssumeRolePolicyDocument!)).toContain(
-      output.externalId,
-    );
+    const externalId = JSON.parse(
+      decodeURIComponent(role.Role!.AssumeRolePolicyDocument!),
+    ).Statement[0].Condition.StringEquals['sts:ExternalId'];
+    expect(externalId).toMatch(/^[0-9a-f]{64}$/);
 
     const second = await scaffolder.run(values(name));
     expect(second.task?.status).toBe('completed');
@@ -69,16 +70,21 @@ describe('template meter-siem-integration through the real scaffolder backend', 
       `meter-siem-${name}-kinesis-write`,
     ]);
 
-    // The completion event carries the run's output, the one place the
-    // external ID is meant to be; every log event must be free of it.
-    const taskLogs = JSON.stringify(
-      [...first.events, ...second.events].filter(e => e.type === 'log'),
-    );
-    expect(taskLogs).toContain(`meter-siem-${name}`);
-    expect(taskLogs).not.toContain(output.externalId);
+    // The scaffolder keeps tasks and their events for good: neither the
+    // output nor any event, nor any log line, may carry the external ID
+    // (nor any other 64-hex value it could be mistaken for).
+    const stored = JSON.stringify([
+      first.task,
+      second.task,
+      ...first.events,
+      ...second.events,
+    ]);
+    expect(stored).toContain(`meter-siem-${name}`);
+    expect(stored).not.toContain(externalId);
+    expect(stored).not.toMatch(/[0-9a-f]{64}/);
     const backendLog = scaffolder.logger.lines.join('\n');
     expect(backendLog).toContain(`meter-siem-${name}`);
-    expect(backendLog).not.toContain(output.externalId);
+    expect(backendLog).not.toContain(externalId);
   });
 
   it('fails a run with bad input before any AWS call, naming the field', async () => {

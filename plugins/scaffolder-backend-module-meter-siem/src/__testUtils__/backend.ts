@@ -18,6 +18,7 @@ import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import { scaffolderModuleMeterSiem } from '../module';
 import yaml from 'yaml';
 import { requireMoto } from './moto';
+import { JANE, ORG } from './org';
 
 /** Every line the backend logs, with its metadata, for the secret checks. */
 export class RecordingLogger implements RootLoggerService {
@@ -81,7 +82,12 @@ export async function startScaffolder(
       scaffolderModuleMeterSiem,
       eventsServiceFactory,
       catalogServiceMock.factory({
-        entities: [loadTemplate(), ...(options.entities ?? [])] as any[],
+        entities: [
+          loadTemplate(),
+          loadTemplate('meter-siem-fix-tags'),
+          ...ORG,
+          ...(options.entities ?? []),
+        ] as any[],
       }),
       createServiceFactory({
         service: coreServices.rootLogger,
@@ -107,13 +113,16 @@ export async function startScaffolder(
     events: TaskEvent[];
   };
 
+  /** Runs a template as a user (Jane of the security team by default). */
   async function run(
     values: Record<string, unknown>,
     templateRef = 'template:default/meter-siem-integration',
+    as = JANE,
   ): Promise<RunResult> {
+    const auth = mockCredentials.user.header(as);
     const created = await request(backend.server)
       .post('/api/scaffolder/v2/tasks')
-      .set('Authorization', mockCredentials.user.header())
+      .set('Authorization', auth)
       .send({ templateRef, values });
     if (created.status !== 201) {
       return { status: created.status, body: created.body, events: [] };
@@ -122,11 +131,11 @@ export async function startScaffolder(
     for (let i = 0; i < 600; i++) {
       const task = await request(backend.server)
         .get(`/api/scaffolder/v2/tasks/${id}`)
-        .set('Authorization', mockCredentials.user.header());
+        .set('Authorization', auth);
       if (['completed', 'failed', 'cancelled'].includes(task.body.status)) {
         const events = await request(backend.server)
           .get(`/api/scaffolder/v2/tasks/${id}/events`)
-          .set('Authorization', mockCredentials.user.header());
+          .set('Authorization', auth);
         return { status: 201, task: task.body, events: events.body };
       }
       await new Promise(resolve => setTimeout(resolve, 100));

@@ -10,8 +10,9 @@ import { DefaultAwsCredentialsManager } from '@backstage/integration-aws-node';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { resolveSettings } from '@internal/backstage-plugin-meter-siem-common';
 import { randomBytes } from 'node:crypto';
-import { AwsClientFactory } from '../aws/clients';
+import { AwsClientFactory } from '@internal/backstage-plugin-meter-siem-node';
 import { ActionOptions } from '../actions/options';
+import { JANE, testAccess } from './org';
 
 /**
  * The integration tests talk to moto server over HTTP through the SDK's
@@ -36,13 +37,17 @@ export function uniqueName(prefix = 't'): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;
 }
 
-export function actionOptions(settings = resolveSettings()): ActionOptions {
+export function actionOptions(
+  settings = resolveSettings(),
+  access = testAccess(),
+): ActionOptions {
   requireMoto();
   return {
     clients: new AwsClientFactory(
       DefaultAwsCredentialsManager.fromConfig(new ConfigReader({})),
     ),
     settings,
+    access,
   };
 }
 
@@ -60,7 +65,7 @@ export function sdk(region: string) {
 /** A mock action context that records outputs and log lines. */
 export function actionContext<T extends Record<string, any>>(
   input: T,
-  extra: { isDryRun?: boolean } = {},
+  extra: { isDryRun?: boolean; userRef?: string } = {},
 ) {
   const outputs: Record<string, any> = {};
   const logs: string[] = [];
@@ -71,6 +76,8 @@ export function actionContext<T extends Record<string, any>>(
     outputs[name] = value;
   };
   ctx.isDryRun = extra.isDryRun ?? false;
+  // Jane of the security team runs the task unless a test says otherwise.
+  ctx.user = { ref: extra.userRef ?? JANE };
   for (const level of ['info', 'warn', 'error', 'debug'] as const) {
     jest.spyOn(ctx.logger, level).mockImplementation((message: any) => {
       logs.push(String(message));

@@ -4,7 +4,7 @@ import yaml from 'yaml';
 export const examples: TemplateExample[] = [
   {
     description:
-      "Tags every resource of the integration picked in the form, from its entity's annotations (read by catalog:fetch)",
+      'Tags every resource of the integration picked in the form (its owning team runs it)',
     example: yaml.stringify({
       steps: [
         {
@@ -12,12 +12,7 @@ export const examples: TemplateExample[] = [
           action: 'meter-siem:tags:apply',
           name: 'Fix the ownership tags',
           input: {
-            streamArn:
-              "${{ steps.fetch.output.entity.metadata.annotations['meter-siem.io/stream-arn'] }}",
-            roleArn:
-              "${{ steps.fetch.output.entity.metadata.annotations['meter-siem.io/role-arn'] }}",
-            policyArn:
-              "${{ steps.fetch.output.entity.metadata.annotations['meter-siem.io/policy-arn'] }}",
+            integration: '${{ parameters.integration }}',
             owner: '${{ parameters.owner }}',
             environment: '${{ parameters.environment }}',
           },
@@ -27,7 +22,7 @@ export const examples: TemplateExample[] = [
   },
   {
     description:
-      'Tags a hand-made integration, adding a tag the tagging policy requires',
+      'Tags a hand-made integration found by the catalog provider, adding a tag the tagging policy requires',
     example: yaml.stringify({
       steps: [
         {
@@ -35,11 +30,8 @@ export const examples: TemplateExample[] = [
           action: 'meter-siem:tags:apply',
           name: 'Fix the ownership tags',
           input: {
-            streamArn:
-              'arn:aws:kinesis:eu-west-1:123456789012:stream/meter-siem-events',
-            roleArn: 'arn:aws:iam::123456789012:role/MeterSIEMIntegrationRole',
-            policyArn:
-              'arn:aws:iam::123456789012:policy/MeterSIEMKinesisWritePolicy',
+            integration:
+              'resource:default/MeterSIEMIntegrationRole-123456789012',
             owner: 'group:default/security',
             environment: 'production',
             tags: { 'cost-center': 'CC-42' },

@@ -9,37 +9,23 @@ import {
   ListTagsForStreamCommand,
 } from '@aws-sdk/client-kinesis';
 import {
-  Arn,
-  ResourceArnKind,
   Tag,
   ValidationIssue,
   ownerRefFromTag,
   parseArn,
+  resourceName,
   tagsToRecord,
   validateExtraTags,
-  validateResourceArn,
   validateTag,
 } from '@internal/backstage-plugin-meter-siem-common';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { AccountClients, send } from '../aws/clients';
+import {
+  AccountClients,
+  send,
+} from '@internal/backstage-plugin-meter-siem-node';
+import { assertPartsOf } from './integrationParts';
 import { examples } from './applyTags.examples';
 import { ActionOptions, assertInput, targetSchema } from './options';
-
-function readArn(
-  kind: ResourceArnKind,
-  field: string,
-  value: string | undefined,
-  issues: ValidationIssue[],
-): Arn | undefined {
-  if (value === undefined || value === '') return undefined;
-  const problems = validateResourceArn(value, field, kind);
-  issues.push(...problems);
-  return problems.length ? undefined : parseArn(value);
-}
-
-/** The name at the end of an IAM resource, after any path. */
-const lastSegment = (resource: string) =>
-  resource.slice(resource.lastIndexOf('/') + 1);
 
 /**
  * Sets the owner, environment and extra tags on every AWS resource of an
@@ -49,35 +35,21 @@ const lastSegment = (resource: string) =>
  * @public
  */
 export function applyTagsAction(options: ActionOptions) {
-  const { clients, settings } = options;
+  const { clients, settings, access } = options;
   const keys = settings.tagKeys;
   return createTemplateAction({
     id: 'meter-siem:tags:apply',
     description:
-      "Sets the owner, environment and extra tags on a Meter SIEM integration's Kinesis stream, IAM role and IAM policy (the ARNs are the integration entity's meter-siem.io annotations). Tagging only: it never changes anything but tags, never removes a tag, and a re-run changes nothing.",
+      "Sets the owner, environment and extra tags on a Meter SIEM integration's Kinesis stream, IAM role and IAM policy. Only members of the integration's owning group (or the admin group) may run it; the integration must be one the catalog provider discovered, and each ARN is checked against AWS (the role trusts Meter, the policy is attached to it and grants the stream) before anything is tagged. Tagging only: it never changes anything but tags, never removes a tag, and a re-run changes nothing.",
     examples,
     supportsDryRun: true,
     schema: {
       input: {
-        streamArn: z =>
+        integration: z =>
           z.string({
             description:
-              'ARN of the Kinesis stream (annotation meter-siem.io/stream-arn); its account and region are those of the integration',
+              'Entity ref of the integration, e.g. resource:default/hq-network-123456789012. It must be an entity the Meter SIEM catalog provider discovered; the ARNs to tag are read from it and checked against AWS.',
           }),
-        roleArn: z =>
-          z
-            .string({
-              description:
-                'ARN of the IAM role (annotation meter-siem.io/role-arn); empty when the role is gone',
-            })
-            .optional(),
-        policyArn: z =>
-          z
-            .string({
-              description:
-                'ARN of the managed IAM policy (annotation meter-siem.io/policy-arn); empty for an inline policy',
-            })
-            .optional(),
         owner: targetSchema.owner,
         environment: targetSchema.environment,
         tags: z =>
@@ -98,20 +70,6 @@ export function applyTagsAction(options: ActionOptions) {
     async handler(ctx) {
       const { input } = ctx;
       const issues: ValidationIssue[] = [];
-      const stream = readArn('stream', 'streamArn', input.streamArn, issues);
-      if (!stream) {
-        issues.push({ field: 'streamArn', message: 'is required' });
-      }
-      const role = readArn('role', 'roleArn', input.roleArn, issues);
-      const policy = readArn('policy', 'policyArn', input.policyArn, issues);
-      for (const arn of [role, policy]) {
-        if (arn && stream && arn.accountId !== stream.accountId) {
-          issues.push({
-            field: arn === role ? 'roleArn' : 'policyArn',
-            message: `must be in the stream's account ${stream.accountId}`,
-          });
-        }
-      }
       const owner = ownerRefFromTag(input.owner);
       if (!owner) {
         issues.push({
@@ -135,20 +93,22 @@ export function applyTagsAction(options: ActionOptions) {
         [keys.owner]: owner!,
         [keys.environment]: input.environment,
       };
-      const accountId = stream!.accountId;
-      const region = stream!.region;
-      const streamName = stream!.resource.slice('stream/'.length);
+      const integration = await access.integration(input.integration);
+      await access.assertMayAct(
+        ctx.user?.ref,
+        integration.ownerRef,
+        `change the tags of ${integration.entityRef}`,
+      );
+      const { streamArn, roleArn, policyArn } = integration;
+      const { accountId, region } = parseArn(streamArn);
+      const streamName = resourceName(streamArn);
       const describe = Object.entries(wanted)
         .map(([k, v]) => `${k}=${v}`)
         .join(', ');
 
       if (ctx.isDryRun) {
         ctx.logger.info(
-          `Dry run: would set ${describe} on ${[
-            input.streamArn,
-            input.roleArn,
-            input.policyArn,
-          ]
+          `Dry run: would set ${describe} on ${[streamArn, roleArn, policyArn]
             .filter(Boolean)
             .join(', ')}`,
         );
@@ -157,6 +117,7 @@ export function applyTagsAction(options: ActionOptions) {
       }
 
       const aws = await clients.forAccount({ accountId, region });
+      await assertPartsOf(aws, integration, settings);
       const changed: string[] = [];
       const apply = async (
         arn: string,
@@ -179,9 +140,9 @@ export function applyTagsAction(options: ActionOptions) {
         );
       };
 
-      await tagStream(aws, input.streamArn, streamName, apply);
-      if (role) {
-        const RoleName = lastSegment(role.resource);
+      await tagStream(aws, streamArn, streamName, apply);
+      if (roleArn) {
+        const RoleName = resourceName(roleArn);
         const call = (permission: string) => ({
           permission,
           resource: `role ${RoleName}`,
@@ -191,18 +152,18 @@ export function applyTagsAction(options: ActionOptions) {
           () => aws.iam.send(new ListRoleTagsCommand({ RoleName })),
           call('iam:ListRoleTags'),
         );
-        await apply(input.roleArn!, tagsToRecord(Tags), tags =>
+        await apply(roleArn, tagsToRecord(Tags), tags =>
           send(
             () => aws.iam.send(new TagRoleCommand({ RoleName, Tags: tags })),
             call('iam:TagRole'),
           ),
         );
       }
-      if (policy) {
-        const PolicyArn = input.policyArn!;
+      if (policyArn) {
+        const PolicyArn = policyArn;
         const call = (permission: string) => ({
           permission,
-          resource: `policy ${lastSegment(policy.resource)}`,
+          resource: `policy ${resourceName(policyArn)}`,
           accountId,
         });
         const { Tags } = await send(

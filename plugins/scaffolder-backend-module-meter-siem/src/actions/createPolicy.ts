@@ -16,12 +16,13 @@ import {
   validateResourceArn,
 } from '@internal/backstage-plugin-meter-siem-common';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { send, sendIfExists } from '../aws/clients';
+import { send, sendIfExists } from '@internal/backstage-plugin-meter-siem-node';
 import { examples } from './createPolicy.examples';
 import {
   ActionOptions,
   assertInput,
   describeTarget,
+  ownershipChecks,
   targetSchema,
 } from './options';
 
@@ -32,7 +33,7 @@ import {
  * @public
  */
 export function createPolicyAction(options: ActionOptions) {
-  const { clients, settings } = options;
+  const { clients, settings, access } = options;
   return createTemplateAction({
     id: 'meter-siem:policy:create',
     description:
@@ -61,6 +62,8 @@ export function createPolicyAction(options: ActionOptions) {
       const document = buildPermissionsPolicy(input.streamArn);
       const accountId = parseArn(input.streamArn).accountId;
       const policyArn = iamArn(input.region, accountId, 'policy', names.policy);
+      const ownership = ownershipChecks(access, settings, ctx, input);
+      await ownership.newOwner();
 
       if (ctx.isDryRun) {
         ctx.logger.info(
@@ -86,6 +89,7 @@ export function createPolicyAction(options: ActionOptions) {
       );
       if (existing?.Policy) {
         const current = tagsToRecord(existing.Policy.Tags);
+        await ownership.existing(current, `IAM policy ${names.policy}`);
         if (
           current[settings.tagKeys.integration] !== input.name ||
           current[settings.tagKeys.managedBy] !== MANAGED_BY_VALUE

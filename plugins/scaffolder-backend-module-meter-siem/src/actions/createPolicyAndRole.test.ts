@@ -121,6 +121,14 @@ describe('meter-siem:policy:create against moto', () => {
 });
 
 describe('meter-siem:role:create against moto', () => {
+  async function trustedExternalId(name: string): Promise<string> {
+    const { Role } = await iam.send(
+      new GetRoleCommand({ RoleName: `meter-siem-${name}` }),
+    );
+    return JSON.parse(decodeURIComponent(Role!.AssumeRolePolicyDocument!))
+      .Statement[0].Condition.StringEquals['sts:ExternalId'];
+  }
+
   async function createRole(name: string, policyArn: string, extra = {}) {
     const { ctx, outputs, logs } = actionContext({
       ...baseTarget,
@@ -140,7 +148,10 @@ describe('meter-siem:role:create against moto', () => {
     expect(outputs.roleArn).toBe(
       `arn:aws:iam::${MOTO_ACCOUNT}:role/meter-siem-${name}`,
     );
-    expect(outputs.externalId).toMatch(/^[0-9a-f]{64}$/);
+    // The external ID is the role's alone: never an output.
+    expect(Object.keys(outputs)).toEqual(['roleArn']);
+    const externalId = await trustedExternalId(name);
+    expect(externalId).toMatch(/^[0-9a-f]{64}$/);
     const { Role } = await iam.send(
       new GetRoleCommand({ RoleName: `meter-siem-${name}` }),
     );
@@ -155,7 +166,7 @@ describe('meter-siem:role:create against moto', () => {
             AWS: 'arn:aws:iam::458553032353:role/Meter-data-export',
           },
           Action: 'sts:AssumeRole',
-          Condition: { StringEquals: { 'sts:ExternalId': outputs.externalId } },
+          Condition: { StringEquals: { 'sts:ExternalId': externalId } },
         },
       ],
     });
@@ -169,33 +180,18 @@ describe('meter-siem:role:create against moto', () => {
       new ListRoleTagsCommand({ RoleName: `meter-siem-${name}` }),
     );
     expect(byKey(tags.Tags)).toEqual(byKey(expectedTags(name)));
-    expect(logs.join('\n')).not.toContain(outputs.externalId);
+    expect(logs.join('\n')).not.toContain(externalId);
   });
 
-  it('gives the same role and external ID back on a second run', async () => {
+  it('reuses the role and keeps its external ID on a second run', async () => {
     const name = uniqueName();
     const policyArn = await createPolicy(name);
     const first = await createRole(name, policyArn);
+    const externalId = await trustedExternalId(name);
     const second = await createRole(name, policyArn);
     expect(second.outputs).toEqual(first.outputs);
-    expect(second.logs.join('\n')).not.toContain(first.outputs.externalId);
-  });
-
-  it('uses a given external ID and does not output it', async () => {
-    const name = uniqueName();
-    const policyArn = await createPolicy(name);
-    const externalId = 'x'.repeat(70);
-    const { outputs } = await createRole(name, policyArn, { externalId });
-    expect(outputs.externalId).toBeUndefined();
-    const { Role } = await iam.send(
-      new GetRoleCommand({ RoleName: `meter-siem-${name}` }),
-    );
-    expect(decodeURIComponent(Role!.AssumeRolePolicyDocument!)).toContain(
-      externalId,
-    );
-    await expect(
-      createRole(name, policyArn, { externalId: 'y'.repeat(70) }),
-    ).rejects.toThrow(/already requires a different external ID/);
+    expect(await trustedExternalId(name)).toBe(externalId);
+    expect(second.logs.join('\n')).not.toContain(externalId);
   });
 
   it('never touches a role of the same name that is not its own', async () => {
@@ -254,30 +250,32 @@ describe('meter-siem:role:create failure paths moto cannot produce', () => {
   afterAll(() => iamMock.restore());
 
   it('keeps the external ID out of an AWS error message that echoes the trust policy', async () => {
-    const externalId = 'z'.repeat(64);
+    let externalId = '';
     iamMock
       .on(GetRoleCommand)
       .rejects(Object.assign(new Error('no role'), { name: 'NoSuchEntity' }))
       .on(CreateRoleCommand)
-      .rejects(
-        Object.assign(
+      .callsFake(input => {
+        externalId = JSON.parse(input.AssumeRolePolicyDocument).Statement[0]
+          .Condition.StringEquals['sts:ExternalId'];
+        throw Object.assign(
           new Error(
             `Invalid principal in policy: ... "sts:ExternalId":"${externalId}"`,
           ),
           { name: 'MalformedPolicyDocument' },
-        ),
-      );
+        );
+      });
     const { ctx } = actionContext({
       ...baseTarget,
       accountId: MOTO_ACCOUNT,
       name: 'leaky',
-      externalId,
       policyArn: `arn:aws:iam::${MOTO_ACCOUNT}:policy/meter-siem-leaky-kinesis-write`,
     });
     const error = (await roleAction.handler(ctx).catch(e => e)) as Error;
     expect(error.message).toMatch(
       /IAM rejected the policy document for role meter-siem-leaky/,
     );
+    expect(externalId).toMatch(/^[0-9a-f]{64}$/);
     expect(error.message).toContain('[redacted]');
     expect(error.message).not.toContain(externalId);
   });
@@ -312,6 +310,7 @@ describe('meter-siem:role:create failure paths moto cannot produce', () => {
           Tags: [
             { Key: 'managed-by', Value: 'backstage' },
             { Key: 'meter-siem-integration', Value: 'denied' },
+            { Key: 'owner', Value: 'group:default/security' },
           ],
         },
       })

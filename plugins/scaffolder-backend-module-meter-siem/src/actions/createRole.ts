@@ -16,18 +16,18 @@ import {
   parseArn,
   parsePolicyDocument,
   readTrust,
-  rules,
   samePolicy,
   tagsToRecord,
   validateResourceArn,
 } from '@internal/backstage-plugin-meter-siem-common';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { send, sendIfExists } from '../aws/clients';
+import { send, sendIfExists } from '@internal/backstage-plugin-meter-siem-node';
 import { examples } from './createRole.examples';
 import {
   ActionOptions,
   assertInput,
   describeTarget,
+  ownershipChecks,
   targetSchema,
 } from './options';
 
@@ -38,10 +38,10 @@ import {
  * @public
  */
 export function createRoleAction(options: ActionOptions) {
-  const { clients, settings } = options;
+  const { clients, settings, access } = options;
   return createTemplateAction({
     id: 'meter-siem:role:create',
-    description: `Creates the IAM role of a Meter SIEM integration: trusted only by Meter's service role (${settings.meterPrincipalArn}) under an sts:ExternalId condition, with the integration policy attached and tagged. Generates the external ID (64 hex characters) unless one is given, and outputs it; it never appears in the logs. Re-running reuses the role it made and gives the same external ID back.`,
+    description: `Creates the IAM role of a Meter SIEM integration: trusted only by Meter's service role (${settings.meterPrincipalArn}) under an sts:ExternalId condition, with the integration policy attached and tagged. Generates the external ID (64 hex characters from a cryptographic source) and keeps it only in the role's trust policy: it is never output, logged or stored in Backstage; the owning team reveals it from the integration's catalog page. Re-running reuses the role it made, and its external ID.`,
     examples,
     supportsDryRun: true,
     schema: {
@@ -52,44 +52,26 @@ export function createRoleAction(options: ActionOptions) {
             description:
               'ARN of the integration policy (the output of meter-siem:policy:create)',
           }),
-        externalId: z =>
-          z
-            .string({
-              description:
-                'External ID to require (64 to 1224 characters). Omit it to have one generated from a cryptographic source, as Meter recommends.',
-            })
-            .optional(),
       },
       output: {
         roleArn: z => z.string({ description: 'ARN of the role' }),
-        externalId: z =>
-          z
-            .string({
-              description:
-                "The external ID to paste into Meter's Dashboard; only output when the action generated it (secret)",
-            })
-            .optional(),
       },
     },
     async handler(ctx) {
       const { input } = ctx;
       const { names, tags } = describeTarget(input, settings);
-      const given = input.externalId || undefined;
-      assertInput([
-        ...validateResourceArn(input.policyArn, 'policyArn', 'policy', input),
-        ...(given ? rules.externalId(given, 'externalId') : []),
-      ]);
+      assertInput(
+        validateResourceArn(input.policyArn, 'policyArn', 'policy', input),
+      );
       const accountId = parseArn(input.policyArn).accountId;
       const roleArn = iamArn(input.region, accountId, 'role', names.role);
       const principalArn = settings.meterPrincipalArn;
+      const ownership = ownershipChecks(access, settings, ctx, input);
+      await ownership.newOwner();
 
       if (ctx.isDryRun) {
         ctx.logger.info(
-          `Dry run: would create IAM role ${
-            names.role
-          } trusted by ${principalArn} with an sts:ExternalId condition (${
-            given ? 'the given external ID' : 'a newly generated external ID'
-          }), and attach ${input.policyArn}`,
+          `Dry run: would create IAM role ${names.role} trusted by ${principalArn} with an sts:ExternalId condition (a newly generated external ID), and attach ${input.policyArn}`,
         );
         ctx.output('roleArn', roleArn);
         return;
@@ -99,7 +81,7 @@ export function createRoleAction(options: ActionOptions) {
         accountId,
         region: input.region,
       });
-      const secrets = given ? [given] : [];
+      const secrets: string[] = [];
       const call = (permission: string) => ({
         permission,
         resource: `role ${names.role}`,
@@ -114,21 +96,24 @@ export function createRoleAction(options: ActionOptions) {
         )
       )?.Role;
 
-      let externalId: string;
       if (role) {
-        externalId = assertOurRole(role, {
-          integrationName: input.name,
-          tagKeys: settings.tagKeys,
-          principalArn,
-          given,
-          accountId,
-        });
-        secrets.push(externalId);
+        await ownership.existing(
+          tagsToRecord(role.Tags),
+          `IAM role ${names.role}`,
+        );
+        secrets.push(
+          assertOurRole(role, {
+            integrationName: input.name,
+            tagKeys: settings.tagKeys,
+            principalArn,
+            accountId,
+          }),
+        );
         ctx.logger.info(
           `IAM role ${names.role} already exists, trusts Meter with an external ID and belongs to integration ${input.name}; reusing it`,
         );
       } else {
-        const generated = given ?? generateExternalId();
+        const generated = generateExternalId();
         secrets.push(generated);
         await ctx.checkpoint({
           key: `meter-siem.role.create.${roleArn}`,
@@ -161,11 +146,12 @@ export function createRoleAction(options: ActionOptions) {
             call('iam:GetRole'),
           )
         ).Role!;
-        externalId = readTrust(
-          parsePolicyDocument(role.AssumeRolePolicyDocument!),
-          principalArn,
-        ).externalId!;
-        secrets.push(externalId);
+        secrets.push(
+          readTrust(
+            parsePolicyDocument(role.AssumeRolePolicyDocument!),
+            principalArn,
+          ).externalId!,
+        );
         ctx.logger.info(
           `Created IAM role ${names.role} trusted by ${principalArn}`,
         );
@@ -188,7 +174,6 @@ export function createRoleAction(options: ActionOptions) {
       );
 
       ctx.output('roleArn', role.Arn ?? roleArn);
-      if (!given) ctx.output('externalId', externalId);
     },
   });
 }
@@ -233,7 +218,6 @@ function assertOurRole(
     integrationName: string;
     tagKeys: { integration: string; managedBy: string };
     principalArn: string;
-    given?: string;
     accountId: string;
   },
 ): string {
@@ -258,11 +242,6 @@ function assertOurRole(
   ) {
     throw new ConflictError(
       `IAM role ${name} belongs to integration ${expected.integrationName} but its trust policy no longer allows only ${expected.principalArn} with an sts:ExternalId condition. It was left untouched: restore the trust policy in AWS, or delete the role and run again.`,
-    );
-  }
-  if (expected.given && expected.given !== externalId) {
-    throw new ConflictError(
-      `IAM role ${name} already requires a different external ID than the one given. It was left untouched: omit externalId to reuse the role's, or delete the role and run again.`,
     );
   }
   return externalId;

@@ -22,12 +22,13 @@ import {
   validateStreamSettings,
 } from '@internal/backstage-plugin-meter-siem-common';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { send, sendIfExists } from '../aws/clients';
+import { send, sendIfExists } from '@internal/backstage-plugin-meter-siem-node';
 import { examples } from './createStream.examples';
 import {
   ActionOptions,
   assertInput,
   describeTarget,
+  ownershipChecks,
   targetSchema,
 } from './options';
 
@@ -43,7 +44,7 @@ const ACTIVE_WAIT = { maxWaitTime: 300, minDelay: 2, maxDelay: 20 };
  * @public
  */
 export function createStreamAction(options: ActionOptions) {
-  const { clients, settings } = options;
+  const { clients, settings, access } = options;
   return createTemplateAction({
     id: 'meter-siem:stream:create',
     description:
@@ -106,6 +107,8 @@ export function createStreamAction(options: ActionOptions) {
       };
       assertInput(validateStreamSettings(wanted, input.region));
       const streamName = names.stream;
+      const ownership = ownershipChecks(access, settings, ctx, input);
+      await ownership.newOwner();
 
       if (ctx.isDryRun) {
         const accountId = input.accountId ?? '<main account>';
@@ -145,6 +148,10 @@ export function createStreamAction(options: ActionOptions) {
               new ListTagsForStreamCommand({ StreamName: streamName }),
             ),
           call('kinesis:ListTagsForStream'),
+        );
+        await ownership.existing(
+          tagsToRecord(owned.Tags),
+          `Kinesis stream ${streamName}`,
         );
         assertOurs(
           tagsToRecord(owned.Tags),

@@ -5,7 +5,45 @@ import { createPolicyAction } from './createPolicy';
 import { createRoleAction } from './createRole';
 import { createStreamAction } from './createStream';
 import { registerIntegrationAction } from './registerIntegration';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  DEFAULT_METER_PRINCIPAL_ARN,
+  buildIntegrationEntities,
+  buildTrustPolicy,
+  resolveSettings,
+} from '@internal/backstage-plugin-meter-siem-common';
 import { actionContext, actionOptions } from '../__testUtils__/moto';
+import { ALEX, testAccess } from '../__testUtils__/org';
+
+/** The catalog's entities of the integrations the examples name. */
+function integration(roleName: string, streamName: string): Entity {
+  const accountId = '123456789012';
+  const [entity] = buildIntegrationEntities(
+    [
+      {
+        accountId,
+        region: 'us-east-1',
+        streamArn: `arn:aws:kinesis:us-east-1:${accountId}:stream/${streamName}`,
+        stream: { name: streamName, tags: {} },
+        role: {
+          arn: `arn:aws:iam::${accountId}:role/${roleName}`,
+          name: roleName,
+          tags: {},
+          trustPolicy: buildTrustPolicy({
+            principalArn: DEFAULT_METER_PRINCIPAL_ARN,
+            externalId: 'e'.repeat(64),
+          }),
+        },
+      },
+    ],
+    { settings: resolveSettings(), fallbackOwner: 'group:default/security' },
+  );
+  return entity as unknown as Entity;
+}
+const integrations = [
+  integration('meter-siem-hq-network', 'meter-siem-hq-network'),
+  integration('MeterSIEMIntegrationRole', 'meter-siem-events'),
+];
 
 /** What earlier steps would have produced, for the examples' expressions. */
 const previousOutputs: Record<string, string> = {
@@ -15,12 +53,7 @@ const previousOutputs: Record<string, string> = {
     'arn:aws:iam::123456789012:policy/meter-siem-hq-network-kinesis-write',
   'steps.role.output.roleArn':
     'arn:aws:iam::123456789012:role/meter-siem-hq-network',
-  "steps.fetch.output.entity.metadata.annotations['meter-siem.io/stream-arn']":
-    'arn:aws:kinesis:us-east-1:123456789012:stream/meter-siem-hq-network',
-  "steps.fetch.output.entity.metadata.annotations['meter-siem.io/role-arn']":
-    'arn:aws:iam::123456789012:role/meter-siem-hq-network',
-  "steps.fetch.output.entity.metadata.annotations['meter-siem.io/policy-arn']":
-    'arn:aws:iam::123456789012:policy/meter-siem-hq-network-kinesis-write',
+  'parameters.integration': stringifyEntityRef(integrations[0]),
   'parameters.owner': 'group:default/security',
   'parameters.environment': 'production',
 };
@@ -34,7 +67,7 @@ function resolve(input: Record<string, unknown>) {
   );
 }
 
-const options = actionOptions();
+const options = actionOptions(resolveSettings(), testAccess(integrations));
 const events = { publish: jest.fn(), subscribe: jest.fn() };
 const actions = [
   createStreamAction(options),
@@ -62,7 +95,11 @@ describe.each(actions.map(a => [a.id, a] as const))(
         expect(result.errors.map(e => e.stack)).toEqual([]);
 
         // A dry run goes through every rule without touching AWS.
-        const { ctx, outputs } = actionContext(input, { isDryRun: true });
+        // Run by a member of the admin group, who may act for every owner.
+        const { ctx, outputs } = actionContext(input, {
+          isDryRun: true,
+          userRef: ALEX,
+        });
         await action.handler(ctx);
         expect(Object.keys(outputs).length).toBeGreaterThan(0);
       },

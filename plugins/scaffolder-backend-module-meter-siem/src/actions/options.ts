@@ -2,18 +2,25 @@ import { InputError } from '@backstage/errors';
 import type { z as zod } from 'zod/v3';
 import {
   IntegrationTarget,
+  MANAGED_BY_VALUE,
   MeterSiemSettings,
+  ownerRefFromTag,
   ValidationIssue,
   buildIntegrationTags,
   resourceNames,
   validateTarget,
 } from '@internal/backstage-plugin-meter-siem-common';
-import { AwsClientFactory } from '../aws/clients';
+import {
+  AwsClientFactory,
+  IntegrationAccess,
+} from '@internal/backstage-plugin-meter-siem-node';
 
 /** What every action of the module is built with. */
 export interface ActionOptions {
   clients: AwsClientFactory;
   settings: MeterSiemSettings;
+  /** Who may act on an integration, from the catalog's memberships. */
+  access: IntegrationAccess;
 }
 
 type Z = typeof zod;
@@ -85,5 +92,51 @@ export function describeTarget(
       extraTags: target.tags,
       tagKeys: settings.tagKeys,
     }),
+  };
+}
+
+/**
+ * The ownership checks every provisioning action makes, whatever permission
+ * policy is installed: the user running the task must belong to the group
+ * that will own the integration, and to the group that owns what already
+ * exists under its names (its owner tag; an untagged resource is the admin
+ * group's alone).
+ */
+export function ownershipChecks(
+  access: IntegrationAccess,
+  settings: MeterSiemSettings,
+  ctx: { user?: { ref?: string } },
+  target: IntegrationTarget,
+) {
+  const userRef = ctx.user?.ref;
+  return {
+    /** Before anything else, dry run included. */
+    newOwner: () =>
+      access.assertMayAct(
+        userRef,
+        ownerRefFromTag(target.owner),
+        `create Meter SIEM integration ${target.name} for ${target.owner}`,
+      ),
+    /**
+     * Before reusing or changing a resource that already exists. One that is
+     * not this integration's is left to the action's conflict check, which
+     * refuses it with a better message.
+     */
+    existing: async (tags: Record<string, string>, what: string) => {
+      const keys = settings.tagKeys;
+      if (
+        tags[keys.integration] !== target.name ||
+        tags[keys.managedBy] !== MANAGED_BY_VALUE
+      ) {
+        return;
+      }
+      await access.assertMayAct(
+        userRef,
+        ownerRefFromTag(tags[settings.tagKeys.owner]),
+        `change ${what}, which already exists and belongs to ${
+          tags[keys.owner] || 'no owner (no owner tag)'
+        }`,
+      );
+    },
   };
 }

@@ -1,7 +1,11 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { AwsCredentialsManager } from '@backstage/integration-aws-node';
+import { Config } from '@backstage/config';
+import {
+  AwsCredentialsManager,
+  DefaultAwsCredentialsManager,
+} from '@backstage/integration-aws-node';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { AwsCallContext, explainAwsError, isNotFound } from './errors';
 
@@ -13,8 +17,6 @@ import { AwsCallContext, explainAwsError, isNotFound } from './errors';
 const RETRY = {
   maxAttempts: 6,
   retryMode: 'adaptive',
-  // Names the caller in CloudTrail (and in the benchmarks' call counts).
-  customUserAgent: 'backstage-meter-siem-scaffolder',
 } as const;
 
 /** The AWS clients of one account and region. */
@@ -31,7 +33,26 @@ export interface AccountClients {
  * whole module can be pointed at an emulator without code of its own.
  */
 export class AwsClientFactory {
-  constructor(private readonly credentials: AwsCredentialsManager) {}
+  private readonly sdkOptions;
+
+  /**
+   * @param userAgent - names the caller in CloudTrail (and in the
+   * benchmarks' call counts), e.g. `backstage-meter-siem-scaffolder`.
+   */
+  constructor(
+    private readonly credentials: AwsCredentialsManager,
+    userAgent = 'backstage-meter-siem',
+  ) {
+    this.sdkOptions = { ...RETRY, customUserAgent: userAgent };
+  }
+
+  /** Credentials from the `aws` config key, through integration-aws-node. */
+  static fromConfig(config: Config, userAgent?: string): AwsClientFactory {
+    return new AwsClientFactory(
+      DefaultAwsCredentialsManager.fromConfig(config),
+      userAgent,
+    );
+  }
 
   async forAccount(options: {
     accountId?: string;
@@ -64,9 +85,9 @@ export class AwsClientFactory {
         region,
         credentials,
         requestHandler: new NodeHttpHandler(),
-        ...RETRY,
+        ...this.sdkOptions,
       }),
-      iam: new IAMClient({ region, credentials, ...RETRY }),
+      iam: new IAMClient({ region, credentials, ...this.sdkOptions }),
     };
   }
 
@@ -74,7 +95,7 @@ export class AwsClientFactory {
     region: string,
     credentials: IAMClient['config']['credentials'],
   ): Promise<string> {
-    const sts = new STSClient({ region, credentials, ...RETRY });
+    const sts = new STSClient({ region, credentials, ...this.sdkOptions });
     const identity = await send(
       () => sts.send(new GetCallerIdentityCommand({})),
       { permission: 'sts:GetCallerIdentity', resource: 'the caller', region },

@@ -289,6 +289,62 @@ moto_env() {
   unset AWS_SESSION_TOKEN AWS_PROFILE
 }
 
+# ---------------------------------------------------------------- local OpenID provider
+# scripts/idp.mjs: the sign-in page the backend's `oidc` provider sends people to
+# locally (any login, any password; client backstage / backstage-local-secret).
+
+# idp_running PORT -> 0 if an OpenID provider answers on localhost:PORT
+idp_running() {
+  http_ok "http://localhost:$1/.well-known/openid-configuration"
+}
+
+# idp_start PORT: starts scripts/idp.mjs on localhost:PORT unless an OpenID provider
+# already answers there (then it is reused and idp_stop leaves it alone). Sets
+# IDP_PORT and IDP_URL. Log: .run/idp.log (.run/idp-PORT.log on other ports than
+# 7009). Returns 1 when it cannot.
+idp_start() {
+  local port="$1"
+  IDP_PORT="$port"
+  IDP_URL="http://localhost:$port"
+  export IDP_PORT IDP_URL
+  if idp_running "$port"; then
+    # Ours from an earlier call stays ours (idp_stop still stops it).
+    if [[ "${IDP_STARTED:-}" != "$port" ]]; then
+      log "OpenID provider already answers on $IDP_URL; reusing it"
+      IDP_STARTED=""
+    fi
+    return 0
+  fi
+  if ! port_free "$port"; then
+    log "port $port is taken by something that is not an OpenID provider"
+    return 1
+  fi
+  if [[ ! -f "$ROOT/node_modules/oidc-provider/package.json" ]]; then
+    log "node_modules/oidc-provider is missing (run scripts/start.sh or yarn install first)"
+    return 1
+  fi
+  local pid logf="$RUN_DIR/idp.log"
+  [[ "$port" == 7009 ]] || logf="$RUN_DIR/idp-$port.log"
+  pid="$(start_bg "idp-$port" "$logf" env IDP_PORT="$port" node "$ROOT/scripts/idp.mjs")"
+  if ! wait_http "$IDP_URL/.well-known/openid-configuration" 30 "$pid"; then
+    tail -20 "$logf" >&2 || true
+    stop_bg "idp-$port"
+    log "OpenID provider did not start on $IDP_URL (log: .run/${logf##*/})"
+    return 1
+  fi
+  IDP_STARTED="$port"
+  log "OpenID provider on $IDP_URL (pid $pid, log .run/${logf##*/})"
+}
+
+# idp_stop: stops the OpenID provider this shell started (not one it reused).
+idp_stop() {
+  if [[ -n "${IDP_STARTED:-}" ]]; then
+    stop_bg "idp-$IDP_STARTED"
+    log "OpenID provider on port $IDP_STARTED stopped"
+    IDP_STARTED=""
+  fi
+}
+
 # ---------------------------------------------------------------- Chromium
 _apt_install() {
   export DEBIAN_FRONTEND=noninteractive

@@ -10,7 +10,8 @@
 # crash) adds 1 to failed. Exits non-zero when anything failed or no test ran.
 #
 # Environment knobs: MOTO_TEST_PORT (first port tried for moto, default 5055),
-# E2E_PORT (backend port for e2e, default 7007), CHROMIUM_PATH, and
+# E2E_PORT (backend port for e2e, default 7007), IDP_TEST_PORT (first port tried
+# for the e2e OpenID provider, default 7019), CHROMIUM_PATH, and
 # TEST_STAGES to run only some stages, e.g. TEST_STAGES="jest e2e".
 set -uo pipefail
 
@@ -47,6 +48,7 @@ print_summary() {
 cleanup() {
   local rc=$?
   stop_bg backend-e2e
+  idp_stop
   moto_stop
   if [[ -z "$DONE" ]]; then
     # Reached only when something aborted the run (set-up failure, Ctrl-C).
@@ -175,8 +177,11 @@ stage_e2e() {
   fi
   local url="http://localhost:$port"
 
-  local mport
+  local mport iport
   mport="$(free_port "${MOTO_TEST_PORT:-5055}")"
+  # The OpenID provider starts only once the backend is up, which shows that the
+  # backend starts (and serves) without it; its port is chosen now for the config.
+  iport="$(free_port "${IDP_TEST_PORT:-7019}")"
   if ! moto_start "$mport"; then
     FAILED=$((FAILED + 1))
     record e2e FAIL $((SECONDS - t)) "moto server did not start"
@@ -192,6 +197,7 @@ stage_e2e() {
     export NODE_ENV=development
     export APP_CONFIG_app_baseUrl="$url" APP_CONFIG_backend_baseUrl="$url"
     export APP_CONFIG_backend_listen_port="$port" APP_CONFIG_backend_cors_origin="$url"
+    export APP_CONFIG_auth_providers_oidc_development_metadataUrl="http://localhost:$iport/.well-known/openid-configuration"
     cd "$ROOT/packages/backend" || exit 1
     local cfg=(--config ../../app-config.yaml --config ../../app-config.e2e.yaml)
     if [[ -n "$transform" ]]; then
@@ -215,14 +221,24 @@ stage_e2e() {
   fi
   log "backend ready in $(fmt_secs $((SECONDS - tb))) (log: .run/backend-e2e.log)"
 
+  if ! idp_start "$iport"; then
+    stop_bg backend-e2e
+    moto_stop
+    FAILED=$((FAILED + 1))
+    record e2e FAIL $((SECONDS - t)) "OpenID provider did not start on port $iport"
+    return
+  fi
+
   rm -f "$out"
   (
     moto_env "$mport"
     export CI=true PLAYWRIGHT_URL="$url" PLAYWRIGHT_JSON_OUTPUT_NAME="$out"
+    export BACKEND_URL="$url" IDP_URL
     yarn playwright test
   )
   rc=$?
   stop_bg backend-e2e
+  idp_stop
   moto_stop
 
   local counts="" p f

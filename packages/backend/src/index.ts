@@ -1,4 +1,8 @@
 import { createBackend } from '@backstage/backend-defaults';
+import {
+  coreServices,
+  createBackendFeatureLoader,
+} from '@backstage/backend-plugin-api';
 
 const backend = createBackend();
 
@@ -11,9 +15,23 @@ backend.add(
   import('@backstage/plugin-scaffolder-backend-module-notifications'),
 );
 
-// auth: guest sign-in for local use
+// auth: OpenID Connect sign-in (locally against scripts/idp.mjs), initialised
+// lazily so the backend starts whether or not the IdP is up
 backend.add(import('@backstage/plugin-auth-backend'));
-backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+backend.add(import('./oidcSignIn'));
+// guest sign-in (as user:default/guest) for a quick look, only where the config
+// has auth.providers.guest: the stock module fails at start-up without it, and
+// production has none
+backend.add(
+  createBackendFeatureLoader({
+    deps: { config: coreServices.rootConfig },
+    *loader({ config }) {
+      if (config.has('auth.providers.guest')) {
+        yield import('@backstage/plugin-auth-backend-module-guest-provider');
+      }
+    },
+  }),
+);
 
 // catalog
 backend.add(import('@backstage/plugin-catalog-backend'));
@@ -25,7 +43,7 @@ backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 // permissions
 backend.add(import('@backstage/plugin-permission-backend'));
 backend.add(
-  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
+  import('@internal/backstage-plugin-permission-backend-module-meter-siem'),
 );
 
 // search (in-memory engine) over the catalog

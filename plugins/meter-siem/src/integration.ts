@@ -8,6 +8,7 @@ import {
   INTEGRATION_ENTITY_TYPE,
   consoleUrls,
   parseArn,
+  parseAuditFacts,
   resourceName,
 } from '@internal/backstage-plugin-meter-siem-common';
 
@@ -50,6 +51,12 @@ export interface IntegrationView {
   retentionHours?: string;
   encryption?: string;
   enhancedMetrics?: string;
+  /**
+   * The role lets Meter assume it without an external ID (the audit's
+   * `trust-without-external-id`), as the audit facts recorded on the entity
+   * say; false when they say otherwise or are absent. Never the ID itself.
+   */
+  trustWithoutExternalId: boolean;
   consoleLinks: ConsoleLink[];
 }
 
@@ -116,6 +123,7 @@ export function readIntegration(entity: Entity): IntegrationView {
   const roleArn = read(ANNOTATIONS.roleArn);
   const region = read(ANNOTATIONS.region) ?? safeArnPart(streamArn, 'region');
   const roleName = safeResourceName(roleArn);
+  const trust = parseAuditFacts(read(ANNOTATIONS.auditFacts))?.trust;
   const spec = entity.spec ?? {};
   return {
     entityRef: stringifyEntityRef(entity),
@@ -137,6 +145,8 @@ export function readIntegration(entity: Entity): IntegrationView {
     retentionHours: read(ANNOTATIONS.retentionHours),
     encryption: read(ANNOTATIONS.encryption),
     enhancedMetrics: read(ANNOTATIONS.enhancedMetrics),
+    trustWithoutExternalId:
+      trust?.trustsMeter === true && trust.hasExternalIdCondition === false,
     consoleLinks: consoleLinksOf(
       entity,
       region,

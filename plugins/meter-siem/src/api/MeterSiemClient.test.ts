@@ -1,3 +1,4 @@
+import { ResponseError } from '@backstage/errors';
 import { MeterSiemClient, findingsSearchParams } from './MeterSiemClient';
 
 function client(response: Response) {
@@ -97,6 +98,101 @@ describe('MeterSiemClient', () => {
     await expect(c.getFindings()).rejects.toThrow(
       'The Meter SIEM backend answered 401 Unauthorized: Missing credentials',
     );
+  });
+
+  describe('revealExternalId', () => {
+    const EXTERNAL_ID = '0123456789abcdef'.repeat(4);
+
+    it("asks the backend for the integration's external ID", async () => {
+      const {
+        client: c,
+        fetch,
+        discoveryApi,
+      } = client(
+        new Response(JSON.stringify({ externalId: EXTERNAL_ID }), {
+          status: 200,
+        }),
+      );
+
+      await expect(
+        c.revealExternalId('resource:default/hq-123456789012'),
+      ).resolves.toBe(EXTERNAL_ID);
+
+      expect(discoveryApi.getBaseUrl).toHaveBeenCalledWith('meter-siem');
+      expect(fetch).toHaveBeenCalledTimes(1);
+      expect(fetch).toHaveBeenCalledWith(
+        'http://backstage/api/meter-siem/integrations/default/hq-123456789012/external-id',
+        { cache: 'no-store' },
+      );
+    });
+
+    it('takes a compound ref and encodes its namespace and name', async () => {
+      const { client: c, fetch } = client(
+        new Response(JSON.stringify({ externalId: EXTERNAL_ID }), {
+          status: 200,
+        }),
+      );
+
+      await c.revealExternalId({
+        kind: 'resource',
+        namespace: 'team a/b',
+        name: 'hq?x=1#y',
+      });
+
+      expect(fetch.mock.calls[0][0]).toBe(
+        'http://backstage/api/meter-siem/integrations/team%20a%2Fb/hq%3Fx%3D1%23y/external-id',
+      );
+    });
+
+    it('reads a ref without kind or namespace as a resource in default', async () => {
+      const { client: c, fetch } = client(
+        new Response(JSON.stringify({ externalId: EXTERNAL_ID }), {
+          status: 200,
+        }),
+      );
+      await c.revealExternalId('hq-123456789012');
+      expect(fetch.mock.calls[0][0]).toBe(
+        'http://backstage/api/meter-siem/integrations/default/hq-123456789012/external-id',
+      );
+    });
+
+    it('throws a ResponseError carrying the backend error', async () => {
+      const { client: c } = client(
+        new Response(
+          JSON.stringify({
+            error: {
+              name: 'NotAllowedError',
+              message: 'Not allowed to read the external ID',
+            },
+            response: { statusCode: 403 },
+          }),
+          {
+            status: 403,
+            statusText: 'Forbidden',
+            headers: { 'content-type': 'application/json' },
+          },
+        ),
+      );
+
+      const error = await c
+        .revealExternalId('resource:default/hq-123456789012')
+        .catch(e => e);
+
+      expect(error).toBeInstanceOf(ResponseError);
+      expect(error.message).toBe('Request failed with 403 Forbidden');
+      expect(error.statusCode).toBe(403);
+      expect(error.cause.name).toBe('NotAllowedError');
+      expect(error.cause.message).toBe('Not allowed to read the external ID');
+    });
+
+    it('throws when the answer carries no external ID', async () => {
+      const { client: c } = client(
+        new Response(JSON.stringify({}), { status: 200 }),
+      );
+      await expect(
+        c.revealExternalId('resource:default/hq-123456789012'),
+      ).rejects.toThrow('answered without an external ID');
+    });
   });
 
   it('leaves out empty filters', () => {

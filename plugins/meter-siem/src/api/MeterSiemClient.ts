@@ -1,3 +1,5 @@
+import { CompoundEntityRef, parseEntityRef } from '@backstage/catalog-model';
+import { ResponseError } from '@backstage/errors';
 import {
   DiscoveryApi,
   FetchApi,
@@ -43,6 +45,16 @@ export interface FindingsCsv {
 export interface MeterSiemApi {
   getFindings(query?: FindingsQuery): Promise<FindingsReport>;
   getFindingsCsv(query?: FindingsQuery): Promise<FindingsCsv>;
+  /**
+   * The external ID of an integration, read live by the backend from its
+   * role's trust policy. Allowed only to the owning team (or the admins);
+   * each reveal is logged by the backend. The value is a secret: keep it in
+   * memory only, never log it or put it in the URL or storage.
+   *
+   * Throws `ResponseError` when the backend refuses (403, 401) or knows no
+   * external ID for the integration (404).
+   */
+  revealExternalId(entityRef: CompoundEntityRef | string): Promise<string>;
 }
 
 export const meterSiemApiRef = createApiRef<MeterSiemApi>().with({
@@ -126,6 +138,34 @@ export class MeterSiemClient implements MeterSiemApi {
       blob: await response.blob(),
       filename: filenameOf(response.headers.get('content-disposition')),
     };
+  }
+
+  async revealExternalId(
+    entityRef: CompoundEntityRef | string,
+  ): Promise<string> {
+    const { namespace, name } =
+      typeof entityRef === 'string'
+        ? parseEntityRef(entityRef, {
+            defaultKind: 'resource',
+            defaultNamespace: 'default',
+          })
+        : entityRef;
+    const baseUrl = await this.discoveryApi.getBaseUrl('meter-siem');
+    const response = await this.fetchApi.fetch(
+      `${baseUrl}/integrations/${encodeURIComponent(
+        namespace,
+      )}/${encodeURIComponent(name)}/external-id`,
+      // A secret: never from, nor into, the browser's HTTP cache.
+      { cache: 'no-store' },
+    );
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    const body = (await response.json()) as { externalId?: unknown };
+    if (typeof body?.externalId !== 'string' || !body.externalId) {
+      throw new Error('The Meter SIEM backend answered without an external ID');
+    }
+    return body.externalId;
   }
 
   private async request(params: URLSearchParams): Promise<Response> {

@@ -50,5 +50,10 @@ export function mockMeterSiemApi(
       blob: new Blob(['id,severity\n'], { type: 'text/csv' }),
       filename: 'meter-siem-findings.csv',
     })),
+    revealExternalId: jest
+      .fn<Promise<string>, Parameters<MeterSiemApi['revealExternalId']>>()
+      .mockRejectedValue(
+        new Error('revealExternalId is not faked in this test'),
+      ),
   };
 }

@@ -9,6 +9,7 @@ import {
   readIntegration,
 } from '../../integration';
 import { StreamStatus } from '../StreamStatus';
+import { ExternalIdField } from './ExternalIdField';
 
 const NOT_KNOWN = 'Not known yet';
 
@@ -64,24 +65,7 @@ function Section(props: { title: string; children: ReactNode }) {
   );
 }
 
-function ExternalIdHint(props: { view: IntegrationView }) {
-  const role = props.view.roleName ? (
-    <>
-      IAM role <code>{props.view.roleName}</code>
-    </>
-  ) : (
-    'IAM role'
-  );
-  return (
-    <Text as="p" variant="body-medium">
-      Not stored in the catalog, because it is a secret. Find it in the trust
-      policy of the {role}, as the condition <code>sts:ExternalId</code>, or in
-      the output of the scaffolder run that created this integration.
-    </Text>
-  );
-}
-
-function FinishInMeter() {
+function FinishInMeter(props: { trustWithoutExternalId: boolean }) {
   return (
     <ol style={{ margin: 0, paddingInlineStart: '1.25rem' }}>
       <li>
@@ -92,7 +76,9 @@ function FinishInMeter() {
       </li>
       <li>
         <Text variant="body-medium">
-          Paste the stream ARN, the role ARN and the external ID.
+          {props.trustWithoutExternalId
+            ? 'Paste the stream ARN and the role ARN. The role requires no external ID; see the warning above.'
+            : 'Paste the stream ARN, the role ARN and the external ID: reveal the external ID above and copy it.'}
         </Text>
       </li>
       <li>
@@ -106,7 +92,11 @@ function FinishInMeter() {
   );
 }
 
-/** The facts of one integration and how to finish it in Meter. */
+/**
+ * The facts of one integration and how to finish it in Meter. Everything it
+ * shows comes from the view; only the external ID field asks the permission
+ * and the backend, for the view's entity ref.
+ */
 export function IntegrationCardContent(props: { view: IntegrationView }) {
   const { view } = props;
   return (
@@ -118,7 +108,11 @@ export function IntegrationCardContent(props: { view: IntegrationView }) {
           <Text variant="body-small" color="secondary">
             External ID
           </Text>
-          <ExternalIdHint view={view} />
+          <ExternalIdField
+            entityRef={view.entityRef}
+            owner={view.owner}
+            trustWithoutExternalId={view.trustWithoutExternalId}
+          />
         </Flex>
       </Flex>
 
@@ -155,7 +149,7 @@ export function IntegrationCardContent(props: { view: IntegrationView }) {
       )}
 
       <Section title="Finish in Meter's Dashboard">
-        <FinishInMeter />
+        <FinishInMeter trustWithoutExternalId={view.trustWithoutExternalId} />
       </Section>
     </Flex>
   );

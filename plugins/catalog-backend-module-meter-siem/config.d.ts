@@ -40,7 +40,13 @@ export interface Config {
           /** Defaults to the provider's `regions`. */
           regions?: string[];
         }>;
-        /** Regions of the accounts that list none. */
+        /**
+         * Regions searched for streams left behind (named with the product's
+         * prefix, no role trusted by Meter writes to them). Integrations
+         * themselves are found through IAM, which is global, in whatever
+         * region their roles grant. Defaults to every region the template
+         * offers.
+         */
         regions?: string[];
         /**
          * Owner of integrations whose resources carry no usable owner tag.

@@ -18,3 +18,4 @@ export * from './entities';
 export * from './audit';
 export * from './permissions';
 export * from './access';
+export * from './regions';

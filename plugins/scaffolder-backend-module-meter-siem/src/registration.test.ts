@@ -79,7 +79,9 @@ describe('a template run registers its integration in the catalog', () => {
               ],
               providers: {
                 meterSiem: {
-                  regions: ['sa-east-1'],
+                  // Not the run's region: integrations are found through
+                  // IAM wherever they are.
+                  regions: ['us-east-1'],
                   schedule: {
                     frequency: { hours: 1 },
                     timeout: { minutes: 5 },

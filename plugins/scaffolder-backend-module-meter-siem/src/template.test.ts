@@ -1,7 +1,8 @@
 import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { MOTO_ACCOUNT, allNames, sdk, uniqueName } from './__testUtils__/moto';
-import { startScaffolder } from './__testUtils__/backend';
+import { AWS_REGIONS } from '@internal/backstage-plugin-meter-siem-common';
+import { loadTemplate, startScaffolder } from './__testUtils__/backend';
 
 jest.setTimeout(60_000);
 
@@ -110,5 +111,14 @@ describe('template meter-siem-integration through the real scaffolder backend', 
     });
     expect(result.status).toBe(400);
     expect(JSON.stringify(result.body)).toMatch(/name|retentionHours/);
+  });
+});
+
+describe('template meter-siem-integration form', () => {
+  it('offers exactly the regions the catalog scans by default', () => {
+    const page = loadTemplate().spec.parameters.find(
+      (p: any) => p.properties?.region,
+    );
+    expect(page.properties.region.enum).toEqual([...AWS_REGIONS]);
   });
 });

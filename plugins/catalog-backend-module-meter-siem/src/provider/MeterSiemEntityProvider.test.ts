@@ -343,16 +343,74 @@ describe('MeterSiemEntityProvider against moto', () => {
     ]);
     expect(delta.added[0].entity.spec.owner).toBe('group:default/network');
 
-    // Events for other accounts and regions are not this provider's.
-    await events.publish({
-      topic: INTEGRATION_CREATED_TOPIC,
-      eventPayload: { ...payload, region: 'ap-south-1' },
-    });
+    // Events for other accounts are not this provider's.
     await events.publish({
       topic: INTEGRATION_CREATED_TOPIC,
       eventPayload: { ...payload, accountId: freshAccountId() },
     });
     expect(connection.applyMutation).toHaveBeenCalledTimes(1);
+  });
+
+  it('says why it does not register an integration of an account it does not watch', async () => {
+    const account = freshAccountId();
+    const stranger = freshAccountId();
+    const { providers, connect, events, logger } = setUp([
+      { accountId: account },
+    ]);
+    const connection = await connect(providers[0]);
+    await events.publish({
+      topic: INTEGRATION_CREATED_TOPIC,
+      eventPayload: {
+        accountId: stranger,
+        region: 'eu-west-1',
+        roleName: 'meter-siem-x',
+        streamName: 'meter-siem-x',
+      },
+    });
+    expect(connection.applyMutation).not.toHaveBeenCalled();
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringContaining(
+        `AWS account ${stranger} is not among catalog.providers.meterSiem.accounts`,
+      ),
+    );
+  });
+
+  it('registers an integration in a region outside its configured regions', async () => {
+    const account = freshAccountId();
+    // Configured for us-east-1 only; the integration is in ap-south-1.
+    const { providers, connect, events } = setUp([{ accountId: account }], {
+      regions: ['us-east-1'],
+    });
+    const connection = await connect(providers[0]);
+    const clients = await seedClients(account, 'ap-south-1');
+    await seedIntegration(clients, {
+      region: 'ap-south-1',
+      streamName: 'meter-siem-far',
+      roleName: 'meter-siem-far',
+      policyName: 'meter-siem-far-kinesis-write',
+      tags: { owner: 'group:default/network', 'meter-siem-integration': 'far' },
+    });
+    await events.publish({
+      topic: INTEGRATION_CREATED_TOPIC,
+      eventPayload: {
+        accountId: account,
+        region: 'ap-south-1',
+        roleName: 'meter-siem-far',
+        streamName: 'meter-siem-far',
+      },
+    });
+    expect(connection.applyMutation).toHaveBeenCalledTimes(1);
+    const [delta] = connection.applyMutation.mock.calls[0];
+    expect(delta.added[0].entity.metadata.annotations).toMatchObject({
+      'meter-siem.io/region': 'ap-south-1',
+    });
+
+    // And a full sync finds it through IAM, whatever the configured regions.
+    await providers[0].refresh();
+    const [full] = connection.applyMutation.mock.calls[1];
+    expect(
+      full.entities.map((d: { entity: Entity }) => d.entity.metadata.name),
+    ).toContain(`far-${account}`);
   });
 
   it('keeps an integration registered while a sync was reading AWS', async () => {

@@ -55,10 +55,18 @@ export class MeterSiemEntityProvider implements EntityProvider {
     if (!providerConfig) return [];
     const credentials =
       options.credentials ?? DefaultAwsCredentialsManager.fromConfig(config);
+    const watched = providerConfig.accounts.flatMap(a =>
+      a.accountId ? [a.accountId] : [],
+    );
+    const hasMain = watched.length < providerConfig.accounts.length;
     return providerConfig.accounts.map(
-      account =>
+      (account, index) =>
         new MeterSiemEntityProvider({
           account,
+          watched,
+          // One provider says so when an event's account is nobody's: the
+          // main account's (its id is known only at run time), else the first.
+          reportsUnwatched: hasMain ? !account.accountId : index === 0,
           credentials,
           logger: options.logger,
           scheduler: options.scheduler,
@@ -73,6 +81,9 @@ export class MeterSiemEntityProvider implements EntityProvider {
   }
 
   readonly #account: AccountScope;
+  /** The accounts of every provider, to say when an event is nobody's. */
+  readonly #watched: string[];
+  readonly #reportsUnwatched: boolean;
   readonly #credentials: AwsCredentialsManager;
   readonly #logger: LoggerService;
   readonly #scheduler: SchedulerService;
@@ -86,6 +97,8 @@ export class MeterSiemEntityProvider implements EntityProvider {
 
   private constructor(options: {
     account: AccountScope;
+    watched?: string[];
+    reportsUnwatched?: boolean;
     credentials: AwsCredentialsManager;
     logger: LoggerService;
     scheduler: SchedulerService;
@@ -94,6 +107,8 @@ export class MeterSiemEntityProvider implements EntityProvider {
     entityOptions: EntityBuildOptions;
   }) {
     this.#account = options.account;
+    this.#watched = options.watched ?? [];
+    this.#reportsUnwatched = options.reportsUnwatched ?? true;
     this.#credentials = options.credentials;
     this.#scheduler = options.scheduler;
     this.#events = options.events;
@@ -186,15 +201,21 @@ export class MeterSiemEntityProvider implements EntityProvider {
       );
       return;
     }
-    const { accountId: configured, regions } = this.#account;
-    if ((configured && configured !== accountId) || !regions.includes(region)) {
+    // Every provider (one per account) hears every event; the one of the
+    // event's account registers it, in whatever region it is.
+    const { accountId: configured } = this.#account;
+    if (configured && configured !== accountId) {
+      this.#warnUnwatched(accountId, roleName);
       return;
     }
     try {
       const connection = this.#connectionOrThrow();
       const clients = await this.#clients();
       // The main account's id is known only once its credentials are.
-      if (clients.accountId !== accountId) return;
+      if (clients.accountId !== accountId) {
+        this.#warnUnwatched(accountId, roleName);
+        return;
+      }
       const entities = buildIntegrationEntities(
         await readRoleIntegrations(clients, roleName, {
           regions: [region],
@@ -216,6 +237,14 @@ export class MeterSiemEntityProvider implements EntityProvider {
         `Could not register the new Meter SIEM integration with role ${roleName} in AWS account ${accountId}, the next sync will: ${stringifyError(
           error,
         )}`,
+      );
+    }
+  }
+
+  #warnUnwatched(accountId: string, roleName: string) {
+    if (this.#reportsUnwatched && !this.#watched.includes(accountId)) {
+      this.#logger.warn(
+        `Did not register the Meter SIEM integration with role ${roleName}: AWS account ${accountId} is not among catalog.providers.meterSiem.accounts, so the catalog does not watch it. Add it there (with credentials in aws.accounts) to see it.`,
       );
     }
   }

@@ -1,3 +1,4 @@
+import { AWS_REGIONS } from '@internal/backstage-plugin-meter-siem-common';
 import { ConfigReader } from '@backstage/config';
 import { readProviderConfig } from './config';
 
@@ -43,11 +44,20 @@ describe('readProviderConfig', () => {
     ]);
   });
 
-  it('requires regions', () => {
+  it('scans every region the template offers unless told otherwise', () => {
+    const config = readProviderConfig(
+      new ConfigReader({ catalog: { providers: { meterSiem: {} } } }),
+    );
+    expect(config?.accounts).toEqual([{ regions: [...AWS_REGIONS] }]);
+  });
+
+  it('refuses an empty region list, naming the key', () => {
     expect(() =>
       readProviderConfig(
-        new ConfigReader({ catalog: { providers: { meterSiem: {} } } }),
+        new ConfigReader({
+          catalog: { providers: { meterSiem: { regions: [] } } },
+        }),
       ),
-    ).toThrow(/catalog.providers.meterSiem needs regions/);
+    ).toThrow(/catalog.providers.meterSiem regions must not be empty/);
   });
 });

@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import {
+  AWS_REGIONS,
   MeterSiemSettings,
   MeterSiemSettingsInput,
   resolveSettings,
@@ -42,17 +43,17 @@ export function readProviderConfig(
 ): MeterSiemProviderConfig | undefined {
   const provider = config.getOptionalConfig('catalog.providers.meterSiem');
   if (!provider) return undefined;
-  const defaultRegions = provider.getOptionalStringArray('regions');
+  // Integrations are found through IAM whatever their region; these are
+  // the regions searched for streams left behind without a role.
+  const defaultRegions = provider.getOptionalStringArray('regions') ?? [
+    ...AWS_REGIONS,
+  ];
   const regionsOf = (account?: Config): string[] => {
     const regions =
       account?.getOptionalStringArray('regions') ?? defaultRegions;
-    if (!regions?.length) {
+    if (!regions.length) {
       throw new Error(
-        `catalog.providers.meterSiem needs regions, either for every account or in its own "regions" list${
-          account
-            ? ''
-            : ' (no accounts are listed, so the main account is used)'
-        }`,
+        'catalog.providers.meterSiem regions must not be empty (omit it to scan every region the template offers)',
       );
     }
     return regions;

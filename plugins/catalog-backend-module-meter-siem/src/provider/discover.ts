@@ -46,26 +46,25 @@ interface RoleFacts {
 
 /** What to look for and where. */
 export interface DiscoveryScope {
+  /** Where to look for streams left behind; roles' grants name their own. */
   regions: string[];
   settings: MeterSiemSettings;
 }
 
 /**
- * Pairs a role Meter may assume with each stream, of this account and of the
- * regions in scope, that its policies let Meter write to.
+ * Pairs a role Meter may assume with each stream of this account, in any
+ * region, that its policies let Meter write to: IAM is global, so the roles
+ * say where their integrations are.
  */
 function pairsOf(
   role: RoleFacts,
   accountId: string,
-  scope: DiscoveryScope,
 ): Array<Omit<IntegrationFacts, 'stream'>> {
   const byStream = new Map<string, { arn: string; name: string } | undefined>();
   for (const grant of role.grants) {
     for (const streamArn of writableStreamArns(grant.document)) {
       const arn = parseArn(streamArn);
-      if (arn.accountId !== accountId || !scope.regions.includes(arn.region)) {
-        continue;
-      }
+      if (arn.accountId !== accountId) continue;
       // A managed policy identifies the grant better than an inline one.
       if (!byStream.get(streamArn)) byStream.set(streamArn, grant.policy);
     }
@@ -203,9 +202,7 @@ export async function discoverIntegrations(
         .map(attached => attached.PolicyArn!)
         .filter(arn => !documents.has(arn)),
     };
-    return trustsMeter(role, scope)
-      ? pairsOf(role, clients.accountId, scope)
-      : [];
+    return trustsMeter(role, scope) ? pairsOf(role, clients.accountId) : [];
   });
   const integrations = await withStreams(clients, pairs);
   return [
@@ -324,5 +321,5 @@ export async function readRoleIntegrations(
     unreadPolicyArns: [],
   };
   if (!trustsMeter(role, scope)) return [];
-  return withStreams(clients, pairsOf(role, clients.accountId, scope));
+  return withStreams(clients, pairsOf(role, clients.accountId));
 }

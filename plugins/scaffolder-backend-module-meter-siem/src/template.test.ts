@@ -1,8 +1,11 @@
 import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
-import { GetRoleCommand } from '@aws-sdk/client-iam';
+import { CreatePolicyCommand, GetRoleCommand } from '@aws-sdk/client-iam';
 import { MOTO_ACCOUNT, allNames, sdk, uniqueName } from './__testUtils__/moto';
 import { AWS_REGIONS } from '@internal/backstage-plugin-meter-siem-common';
+import { mockCredentials } from '@backstage/backend-test-utils';
+import request from 'supertest';
 import { loadTemplate, startScaffolder } from './__testUtils__/backend';
+import { JANE } from './__testUtils__/org';
 
 jest.setTimeout(60_000);
 
@@ -98,6 +101,80 @@ describe('template meter-siem-integration through the real scaffolder backend', 
     expect(result.task?.status).toBe('failed');
     expect(JSON.stringify(result.events)).toMatch(
       /tags\.aws:reserved tag keys must not start with \\"aws:\\"/,
+    );
+    expect((await allNames('us-west-2')).filter(n => n.includes(name))).toEqual(
+      [],
+    );
+  });
+
+  it('refuses the same name in a second region before creating anything', async () => {
+    const name = uniqueName('twice');
+    const first = await scaffolder.run(values(name));
+    expect(first.task?.status).toBe('completed');
+    const second = await scaffolder.run({
+      ...values(name),
+      region: 'eu-west-3',
+    });
+    expect(second.task?.status).toBe('failed');
+    expect(JSON.stringify(second.events)).toContain(
+      `Integration name ${name} cannot be used in account ${MOTO_ACCOUNT}, region eu-west-3: IAM policy meter-siem-${name}-kinesis-write and role meter-siem-${name} belong to integration ${name} in region us-west-2 of account ${MOTO_ACCOUNT} (IAM names are account-wide, so the name ${name} is taken in this account). Nothing was created.`,
+    );
+    // No stream in the second region (roles and policies are global).
+    await expect(
+      sdk('eu-west-3').kinesis.send(
+        new DescribeStreamSummaryCommand({ StreamName: `meter-siem-${name}` }),
+      ),
+    ).rejects.toThrow(/not found/i);
+  });
+
+  it('refuses a name whose IAM policy someone made by hand, naming it', async () => {
+    const name = uniqueName('taken');
+    const { iam } = sdk('us-west-2');
+    await iam.send(
+      new CreatePolicyCommand({
+        PolicyName: `meter-siem-${name}-kinesis-write`,
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Action: 's3:GetObject', Resource: '*' },
+          ],
+        }),
+      }),
+    );
+    const result = await scaffolder.run(values(name));
+    expect(result.task?.status).toBe('failed');
+    expect(JSON.stringify(result.events)).toContain(
+      `IAM policy meter-siem-${name}-kinesis-write exists in account ${MOTO_ACCOUNT} and was not created by Backstage for integration ${name}`,
+    );
+    expect((await allNames('us-west-2')).filter(n => n.includes(name))).toEqual(
+      [`meter-siem-${name}-kinesis-write`],
+    );
+  });
+
+  it("completes a dry run (the Template Editor's) listing what it would create, with no AWS write", async () => {
+    const name = uniqueName('dry');
+    const res = await request(scaffolder.backend.server)
+      .post('/api/scaffolder/v2/dry-run')
+      .set('Authorization', mockCredentials.user.header(JANE))
+      .send({
+        template: loadTemplate(),
+        values: { ...values(name), encryption: 'KMS_AWS_MANAGED' },
+        directoryContents: [],
+      });
+    expect(res.status).toBe(200);
+    const log = res.body.log.map((l: any) => l.body.message).join('\n');
+    expect(log).toContain(
+      `Dry run: would create Kinesis stream meter-siem-${name} in us-west-2 (account ${MOTO_ACCOUNT})`,
+    );
+    expect(log).toContain(
+      `Dry run: would create IAM policy meter-siem-${name}-kinesis-write`,
+    );
+    expect(log).toContain(`Dry run: would create IAM role meter-siem-${name}`);
+    expect(res.body.output.streamArn).toBe(
+      `arn:aws:kinesis:us-west-2:${MOTO_ACCOUNT}:stream/meter-siem-${name}`,
+    );
+    expect(res.body.output.roleArn).toBe(
+      `arn:aws:iam::${MOTO_ACCOUNT}:role/meter-siem-${name}`,
     );
     expect((await allNames('us-west-2')).filter(n => n.includes(name))).toEqual(
       [],

@@ -24,6 +24,7 @@ import {
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { send, sendIfExists } from '@internal/backstage-plugin-meter-siem-node';
 import { examples } from './createStream.examples';
+import { assertIamNamesFree } from './preflight';
 import {
   ActionOptions,
   assertInput,
@@ -33,6 +34,9 @@ import {
 } from './options';
 
 const DEFAULT_RETENTION_HOURS = 24;
+
+/** A well-formed account id for a dry run that cannot resolve the real one. */
+const DRY_RUN_ACCOUNT = '000000000000';
 
 /** How long to wait for a stream to become ACTIVE, in seconds. */
 const ACTIVE_WAIT = { maxWaitTime: 300, minDelay: 2, maxDelay: 20 };
@@ -111,15 +115,23 @@ export function createStreamAction(options: ActionOptions) {
       await ownership.newOwner();
 
       if (ctx.isDryRun) {
-        const accountId = input.accountId ?? '<main account>';
+        // The account is resolved (a read: STS GetCallerIdentity at most) so
+        // that the next steps get ARNs they can check; without credentials
+        // the dry run still completes, with a placeholder account it names.
+        const accountId = await clients
+          .forAccount(input)
+          .then(aws => aws.accountId)
+          .catch(() => DRY_RUN_ACCOUNT);
         ctx.logger.info(
           `Dry run: would create Kinesis stream ${streamName} in ${
             input.region
-          } (account ${accountId}): ${describeSettings(
-            wanted,
-          )}, metrics ${ENHANCED_METRICS.join(' and ')}, tags ${tags
-            .map(t => t.Key)
-            .join(', ')}`,
+          } (account ${
+            accountId === DRY_RUN_ACCOUNT
+              ? `not known without AWS credentials, shown as ${DRY_RUN_ACCOUNT}`
+              : accountId
+          }): ${describeSettings(wanted)}, metrics ${ENHANCED_METRICS.join(
+            ' and ',
+          )}, tags ${tags.map(t => t.Key).join(', ')}`,
         );
         ctx.output(
           'streamArn',
@@ -140,6 +152,13 @@ export function createStreamAction(options: ActionOptions) {
         ...where,
       });
 
+      await assertIamNamesFree(aws, {
+        integrationName: input.name,
+        names,
+        streamArn: formatStreamArn(aws.region, aws.accountId, streamName),
+        settings,
+        existing: ownership.existing,
+      });
       const existing = await describe(kinesis, streamName, call);
       if (existing) {
         const owned = await send(

@@ -1,4 +1,5 @@
 import {
+  AddTagsToStreamCommand,
   CreateStreamCommand,
   DescribeStreamSummaryCommand,
   ListTagsForStreamCommand,
@@ -119,6 +120,68 @@ describe('meter-siem:stream:create against moto', () => {
     const stream = await describeStream(`meter-siem-${name}`);
     expect(stream.OpenShardCount).toBe(1);
     expect(stream.RetentionPeriodHours).toBe(24);
+  });
+
+  it('never changes a setting of a completely set-up stream on a re-run, even one at the default', async () => {
+    const name = uniqueName();
+    const input = {
+      ...baseTarget,
+      region: 'eu-west-1',
+      name,
+      capacityMode: 'PROVISIONED',
+      shardCount: 1,
+      retentionHours: 24,
+      encryption: 'NONE',
+    };
+    await action.handler(actionContext(input).ctx);
+    const longer = actionContext({
+      ...input,
+      retentionHours: 168,
+      encryption: 'KMS_AWS_MANAGED',
+    });
+    await expect(action.handler(longer.ctx)).rejects.toThrow(
+      /already exists with other settings: retentionHours is 24, the run asks 168; the stream is not encrypted, the run asks for KMS_AWS_MANAGED\. It was left untouched/,
+    );
+    const stream = await describeStream(`meter-siem-${name}`);
+    expect(stream.RetentionPeriodHours).toBe(24);
+    expect(stream.EncryptionType ?? 'NONE').toBe('NONE');
+  });
+
+  it('completes a stream an earlier run left half set up (no metrics yet)', async () => {
+    const name = uniqueName();
+    const input = {
+      ...baseTarget,
+      region: 'eu-west-1',
+      name,
+      capacityMode: 'PROVISIONED',
+      shardCount: 1,
+      retentionHours: 48,
+      encryption: 'NONE',
+    };
+    // What a run that stopped right after CreateStream leaves behind.
+    await kinesis.send(
+      new CreateStreamCommand({
+        StreamName: `meter-siem-${name}`,
+        ShardCount: 1,
+      }),
+    );
+    await kinesis.send(
+      new AddTagsToStreamCommand({
+        StreamName: `meter-siem-${name}`,
+        Tags: {
+          'managed-by': 'backstage',
+          'meter-siem-integration': name,
+          owner: 'group:default/security',
+        },
+      }),
+    );
+    const { ctx, logs } = actionContext(input);
+    await action.handler(ctx);
+    const stream = await describeStream(`meter-siem-${name}`);
+    expect(stream.RetentionPeriodHours).toBe(48);
+    expect(logs.join('\n')).toContain(
+      `Set retention of meter-siem-${name} to 48 hours`,
+    );
   });
 
   it('never touches a stream with the same name that is not its own', async () => {

@@ -212,7 +212,12 @@ export function createStreamAction(options: ActionOptions) {
       }
 
       let stream = await waitActive(kinesis, streamName, call);
-      assertSameSettings(stream, wanted, streamName, where);
+      // The metrics are the last setting a run applies: a stream that has
+      // them was set up completely, and a re-run must not change it. One
+      // without them was left half-way by a failed run, which is completed.
+      assertSameSettings(stream, wanted, streamName, where, {
+        setUpCompletely: !!existing && hasEnhancedMetrics(stream),
+      });
 
       // Tagging is repeated because an emulator may drop CreateStream's tags,
       // and because a run interrupted after the create must still converge.
@@ -279,12 +284,7 @@ export function createStreamAction(options: ActionOptions) {
         stream = await waitActive(kinesis, streamName, call);
       }
 
-      const enabled = new Set(
-        (stream.EnhancedMonitoring ?? []).flatMap(
-          m => m.ShardLevelMetrics ?? [],
-        ),
-      );
-      if (!ENHANCED_METRICS.every(metric => enabled.has(metric))) {
+      if (!hasEnhancedMetrics(stream)) {
         await send(
           () =>
             kinesis.send(
@@ -407,17 +407,28 @@ function assertOurs(
   }
 }
 
+function hasEnhancedMetrics(stream: StreamDescriptionSummary): boolean {
+  const enabled = new Set(
+    (stream.EnhancedMonitoring ?? []).flatMap(m => m.ShardLevelMetrics ?? []),
+  );
+  return ENHANCED_METRICS.every(metric => enabled.has(metric));
+}
+
 /**
- * Settings fixed at creation must match; settings applied after creation
+ * Settings fixed at creation must match. Settings applied after creation
  * (retention, encryption) may still be at AWS's defaults when an earlier run
- * stopped half-way, and are then completed rather than reported.
+ * stopped half-way, and are then completed; on a stream that was set up
+ * completely every difference is a conflict, so a re-run never changes a
+ * setting silently.
  */
 function assertSameSettings(
   stream: StreamDescriptionSummary,
   wanted: StreamSettings,
   streamName: string,
   where: { accountId: string; region: string },
+  options: { setUpCompletely: boolean },
 ) {
+  const strict = options.setUpCompletely;
   const differences: string[] = [];
   const mode = stream.StreamModeDetails?.StreamMode ?? 'PROVISIONED';
   if (mode !== wanted.capacityMode) {
@@ -435,10 +446,19 @@ function assertSameSettings(
   const retention = stream.RetentionPeriodHours ?? DEFAULT_RETENTION_HOURS;
   if (
     retention !== wanted.retentionHours &&
-    retention !== DEFAULT_RETENTION_HOURS
+    (strict || retention !== DEFAULT_RETENTION_HOURS)
   ) {
     differences.push(
       `retentionHours is ${retention}, the run asks ${wanted.retentionHours}`,
+    );
+  }
+  if (
+    strict &&
+    stream.EncryptionType !== 'KMS' &&
+    wanted.encryption !== 'NONE'
+  ) {
+    differences.push(
+      `the stream is not encrypted, the run asks for ${wanted.encryption}`,
     );
   }
   if (stream.EncryptionType === 'KMS') {
@@ -460,7 +480,7 @@ function assertSameSettings(
         where.region
       }) already exists with other settings: ${differences.join(
         '; ',
-      )}. It was left untouched: run the template with the stream's settings, or change the stream in AWS first.`,
+      )}. It was left untouched: a run reuses an existing integration only with its current settings. Run again with those, or change the stream first (AWS console: Kinesis > Data streams > ${streamName} > Configuration, or the AWS CLI) and run again.`,
     );
   }
 }

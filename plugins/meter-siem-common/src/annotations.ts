@@ -24,6 +24,13 @@ export const ANNOTATIONS = {
    * trust requires an external ID (never its value), the permissions' reach.
    */
   auditFacts: 'meter-siem.io/audit-facts',
+  /** When the provider last read the facts from AWS (ISO 8601). */
+  factsReadAt: 'meter-siem.io/facts-read-at',
+  /**
+   * Why the latest sync could not read them (the facts are then the last
+   * ones read); absent when it could.
+   */
+  factsError: 'meter-siem.io/facts-error',
 } as const;
 
 /**

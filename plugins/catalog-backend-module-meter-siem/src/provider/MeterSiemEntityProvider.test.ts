@@ -413,6 +413,51 @@ describe('MeterSiemEntityProvider against moto', () => {
     ).toContain(`far-${account}`);
   });
 
+  it('records when facts were read, and why they could not be read since', async () => {
+    const account = freshAccountId();
+    const { providers, connect } = setUp([{ accountId: account }]);
+    const connection = await connect(providers[0]);
+    const clients = await seedClients(account, 'us-east-1');
+    await seedIntegration(clients, {
+      region: 'us-east-1',
+      streamName: 'meter-siem-stale',
+      roleName: 'meter-siem-stale',
+      policyName: 'meter-siem-stale-kinesis-write',
+    });
+    const before = Date.now();
+    await providers[0].refresh();
+    const fresh = byName(fullSync(connection), `stale-${account}`);
+    const readAt = fresh.metadata.annotations![ANNOTATIONS.factsReadAt];
+    expect(Date.parse(readAt)).toBeGreaterThanOrEqual(before - 1000);
+    expect(fresh.metadata.annotations).not.toHaveProperty(
+      ANNOTATIONS.factsError,
+    );
+
+    // IAM now denies the sync: the entities stay, with their old read
+    // time and the reason.
+    const spy = jest.spyOn(IAMClient.prototype, 'send').mockRejectedValue(
+      Object.assign(new Error('User is not authorized'), {
+        name: 'AccessDenied',
+      }) as never,
+    );
+    try {
+      await providers[0].refresh();
+    } finally {
+      spy.mockRestore();
+    }
+    const stale = byName(fullSync(connection), `stale-${account}`);
+    expect(stale.metadata.annotations![ANNOTATIONS.factsReadAt]).toBe(readAt);
+    expect(stale.metadata.annotations![ANNOTATIONS.factsError]).toMatch(
+      /AccessDenied: User is not authorized/,
+    );
+
+    // The next successful sync clears the error.
+    await providers[0].refresh();
+    expect(
+      byName(fullSync(connection), `stale-${account}`).metadata.annotations,
+    ).not.toHaveProperty(ANNOTATIONS.factsError);
+  });
+
   it('keeps an integration registered while a sync was reading AWS', async () => {
     const account = freshAccountId();
     const { providers, connect, events } = setUp([{ accountId: account }]);

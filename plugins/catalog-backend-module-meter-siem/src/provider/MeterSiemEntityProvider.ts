@@ -17,7 +17,9 @@ import {
 } from '@backstage/plugin-catalog-node';
 import { EventParams, EventsService } from '@backstage/plugin-events-node';
 import {
+  ANNOTATIONS,
   EntityBuildOptions,
+  INTEGRATION_ENTITY_TYPE,
   INTEGRATION_CREATED_TOPIC,
   IntegrationCreatedEvent,
   ResourceEntity,
@@ -94,6 +96,8 @@ export class MeterSiemEntityProvider implements EntityProvider {
   /** Counts syncs and registrations, to tell which came first. */
   #sequence = 0;
   #registered: Array<{ sequence: number; entities: ResourceEntity[] }> = [];
+  /** What the last successful sync applied, to mark it stale on failures. */
+  #lastSynced?: ResourceEntity[];
 
   private constructor(options: {
     account: AccountScope;
@@ -140,8 +144,10 @@ export class MeterSiemEntityProvider implements EntityProvider {
 
   /**
    * Reads the account and replaces its entities in the catalog. A failing
-   * account is logged and left as it is in the catalog until a sync
-   * succeeds.
+   * account keeps the entities of its last successful sync, with the error
+   * recorded on them (`meter-siem.io/facts-error`) beside the time their
+   * facts were read (`meter-siem.io/facts-read-at`), so that the audit can
+   * say how old they are and why.
    */
   async refresh(): Promise<void> {
     const connection = this.#connectionOrThrow();
@@ -151,21 +157,32 @@ export class MeterSiemEntityProvider implements EntityProvider {
     try {
       const clients = await this.#clients();
       accountId = clients.accountId;
-      discovered = buildIntegrationEntities(
-        await discoverIntegrations(clients, {
-          regions: this.#account.regions,
-          settings: this.#entityOptions.settings,
-        }),
-        this.#entityOptions,
+      discovered = stamped(
+        buildIntegrationEntities(
+          await discoverIntegrations(clients, {
+            regions: this.#account.regions,
+            settings: this.#entityOptions.settings,
+          }),
+          this.#entityOptions,
+        ),
       );
     } catch (error) {
+      const reason = stringifyError(error);
       this.#logger.warn(
         `Skipped syncing Meter SIEM integrations of AWS account ${
           accountId ?? '(main)'
-        }, its catalog entities are kept until a sync succeeds: ${stringifyError(
-          error,
-        )}`,
+        }, its catalog entities are kept until a sync succeeds: ${reason}`,
       );
+      // Before the first success of this process there is nothing to mark;
+      // the catalog keeps what it has, with its read times.
+      if (this.#lastSynced) {
+        await connection.applyMutation({
+          type: 'full',
+          entities: failed(this.#lastSynced, reason).map(entity =>
+            this.#deferred(entity),
+          ),
+        });
+      }
       return;
     }
 
@@ -179,9 +196,10 @@ export class MeterSiemEntityProvider implements EntityProvider {
     ]) {
       byName.set(entity.metadata.name, entity);
     }
+    this.#lastSynced = [...byName.values()];
     await connection.applyMutation({
       type: 'full',
-      entities: [...byName.values()].map(entity => this.#deferred(entity)),
+      entities: this.#lastSynced.map(entity => this.#deferred(entity)),
     });
     this.#logger.info(
       `Synced ${discovered.length} entities of Meter SIEM integrations in AWS account ${accountId}`,
@@ -216,12 +234,14 @@ export class MeterSiemEntityProvider implements EntityProvider {
         this.#warnUnwatched(accountId, roleName);
         return;
       }
-      const entities = buildIntegrationEntities(
-        await readRoleIntegrations(clients, roleName, {
-          regions: [region],
-          settings: this.#entityOptions.settings,
-        }),
-        this.#entityOptions,
+      const entities = stamped(
+        buildIntegrationEntities(
+          await readRoleIntegrations(clients, roleName, {
+            regions: [region],
+            settings: this.#entityOptions.settings,
+          }),
+          this.#entityOptions,
+        ),
       );
       this.#registered.push({ sequence: this.#sequence++, entities });
       await connection.applyMutation({
@@ -267,4 +287,39 @@ export class MeterSiemEntityProvider implements EntityProvider {
       locationKey: this.getProviderName(),
     };
   }
+}
+
+const isIntegration = (entity: ResourceEntity) =>
+  entity.spec.type === INTEGRATION_ENTITY_TYPE;
+
+/** The integration entities, marked with when their facts were read. */
+function stamped(entities: ResourceEntity[]): ResourceEntity[] {
+  const readAt = new Date().toISOString();
+  return entities.map(entity =>
+    isIntegration(entity)
+      ? withAnnotations(entity, { [ANNOTATIONS.factsReadAt]: readAt })
+      : entity,
+  );
+}
+
+/** The integration entities, marked with why their facts are not fresh. */
+function failed(entities: ResourceEntity[], reason: string): ResourceEntity[] {
+  return entities.map(entity =>
+    isIntegration(entity)
+      ? withAnnotations(entity, { [ANNOTATIONS.factsError]: reason })
+      : entity,
+  );
+}
+
+function withAnnotations(
+  entity: ResourceEntity,
+  annotations: Record<string, string>,
+): ResourceEntity {
+  return {
+    ...entity,
+    metadata: {
+      ...entity.metadata,
+      annotations: { ...entity.metadata.annotations, ...annotations },
+    },
+  };
 }

@@ -1,29 +1,6 @@
 import { SchedulerServiceTaskScheduleDefinitionConfig } from '@backstage/backend-plugin-api';
 
 export interface Config {
-  /** Settings shared by the Meter SIEM modules. */
-  meterSiem?: {
-    /**
-     * Meter's service role that assumes the integration roles.
-     * Defaults to arn:aws:iam::458553032353:role/Meter-data-export.
-     */
-    meterPrincipalArn?: string;
-    /** Keys of the AWS tags the product writes and reads. */
-    tagKeys?: {
-      /** Defaults to `owner`. */
-      owner?: string;
-      /** Defaults to `environment`. */
-      environment?: string;
-      /** Defaults to `managed-by`. */
-      managedBy?: string;
-      /** Defaults to `meter-siem-integration`. */
-      integration?: string;
-      /** Defaults to `system`; written only when the integration has a system. */
-      system?: string;
-    };
-    /** Prefix of the AWS resource names. Defaults to `meter-siem-`. */
-    namePrefix?: string;
-  };
   catalog?: {
     providers?: {
       /** Discovery of Meter SIEM integrations in AWS. */

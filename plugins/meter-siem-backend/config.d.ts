@@ -1,19 +1,6 @@
 export interface Config {
-  /** Settings of the Meter SIEM integration product. */
+  /** The audit's keys; the shared ones are declared by meter-siem-node. */
   meterSiem?: {
-    /** Tag keys written on (and read from) every AWS resource. */
-    tagKeys?: {
-      /** Defaults to `owner`. */
-      owner?: string;
-      /** Defaults to `environment`. */
-      environment?: string;
-      /** Defaults to `managed-by`. */
-      managedBy?: string;
-      /** Defaults to `meter-siem-integration`. */
-      integration?: string;
-      /** Defaults to `system`; written only when the integration has a system. */
-      system?: string;
-    };
     /** The audit of ownership tags (`GET /api/meter-siem/findings`). */
     audit?: {
       /**

@@ -1,5 +1,32 @@
 export interface Config {
+  /**
+   * Settings of the Meter SIEM product, shared by its backend packages (the
+   * scaffolder actions, the catalog provider, the audit and the external ID
+   * API). Declared here, in the package they all depend on, and only here;
+   * each package declares its own keys besides (`meterSiem.audit`,
+   * `meterSiem.permissions`, `catalog.providers.meterSiem`).
+   */
   meterSiem?: {
+    /**
+     * Meter's service role, trusted by every integration role.
+     * Defaults to arn:aws:iam::458553032353:role/Meter-data-export.
+     */
+    meterPrincipalArn?: string;
+    /** Prefix of the AWS resource names; defaults to `meter-siem-`. */
+    namePrefix?: string;
+    /** Keys of the AWS tags the product writes and reads. */
+    tagKeys?: {
+      /** Defaults to `owner`. */
+      owner?: string;
+      /** Defaults to `environment`. */
+      environment?: string;
+      /** Defaults to `managed-by`. */
+      managedBy?: string;
+      /** Defaults to `meter-siem-integration`. */
+      integration?: string;
+      /** Defaults to `system`; written only when the integration has a system. */
+      system?: string;
+    };
     /**
      * Group whose members may act on every Meter SIEM integration and read
      * every external ID, besides each integration's owning group, e.g.

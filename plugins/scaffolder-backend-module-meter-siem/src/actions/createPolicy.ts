@@ -13,6 +13,7 @@ import {
   parsePolicyDocument,
   samePolicy,
   tagsToRecord,
+  validatePolicyKmsKey,
   validateResourceArn,
 } from '@internal/backstage-plugin-meter-siem-common';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
@@ -28,7 +29,8 @@ import {
 
 /**
  * Creates the least-privilege policy that lets Meter put records on the
- * integration's stream, and nothing else.
+ * integration's stream, and nothing else; with a customer-managed key,
+ * also `kms:GenerateDataKey` on exactly that key.
  *
  * @public
  */
@@ -37,7 +39,7 @@ export function createPolicyAction(options: ActionOptions) {
   return createTemplateAction({
     id: 'meter-siem:policy:create',
     description:
-      'Creates the IAM policy of a Meter SIEM integration: kinesis:PutRecord and kinesis:PutRecords on exactly its stream, nothing else. Re-running reuses the policy it made; it never modifies a policy that is not its own or whose document differs.',
+      'Creates the IAM policy of a Meter SIEM integration: kinesis:PutRecord and kinesis:PutRecords on exactly its stream and, for a stream encrypted with a customer-managed KMS key, kms:GenerateDataKey on exactly that key; nothing else. Re-running reuses the policy it made; it never modifies a policy that is not its own or whose document differs.',
     examples,
     supportsDryRun: true,
     schema: {
@@ -48,6 +50,13 @@ export function createPolicyAction(options: ActionOptions) {
             description:
               'ARN of the integration stream (the output of meter-siem:stream:create)',
           }),
+        kmsKeyArn: z =>
+          z
+            .string({
+              description:
+                "ARN of the customer-managed KMS key encrypting the stream (encryption KMS_CUSTOMER_KEY): the policy also allows kms:GenerateDataKey on exactly this key. A key ARN (not an alias) in the stream's account and region; omit or leave empty otherwise.",
+            })
+            .optional(),
       },
       output: {
         policyArn: z => z.string({ description: 'ARN of the policy' }),
@@ -56,10 +65,24 @@ export function createPolicyAction(options: ActionOptions) {
     async handler(ctx) {
       const { input } = ctx;
       const { names, tags } = describeTarget(input, settings);
-      assertInput(
-        validateResourceArn(input.streamArn, 'streamArn', 'stream', input),
+      const kmsKeyArn = input.kmsKeyArn || undefined;
+      const streamIssues = validateResourceArn(
+        input.streamArn,
+        'streamArn',
+        'stream',
+        input,
       );
-      const document = buildPermissionsPolicy(input.streamArn);
+      assertInput([
+        ...streamIssues,
+        ...(kmsKeyArn && streamIssues.length === 0
+          ? validatePolicyKmsKey(kmsKeyArn, input.streamArn)
+          : []),
+      ]);
+      // The same builder as a re-run's comparison below: one document.
+      const document = buildPermissionsPolicy(input.streamArn, { kmsKeyArn });
+      const grants = `kinesis:PutRecord and kinesis:PutRecords on ${
+        input.streamArn
+      }${kmsKeyArn ? ` and kms:GenerateDataKey on ${kmsKeyArn}` : ''}`;
       const accountId = parseArn(input.streamArn).accountId;
       const policyArn = iamArn(input.region, accountId, 'policy', names.policy);
       const ownership = ownershipChecks(access, settings, ctx, input);
@@ -67,7 +90,7 @@ export function createPolicyAction(options: ActionOptions) {
 
       if (ctx.isDryRun) {
         ctx.logger.info(
-          `Dry run: would create IAM policy ${names.policy} allowing ${document.Statement[0].Action} on ${input.streamArn}`,
+          `Dry run: would create IAM policy ${names.policy} allowing ${grants}`,
         );
         ctx.output('policyArn', policyArn);
         return;
@@ -115,7 +138,7 @@ export function createPolicyAction(options: ActionOptions) {
           )
         ) {
           throw new ConflictError(
-            `IAM policy ${names.policy} belongs to integration ${input.name} but its document is no longer the least-privilege one (kinesis:PutRecord and kinesis:PutRecords on ${input.streamArn}). It was left untouched: restore the document in AWS, or delete the policy and run again.`,
+            `IAM policy ${names.policy} belongs to integration ${input.name} but its document is no longer the least-privilege one (${grants}). It was left untouched: restore the document in AWS, or delete the policy and run again.`,
           );
         }
         const missing = tags.filter(t => current[t.Key] === undefined);

@@ -310,7 +310,7 @@ describe('toAuditFacts', () => {
             actions: ['kinesis:PutRecord', 'kinesis:PutRecords'],
             resources: [streamArn],
           },
-          { actions: ['*'], resources: ['*'] },
+          { actions: ['*'], notActions: ['iam:*'], resources: ['*'] },
         ],
         unreadPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
       },
@@ -403,6 +403,254 @@ describe('compareFindings and countFindings', () => {
     ).toEqual({
       bySeverity: { critical: 1, high: 0, medium: 0, low: 2 },
       byOwner: { 'group:default/network': 2, 'user:default/jane': 1 },
+    });
+  });
+});
+
+describe('the rules of issue 8: trust, reach and what is left behind', () => {
+  const write = ['kinesis:PutRecord', 'kinesis:PutRecords'];
+  const key = `arn:aws:kms:eu-west-1:${account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+  const withStatements = (
+    statements: NonNullable<AuditFacts['permissions']>['statements'],
+    facts: AuditFacts = clean(),
+  ): AuditFacts => ({
+    ...facts,
+    permissions: { statements, unreadPolicyArns: [] },
+  });
+  const messages = (facts: AuditFacts) =>
+    auditIntegration(facts, options).map(f => f.message);
+
+  it('reports a role any principal may assume as critical', () => {
+    const facts = clean();
+    facts.trust = { ...facts.trust!, anyPrincipal: true };
+    const [finding] = auditIntegration(facts, options);
+    expect(finding).toMatchObject({
+      ruleId: 'trust-any-principal',
+      severity: 'critical',
+      resource: 'role',
+      resourceArn: roleArn,
+    });
+    expect(fired(facts)).toEqual(['trust-any-principal:role']);
+  });
+
+  it('reports the principals trusted besides Meter, naming them', () => {
+    const facts = clean();
+    facts.trust = {
+      ...facts.trust!,
+      otherPrincipals: ['arn:aws:iam::111111111111:root', 'ec2.amazonaws.com'],
+    };
+    const [finding] = auditIntegration(facts, options);
+    expect(finding).toMatchObject({
+      ruleId: 'trust-extra-principals',
+      severity: 'high',
+      resource: 'role',
+      resourceArn: roleArn,
+      message:
+        'The role\'s trust policy lets "arn:aws:iam::111111111111:root", "ec2.amazonaws.com" assume it besides Meter\'s principal.',
+    });
+  });
+
+  it('says what NotAction and NotResource leave out', () => {
+    expect(
+      messages(
+        withStatements([
+          {
+            actions: ['*'],
+            notActions: ['iam:*'],
+            resources: ['*'],
+            notResources: ['arn:aws:s3:::x'],
+          },
+        ]),
+      ),
+    ).toEqual([
+      'The role\'s policies allow every action but "iam:*" (NotAction); reach every resource but "arn:aws:s3:::x" (NotResource).',
+    ]);
+  });
+
+  it('accepts kms:GenerateDataKey on one key of the stream’s account and region', () => {
+    expect(
+      fired(
+        withStatements([
+          { actions: write, resources: [streamArn] },
+          { actions: ['kms:GenerateDataKey'], resources: [key] },
+        ]),
+      ),
+    ).toEqual([]);
+  });
+
+  it.each<[string, Array<{ actions: string[]; resources: string[] }>, string]>([
+    [
+      'kms:*',
+      [{ actions: ['kms:*'], resources: [key] }],
+      `allow "kms:*"; reach "${key}" besides the stream`,
+    ],
+    [
+      'any resource',
+      [{ actions: ['kms:GenerateDataKey'], resources: ['*'] }],
+      'allow "kms:GenerateDataKey"; reach "*" besides the stream',
+    ],
+    [
+      'a key in another region',
+      [
+        {
+          actions: ['kms:GenerateDataKey'],
+          resources: [key.replace('eu-west-1', 'us-east-1')],
+        },
+      ],
+      `allow "kms:GenerateDataKey"; reach "${key.replace(
+        'eu-west-1',
+        'us-east-1',
+      )}" besides the stream`,
+    ],
+    [
+      'two keys',
+      [
+        { actions: ['kms:GenerateDataKey'], resources: [key] },
+        { actions: ['kms:GenerateDataKey'], resources: [`${key}0`] },
+      ],
+      `allow "kms:GenerateDataKey"; reach "${key}", "${key}0" besides the stream`,
+    ],
+    [
+      'an alias',
+      [
+        {
+          actions: ['kms:GenerateDataKey'],
+          resources: [`arn:aws:kms:eu-west-1:${account}:alias/meter`],
+        },
+      ],
+      `allow "kms:GenerateDataKey"; reach "arn:aws:kms:eu-west-1:${account}:alias/meter" besides the stream`,
+    ],
+  ])('flags a KMS grant on %s as too broad', (_, kms, reasons) => {
+    const facts = withStatements([
+      { actions: write, resources: [streamArn] },
+      ...kms,
+    ]);
+    expect(fired(facts)).toEqual(['policy-too-broad:policy']);
+    expect(messages(facts)).toEqual([`The role's policies ${reasons}.`]);
+  });
+
+  describe('a role whose policies name no particular stream', () => {
+    const streamless = (
+      statements: Array<{ actions: string[]; resources: string[] }>,
+      unreadPolicyArns: string[] = [],
+    ): AuditFacts => {
+      const { streamArn: _, streamTags, ...rest } = clean();
+      return { ...rest, permissions: { statements, unreadPolicyArns } };
+    };
+
+    it('is too broad with a wildcard grant, and misses no counterpart', () => {
+      const facts = streamless([
+        { actions: ['kinesis:*'], resources: ['arn:aws:kinesis:*:*:stream/*'] },
+      ]);
+      expect(fired(facts)).toEqual(['policy-too-broad:policy']);
+      expect(messages(facts)).toEqual([
+        'The role\'s policies allow "kinesis:*"; reach "arn:aws:kinesis:*:*:stream/*".',
+      ]);
+    });
+
+    it('may write to no stream without a Kinesis grant', () => {
+      expect(fired(streamless([]))).toEqual(['no-stream-grant:role']);
+      const facts = streamless([
+        { actions: ['s3:GetObject'], resources: ['arn:aws:s3:::logs/*'] },
+        { actions: write, resources: ['arn:aws:kms:*:*:key/*'] },
+      ]);
+      expect(fired(facts)).toEqual([
+        'policy-too-broad:policy',
+        'no-stream-grant:role',
+      ]);
+      expect(auditIntegration(facts, options)[1]).toMatchObject({
+        severity: 'high',
+        resourceArn: roleArn,
+      });
+    });
+
+    it('makes no claim about grants in policies it cannot read', () => {
+      expect(
+        fired(
+          streamless([], ['arn:aws:iam::aws:policy/AmazonKinesisFullAccess']),
+        ),
+      ).toEqual(['policy-too-broad:policy']);
+    });
+  });
+
+  it('reports what is left behind, per kind, and no provenance', () => {
+    const policy = `arn:aws:iam::${account}:policy/meter-siem-old-kinesis-write`;
+    const role = `arn:aws:iam::${account}:role/meter-siem-old`;
+    const facts: AuditFacts = {
+      leftBehind: [
+        { resource: 'policy', arn: policy, integration: 'old' },
+        { resource: 'role', arn: role, integration: 'old' },
+      ],
+    };
+    const findings = auditIntegration(facts, options);
+    expect(findings.map(f => [f.ruleId, f.resource, f.resourceArn])).toEqual([
+      ['left-behind', 'policy', policy],
+      ['left-behind', 'role', role],
+    ]);
+    expect(findings[0]).toMatchObject({
+      severity: 'medium',
+      message: `The policy ${policy} was created by Backstage for integration "old" but is not part of a working integration: attached to no role Meter may assume.`,
+    });
+    expect(findings[0].remedy).toContain(
+      'run the template meter-siem-integration again',
+    );
+    expect(parseAuditFacts(JSON.stringify(facts))).toEqual(facts);
+  });
+
+  it("says which roles' wildcards reach a stream no role names", () => {
+    const facts: AuditFacts = {
+      streamArn,
+      streamTags: { ...tags },
+      streamReachableBy: [roleArn],
+    };
+    expect(fired(facts)).toEqual(['counterpart-missing:role']);
+    expect(messages(facts)).toEqual([
+      `No role trusted by Meter names this stream; only the wildcard grants of "${roleArn}" reach it, which no integration should rely on.`,
+    ]);
+  });
+
+  it('records the new trust facts, the stream-less and the left behind', () => {
+    const facts: IntegrationFacts = {
+      accountId: account,
+      role: {
+        arn: roleArn,
+        name: 'meter-siem-office',
+        tags,
+        trustPolicy: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { AWS: [settings.meterPrincipalArn, '111111111111'] },
+              Action: 'sts:*',
+            },
+            { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' },
+          ],
+        },
+      },
+      permissions: [],
+      leftBehind: [
+        {
+          kind: 'policy',
+          arn: policyArn,
+          name: 'meter-siem-office-kinesis-write',
+          tags: { ...tags, 'meter-siem-integration': 'office' },
+        },
+      ],
+    };
+    expect(toAuditFacts(facts, settings)).toEqual({
+      roleArn,
+      roleTags: tags,
+      trust: {
+        trustsMeter: true,
+        hasExternalIdCondition: false,
+        anyPrincipal: true,
+        otherPrincipals: ['111111111111'],
+      },
+      permissions: { statements: [], unreadPolicyArns: [] },
+      leftBehind: [
+        { resource: 'policy', arn: policyArn, integration: 'office' },
+      ],
     });
   });
 });

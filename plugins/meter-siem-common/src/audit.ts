@@ -1,11 +1,14 @@
 import { METER_WRITE_ACTIONS } from './constants';
+import { mayWriteStreams } from './discovery';
 import type { IntegrationFacts } from './entities';
 import {
+  KMS_PRODUCER_ACTION,
   PolicyStatement,
   actionsOf,
+  analyseTrust,
+  matchesAction,
   resourcesOf,
-  trustRequiresExternalId,
-  readTrust,
+  statementsOf,
 } from './policies';
 import { ownerRefFromTag } from './refs';
 import { MeterSiemSettings } from './settings';
@@ -34,8 +37,12 @@ export type AuditRuleId =
   | 'tag-value-not-allowed'
   | 'unmanaged'
   | 'trust-without-external-id'
+  | 'trust-any-principal'
+  | 'trust-extra-principals'
   | 'policy-too-broad'
-  | 'counterpart-missing';
+  | 'no-stream-grant'
+  | 'counterpart-missing'
+  | 'left-behind';
 
 /** @public */
 export interface AuditRule {
@@ -67,14 +74,41 @@ export const AUDIT_RULES: Record<AuditRuleId, AuditRule> = {
     remedy:
       "Add a StringEquals sts:ExternalId condition to every statement of the trust policy that names Meter, with the external ID entered in Meter's Dashboard (or re-create the integration with the template, which generates one).",
   },
+  'trust-any-principal': {
+    id: 'trust-any-principal',
+    severity: 'critical',
+    title: 'Role trusts any principal',
+    description:
+      'A statement of the trust policy lets any principal assume the role: Principal "*" (or {"AWS": "*"}), or a NotPrincipal, with an action covering sts:AssumeRole.',
+    remedy:
+      "Replace the principal with Meter's service role ARN alone (meterSiem.meterPrincipalArn) and keep the sts:ExternalId condition, or re-create the integration with the template.",
+  },
+  'trust-extra-principals': {
+    id: 'trust-extra-principals',
+    severity: 'high',
+    title: 'Role trusts principals besides Meter',
+    description:
+      "The trust policy lets principals other than Meter's service role assume the role, in the statements that let Meter in or in others (any assume action, any kind of principal).",
+    remedy:
+      "Remove every principal but Meter's service role from the trust policy; a principal that needs to write to the stream gets a role of its own.",
+  },
   'policy-too-broad': {
     id: 'policy-too-broad',
     severity: 'high',
     title: 'Permissions broader than PutRecord and PutRecords on the stream',
     description:
-      "The role's policies allow an action other than kinesis:PutRecord and kinesis:PutRecords, a resource other than the integration's stream, or include an AWS-managed policy.",
+      "The role's policies allow an action other than kinesis:PutRecord and kinesis:PutRecords (wildcards and NotAction count as more), a resource other than the integration's stream (wildcards and NotResource too), or include an AWS-managed policy. One statement allowing kms:GenerateDataKey on one KMS key ARN in the stream's account and region (a stream encrypted with a customer-managed key needs it) is accepted.",
     remedy:
-      "Reduce the role's permissions to one statement allowing kinesis:PutRecord and kinesis:PutRecords on exactly the stream ARN, and detach any other policy.",
+      "Reduce the role's permissions to one statement allowing kinesis:PutRecord and kinesis:PutRecords on exactly the stream ARN (plus kms:GenerateDataKey on exactly the stream's customer-managed key, if it has one), and detach any other policy.",
+  },
+  'no-stream-grant': {
+    id: 'no-stream-grant',
+    severity: 'high',
+    title: 'Role trusted by Meter may write to no stream',
+    description:
+      "The role lets Meter assume it, but none of its policies allows kinesis:PutRecord or kinesis:PutRecords on anything that can be a Kinesis stream: Meter's deliveries fail with Unauthorized.",
+    remedy:
+      'Attach the least-privilege policy for the stream Meter delivers to (the template meter-siem-integration creates both), or delete the role if it is no longer used.',
   },
   'counterpart-missing': {
     id: 'counterpart-missing',
@@ -84,6 +118,15 @@ export const AUDIT_RULES: Record<AuditRuleId, AuditRule> = {
       "The role's policy names a stream that no longer exists, or a stream named with the product's prefix has no role trusted by Meter writing to it.",
     remedy:
       'Re-create the missing resource with the template meter-siem-integration, or delete what is left of the integration.',
+  },
+  'left-behind': {
+    id: 'left-behind',
+    severity: 'medium',
+    title: 'Role or policy left behind',
+    description:
+      'A role or customer-managed policy carries the tags Backstage writes (managed-by and the integration tag) but is part of no working integration: a policy attached to no role Meter may assume, or a role that no longer lets Meter assume it. A run that stopped half-way or a partial clean-up leaves these.',
+    remedy:
+      'To finish the integration, run the template meter-siem-integration again with the same name and values: it reuses what it made. Otherwise delete what is left in IAM: for a policy, detach it from every role, delete its non-default versions, then delete it; for a role, delete its inline policies, detach its managed policies, then delete it.',
   },
   'owner-tag-missing': {
     id: 'owner-tag-missing',
@@ -141,32 +184,65 @@ export const AUDIT_RULES: Record<AuditRuleId, AuditRule> = {
  * @public
  */
 export interface AuditFacts {
-  streamArn: string;
+  /** Absent when the role's policies name no particular stream. */
+  streamArn?: string;
   /** Tags of the stream; absent when the stream no longer exists. */
   streamTags?: Record<string, string>;
+  /**
+   * For a stream no role names: the roles trusted by Meter whose wildcard
+   * grants reach it all the same.
+   */
+  streamReachableBy?: string[];
   /** Absent when no role trusted by Meter writes to the stream. */
   roleArn?: string;
   roleTags?: Record<string, string>;
-  trust?: { trustsMeter: boolean; hasExternalIdCondition: boolean };
+  trust?: {
+    trustsMeter: boolean;
+    hasExternalIdCondition: boolean;
+    /** Present (true) when a statement lets any principal assume the role. */
+    anyPrincipal?: boolean;
+    /** Present when principals besides Meter's may assume the role. */
+    otherPrincipals?: string[];
+  };
   /** The managed policy granting the writes, if any. */
   policyArn?: string;
   /** The Allow statements of every policy of the role, summarised. */
   permissions?: {
-    statements: Array<{ actions: string[]; resources: string[] }>;
+    statements: StatementSummary[];
     /** Attached policies whose document the audit cannot read (AWS-managed). */
     unreadPolicyArns: string[];
   };
+  /**
+   * Roles and policies carrying Backstage's tags for an integration
+   * (`integration`, the tag's value) that are part of no working one.
+   */
+  leftBehind?: Array<{
+    resource: 'role' | 'policy';
+    arn: string;
+    integration: string;
+  }>;
 }
 
 /**
  * An Allow statement's reach. `NotAction` and `NotResource` allow all but
- * what they list, so they read as `*`.
+ * what they list: they read as `*`, with what they leave out alongside.
+ *
+ * @public
  */
-function summarise(statement: PolicyStatement) {
-  const negated = statement as { NotAction?: unknown; NotResource?: unknown };
+export interface StatementSummary {
+  actions: string[];
+  resources: string[];
+  notActions?: string[];
+  notResources?: string[];
+}
+
+function summarise(statement: PolicyStatement): StatementSummary {
+  const { NotAction, NotResource } = statement;
   return {
-    actions: negated.NotAction ? ['*'] : actionsOf(statement),
-    resources: negated.NotResource ? ['*'] : resourcesOf(statement),
+    actions: NotAction !== undefined ? ['*'] : actionsOf(statement),
+    resources: NotResource !== undefined ? ['*'] : resourcesOf(statement),
+    ...(NotAction !== undefined && { notActions: [NotAction].flat() }),
+    ...(NotResource !== undefined && { notResources: [NotResource].flat() }),
   };
 }
 
@@ -180,25 +256,27 @@ export function toAuditFacts(
   settings: MeterSiemSettings,
 ): AuditFacts {
   const { role, stream, permissions } = facts;
-  const audit: AuditFacts = { streamArn: facts.streamArn };
+  const audit: AuditFacts = {};
+  if (facts.streamArn) audit.streamArn = facts.streamArn;
   if (stream) audit.streamTags = stream.tags;
+  if (facts.reachableBy?.length) audit.streamReachableBy = facts.reachableBy;
   if (facts.policy) audit.policyArn = facts.policy.arn;
   if (role) {
     audit.roleArn = role.arn;
     audit.roleTags = role.tags;
+    const trust = analyseTrust(role.trustPolicy, settings.meterPrincipalArn);
     audit.trust = {
-      trustsMeter: readTrust(role.trustPolicy, settings.meterPrincipalArn)
-        .trustsMeter,
-      hasExternalIdCondition: trustRequiresExternalId(
-        role.trustPolicy,
-        settings.meterPrincipalArn,
-      ),
+      trustsMeter: trust.trustsMeter,
+      hasExternalIdCondition: trust.requiresExternalId,
+      ...(trust.anyPrincipal && { anyPrincipal: true }),
+      ...(trust.otherPrincipals.length > 0 && {
+        otherPrincipals: trust.otherPrincipals,
+      }),
     };
     if (permissions) {
       audit.permissions = {
         statements: permissions.flatMap(p =>
-          [p.document?.Statement ?? []]
-            .flat()
+          statementsOf(p.document)
             .filter(s => s.Effect === 'Allow')
             .map(summarise),
         ),
@@ -207,6 +285,13 @@ export function toAuditFacts(
           .map(p => p.policyArn!),
       };
     }
+  }
+  if (facts.leftBehind?.length) {
+    audit.leftBehind = facts.leftBehind.map(r => ({
+      resource: r.kind,
+      arn: r.arn,
+      integration: r.tags[settings.tagKeys.integration] ?? '',
+    }));
   }
   return audit;
 }
@@ -360,7 +445,8 @@ function provenance(facts: AuditFacts, tagKeys: TagKeys): RuleFinding[] {
   const values = [facts.streamTags, facts.roleTags]
     .filter((tags): tags is Record<string, string> => tags !== undefined)
     .map(tags => tags[tagKeys.managedBy]);
-  if (values.includes(MANAGED_BY_VALUE)) return [];
+  // Only resources left behind (found by Backstage's own tags): no claim.
+  if (values.length === 0 || values.includes(MANAGED_BY_VALUE)) return [];
   const other = values.find(Boolean);
   return [
     finding(
@@ -373,9 +459,62 @@ function provenance(facts: AuditFacts, tagKeys: TagKeys): RuleFinding[] {
   ];
 }
 
-function security(facts: AuditFacts): RuleFinding[] {
+/** Whether a summarised statement allows an action, as IAM matches actions. */
+function allows(statement: StatementSummary, action: string): boolean {
+  return statement.notActions
+    ? !statement.notActions.some(p => matchesAction(p, action))
+    : statement.actions.some(p => matchesAction(p, action));
+}
+
+/**
+ * The statements granting what a stream encrypted with a customer-managed
+ * key needs: only `kms:GenerateDataKey`, on key ARNs in the stream's
+ * account and region, one key in all. Anything broader is not accepted.
+ */
+function kmsStatements(facts: AuditFacts): Set<StatementSummary> {
+  const statements = facts.permissions?.statements ?? [];
+  if (!facts.streamArn) return new Set();
+  const [, partition, , region, account] = facts.streamArn.split(':');
+  const isKey = (arn: string) => {
+    const [scheme, p, service, r, a, resource = ''] = arn.split(':');
+    return (
+      scheme === 'arn' &&
+      p === partition &&
+      service === 'kms' &&
+      r === region &&
+      a === account &&
+      /^key\/[^*?]+$/.test(resource)
+    );
+  };
+  const candidates = statements.filter(
+    s =>
+      !s.notActions &&
+      !s.notResources &&
+      s.actions.length > 0 &&
+      s.actions.every(
+        a => a.toLowerCase() === KMS_PRODUCER_ACTION.toLowerCase(),
+      ) &&
+      s.resources.length > 0 &&
+      s.resources.every(isKey),
+  );
+  const keys = new Set(candidates.flatMap(s => s.resources));
+  return keys.size === 1 ? new Set(candidates) : new Set();
+}
+
+function trustRules(facts: AuditFacts): RuleFinding[] {
   const found: RuleFinding[] = [];
-  if (facts.trust?.trustsMeter && !facts.trust.hasExternalIdCondition) {
+  const { trust } = facts;
+  if (trust?.anyPrincipal) {
+    found.push(
+      finding(
+        'trust-any-principal',
+        'role',
+        'The role\'s trust policy lets any principal assume it (Principal "*" or NotPrincipal): anyone in any AWS account who can meet its conditions can write wherever the role can.',
+        facts.roleArn,
+      ),
+    );
+  }
+  if (trust?.trustsMeter && !trust.hasExternalIdCondition) {
     found.push(
       finding(
         'trust-without-external-id',
@@ -385,39 +524,133 @@ function security(facts: AuditFacts): RuleFinding[] {
       ),
     );
   }
-  if (facts.permissions) {
-    const { statements, unreadPolicyArns } = facts.permissions;
-    const actions = new Set<string>();
-    const resources = new Set<string>();
-    for (const statement of statements) {
+  if (trust?.otherPrincipals?.length) {
+    found.push(
+      finding(
+        'trust-extra-principals',
+        'role',
+        `The role's trust policy lets ${quoted(
+          trust.otherPrincipals,
+        )} assume it besides Meter's principal.`,
+        facts.roleArn,
+      ),
+    );
+  }
+  return found;
+}
+
+function permissionRules(facts: AuditFacts): RuleFinding[] {
+  if (!facts.permissions) return [];
+  const found: RuleFinding[] = [];
+  const { statements, unreadPolicyArns } = facts.permissions;
+  const kms = kmsStatements(facts);
+  const actions = new Set<string>();
+  const resources = new Set<string>();
+  const negations: string[] = [];
+  for (const statement of statements) {
+    if (kms.has(statement)) continue;
+    if (statement.notActions) {
+      negations.push(
+        `allow every action but ${quoted(statement.notActions)} (NotAction)`,
+      );
+    } else {
       for (const action of statement.actions) {
         if (!METER_ACTIONS.has(action.toLowerCase())) actions.add(action);
       }
+    }
+    if (statement.notResources) {
+      negations.push(
+        `reach every resource but ${quoted(
+          statement.notResources,
+        )} (NotResource)`,
+      );
+    } else {
       for (const resource of statement.resources) {
         if (resource !== facts.streamArn) resources.add(resource);
       }
     }
-    const reasons = [
-      ...(actions.size > 0 ? [`allow ${quoted([...actions].sort())}`] : []),
-      ...(resources.size > 0
-        ? [`reach ${quoted([...resources].sort())} besides the stream`]
-        : []),
-      ...(unreadPolicyArns.length > 0
-        ? [`include the AWS-managed ${quoted(unreadPolicyArns)}`]
-        : []),
-    ];
-    if (reasons.length > 0) {
-      found.push(
-        finding(
-          'policy-too-broad',
-          'policy',
-          `The role's policies ${reasons.join('; ')}.`,
-          facts.policyArn ?? facts.roleArn,
-        ),
-      );
-    }
   }
-  if (!facts.streamTags && facts.roleArn) {
+  const reach = quoted([...resources].sort());
+  const reasons = [
+    ...(actions.size > 0 ? [`allow ${quoted([...actions].sort())}`] : []),
+    ...(resources.size > 0
+      ? [
+          facts.streamArn
+            ? `reach ${reach} besides the stream`
+            : `reach ${reach}`,
+        ]
+      : []),
+    ...negations,
+    ...(unreadPolicyArns.length > 0
+      ? [`include the AWS-managed ${quoted(unreadPolicyArns)}`]
+      : []),
+  ];
+  if (reasons.length > 0) {
+    found.push(
+      finding(
+        'policy-too-broad',
+        'policy',
+        `The role's policies ${reasons.join('; ')}.`,
+        facts.policyArn ?? facts.roleArn,
+      ),
+    );
+  }
+  // Unread (AWS-managed) policies may grant the writes: no claim then.
+  const writes = statements.some(
+    s =>
+      METER_WRITE_ACTIONS.some(action => allows(s, action)) &&
+      mayWriteStreams(s.resources),
+  );
+  if (
+    facts.roleArn &&
+    !facts.streamArn &&
+    !writes &&
+    unreadPolicyArns.length === 0
+  ) {
+    found.push(
+      finding(
+        'no-stream-grant',
+        'role',
+        "None of the role's policies lets it put records on a Kinesis stream: Meter can assume the role but cannot deliver.",
+        facts.roleArn,
+      ),
+    );
+  }
+  return found;
+}
+
+function leftBehindRules(facts: AuditFacts): RuleFinding[] {
+  const found: RuleFinding[] = [];
+  for (const resource of ['policy', 'role'] as const) {
+    const left = (facts.leftBehind ?? []).filter(r => r.resource === resource);
+    if (left.length === 0) continue;
+    const why =
+      resource === 'policy'
+        ? 'attached to no role Meter may assume'
+        : "a role that does not let Meter's principal assume it";
+    found.push(
+      finding(
+        'left-behind',
+        resource,
+        left
+          .map(
+            r =>
+              `The ${resource} ${r.arn} was created by Backstage for integration "${r.integration}" but is not part of a working integration: ${why}.`,
+          )
+          .join(' '),
+        left.length === 1 ? left[0].arn : undefined,
+      ),
+    );
+  }
+  return found;
+}
+
+function security(facts: AuditFacts): RuleFinding[] {
+  const found: RuleFinding[] = [
+    ...trustRules(facts),
+    ...permissionRules(facts),
+  ];
+  if (facts.streamArn && !facts.streamTags && facts.roleArn) {
     found.push(
       finding(
         'counterpart-missing',
@@ -428,14 +661,20 @@ function security(facts: AuditFacts): RuleFinding[] {
     );
   }
   if (!facts.roleArn && facts.streamTags) {
+    const reachable = facts.streamReachableBy ?? [];
     found.push(
       finding(
         'counterpart-missing',
         'role',
-        'No role trusted by Meter may write to this stream: Meter cannot deliver to it.',
+        reachable.length > 0
+          ? `No role trusted by Meter names this stream; only the wildcard grants of ${quoted(
+              reachable,
+            )} reach it, which no integration should rely on.`
+          : 'No role trusted by Meter may write to this stream: Meter cannot deliver to it.',
       ),
     );
   }
+  found.push(...leftBehindRules(facts));
   return found;
 }
 
@@ -530,7 +769,13 @@ export function parseAuditFacts(
   if (!value) return undefined;
   try {
     const facts = JSON.parse(value);
-    return facts && typeof facts.streamArn === 'string' ? facts : undefined;
+    if (!facts || typeof facts !== 'object') return undefined;
+    // An integration has a stream, a role, or only what was left behind.
+    const readable =
+      typeof facts.streamArn === 'string' ||
+      typeof facts.roleArn === 'string' ||
+      Array.isArray(facts.leftBehind);
+    return readable ? facts : undefined;
   } catch {
     return undefined;
   }

@@ -437,3 +437,106 @@ describe('isProviderEmitted', () => {
     expect(isProviderEmitted({ metadata: {} })).toBe(false);
   });
 });
+
+describe('integrations without a stream', () => {
+  const streamless = (): IntegrationFacts => {
+    const { streamArn: _, stream, region, ...rest } = templateMade();
+    return rest;
+  };
+
+  it('makes one integration of a role whose policies name no stream', async () => {
+    const entities = buildIntegrationEntities([streamless()], options);
+    await expectValid(entities);
+    expect(entities.map(e => e.metadata.name)).toEqual([
+      `office-${account}`,
+      `office-${account}-role`,
+      `office-${account}-policy`,
+    ]);
+    const [integration] = entities;
+    const annotations = integration.metadata.annotations;
+    expect(annotations).not.toHaveProperty(ANNOTATIONS.streamArn);
+    expect(annotations).not.toHaveProperty(ANNOTATIONS.region);
+    expect(annotations).not.toHaveProperty(ANNOTATIONS.streamStatus);
+    expect(annotations[ANNOTATIONS.roleArn]).toBe(
+      `arn:aws:iam::${account}:role/meter-siem-office`,
+    );
+    expect(integration.metadata.description).toBe(
+      `Meter SIEM integration of role meter-siem-office in account ${account}, whose policies name no particular Kinesis stream. The external ID is in the trust relationships of role meter-siem-office.`,
+    );
+    expect(integration.metadata.links.map(l => l.url)).toEqual([
+      'https://console.aws.amazon.com/iam/home#/roles/details/meter-siem-office',
+      `https://console.aws.amazon.com/iam/home#/policies/details/arn%3Aaws%3Aiam%3A%3A${account}%3Apolicy%2Fmeter-siem-office-kinesis-write`,
+    ]);
+    const facts = parseAuditFacts(annotations[ANNOTATIONS.auditFacts]);
+    expect(facts).toBeDefined();
+    expect(facts).not.toHaveProperty('streamArn');
+    expect(JSON.stringify(entities)).not.toContain(externalId);
+  });
+
+  it('tells a role without a stream from a stream of the same name', () => {
+    const { role, policy: _, ...orphan } = templateMade();
+    const names = buildIntegrationEntities([streamless(), orphan], options)
+      .filter(e => e.spec.type === 'meter-siem-integration')
+      .map(e => e.metadata.name);
+    expect(names).toEqual([
+      `office-meter-siem-office-role-${account}`,
+      `office-meter-siem-office-${account}`,
+    ]);
+  });
+
+  it('makes one integration of roles and policies left behind', async () => {
+    const tags = {
+      owner: 'group:default/network',
+      environment: 'staging',
+      'managed-by': 'backstage',
+      'meter-siem-integration': 'old',
+    };
+    const policyArn = `arn:aws:iam::${account}:policy/meter-siem-old-kinesis-write`;
+    const entities = buildIntegrationEntities(
+      [
+        {
+          accountId: account,
+          leftBehind: [
+            {
+              kind: 'policy',
+              arn: policyArn,
+              name: 'meter-siem-old-kinesis-write',
+              tags,
+            },
+          ],
+        },
+      ],
+      options,
+    );
+    await expectValid(entities);
+    expect(entities).toHaveLength(1);
+    const [integration] = entities;
+    expect(integration.metadata.name).toBe(`old-${account}`);
+    expect(integration.spec).toEqual({
+      type: 'meter-siem-integration',
+      owner: 'group:default/network',
+      dependsOn: [],
+    });
+    expect(integration.metadata.annotations).toMatchObject({
+      [ANNOTATIONS.environment]: 'staging',
+      [ANNOTATIONS.managedBy]: 'backstage',
+    });
+    expect(integration.metadata.description).toBe(
+      `What is left of Meter SIEM integration old in account ${account}: IAM resources Backstage created that no working integration uses. No role trusted by Meter is part of it. Left behind: policy meter-siem-old-kinesis-write.`,
+    );
+    expect(integration.metadata.links).toEqual([
+      {
+        url: `https://console.aws.amazon.com/iam/home#/policies/details/${encodeURIComponent(
+          policyArn,
+        )}`,
+        title: 'IAM policy left behind, in the AWS console',
+        icon: 'cloud',
+      },
+    ]);
+    expect(
+      parseAuditFacts(integration.metadata.annotations[ANNOTATIONS.auditFacts]),
+    ).toEqual({
+      leftBehind: [{ resource: 'policy', arn: policyArn, integration: 'old' }],
+    });
+  });
+});

@@ -49,14 +49,34 @@ export interface StreamFacts {
 }
 
 /**
+ * A role or customer-managed policy that carries the tags Backstage writes
+ * (managed-by and the integration tag) but is part of no integration found:
+ * what a run that stopped half-way, or a partial clean-up, left behind.
+ *
+ * @public
+ */
+export interface LeftBehindResource {
+  kind: 'role' | 'policy';
+  arn: string;
+  name: string;
+  tags: Record<string, string>;
+}
+
+/**
  * What the provider found about one integration: a role Meter may assume
- * and one stream its policies let Meter write to.
+ * and one stream its policies let Meter write to. Either may be missing: a
+ * role whose policies name no particular stream (wildcards, no Kinesis
+ * grant at all) is an integration without a stream; a stream named with
+ * the product's prefix that no role names is one without a role; and the
+ * roles and policies Backstage made that no integration uses are one with
+ * neither, only `leftBehind`.
  *
  * @public
  */
 export interface IntegrationFacts {
   accountId: string;
-  region: string;
+  /** The stream's region; absent when there is no particular stream. */
+  region?: string;
   /**
    * Absent when no role trusted by Meter writes to the stream any more (a
    * stream named with the product's prefix, left behind).
@@ -74,9 +94,17 @@ export interface IntegrationFacts {
    * customer-managed ones with their document, AWS-managed ones without.
    */
   permissions?: Array<{ policyArn?: string; document?: PolicyDocument }>;
-  streamArn: string;
+  /** Absent when the role's policies name no particular stream. */
+  streamArn?: string;
   /** Absent when the stream the policy names no longer exists. */
   stream?: StreamFacts;
+  /**
+   * For a stream no role names: the roles trusted by Meter whose wildcard
+   * grants reach it all the same.
+   */
+  reachableBy?: string[];
+  /** Roles and policies Backstage made for this integration that it does not use. */
+  leftBehind?: LeftBehindResource[];
 }
 
 /** @public */
@@ -202,14 +230,45 @@ function streamNameOf(streamArn: string): string {
 }
 
 /**
+ * A region of the partition an IAM ARN is in, for console links to global
+ * IAM resources when the integration has no stream (and so no region).
+ */
+function linkRegionOf(iamArn: string | undefined): string {
+  const partition = iamArn?.split(':')[1];
+  if (partition === 'aws-cn') return 'cn-north-1';
+  if (partition === 'aws-us-gov') return 'us-gov-west-1';
+  return 'us-east-1';
+}
+
+/** The tags of the resources left behind, the first one's winning. */
+function leftBehindTags(facts: IntegrationFacts): Record<string, string> {
+  return Object.assign(
+    {},
+    ...[...(facts.leftBehind ?? [])].reverse().map(r => r.tags),
+  );
+}
+
+/**
  * The integration's name: the integration tag the template writes, else
  * the role name without the product's prefix (integrations made by hand).
+ *
+ * @public
  */
-function baseNameOf(facts: IntegrationFacts, settings: MeterSiemSettings) {
+export function integrationNameOf(
+  facts: IntegrationFacts,
+  settings: MeterSiemSettings,
+): string {
   const key = settings.tagKeys.integration;
-  const tagged = facts.stream?.tags[key] ?? facts.role?.tags[key];
+  const tagged =
+    facts.stream?.tags[key] ??
+    facts.role?.tags[key] ??
+    facts.leftBehind?.find(r => r.tags[key])?.tags[key];
   if (tagged) return tagged;
-  const name = facts.role?.name ?? streamNameOf(facts.streamArn);
+  const name =
+    facts.role?.name ??
+    (facts.streamArn && streamNameOf(facts.streamArn)) ??
+    facts.leftBehind?.[0]?.name ??
+    facts.accountId;
   return name.startsWith(settings.namePrefix) &&
     name.length > settings.namePrefix.length
     ? name.slice(settings.namePrefix.length)
@@ -219,19 +278,23 @@ function baseNameOf(facts: IntegrationFacts, settings: MeterSiemSettings) {
 /**
  * Names every integration of one account uniquely. A role that may write to
  * several streams makes one integration per stream, told apart by the
- * stream's name.
+ * stream's name; a role without a particular stream by its own.
  */
 function integrationNames(
   integrations: IntegrationFacts[],
   settings: MeterSiemSettings,
 ): string[] {
-  const bases = integrations.map(facts => baseNameOf(facts, settings));
+  const bases = integrations.map(facts => integrationNameOf(facts, settings));
   const scoped = bases.map((base, i) => `${integrations[i].accountId}/${base}`);
   return bases.map((base, i) => {
     const shared = scoped.filter(s => s === scoped[i]).length > 1;
-    const raw = shared
-      ? `${base}-${streamNameOf(integrations[i].streamArn)}`
-      : base;
+    const { streamArn, role } = integrations[i];
+    // A role without a stream is told apart by its name, marked as a role
+    // so that it cannot take the name of a stream's integration.
+    const suffix = streamArn
+      ? streamNameOf(streamArn)
+      : role && `${role.name}-role`;
+    const raw = shared && suffix ? `${base}-${suffix}` : base;
     return toEntityName(raw, MAX_INTEGRATION_NAME_LENGTH);
   });
 }
@@ -286,17 +349,29 @@ function entitiesOf(
 ): ResourceEntity[] {
   const { settings, fallbackOwner } = options;
   const { accountId, region, role, policy, stream, streamArn } = facts;
+  const leftBehind = facts.leftBehind ?? [];
   const keys = settings.tagKeys;
   // The stream's tags win: it is what Meter delivers to, and the template
-  // tags every resource alike anyway.
-  const awsTags = { ...role?.tags, ...stream?.tags };
+  // tags every resource alike anyway. What is left behind counts least.
+  const awsTags = { ...leftBehindTags(facts), ...role?.tags, ...stream?.tags };
   const owner =
     ownerRefFromTag(stream?.tags[keys.owner]) ??
     ownerRefFromTag(role?.tags[keys.owner]) ??
+    leftBehind
+      .map(r => ownerRefFromTag(r.tags[keys.owner]))
+      .find(ref => ref !== undefined) ??
     fallbackOwner;
   const system = parseRef(awsTags[options.settings.tagKeys.system], ['system']);
-  const streamName = stream?.name ?? streamNameOf(streamArn);
-  const urls = consoleUrls({ region, streamName, roleName: role?.name ?? '' });
+  const streamName =
+    stream?.name ?? (streamArn ? streamNameOf(streamArn) : undefined);
+  // IAM is global: without a stream, links follow the role's partition.
+  const linkRegion =
+    region ?? linkRegionOf(role?.arn ?? policy?.arn ?? leftBehind[0]?.arn);
+  const urls = consoleUrls({
+    region: linkRegion,
+    streamName: streamName ?? '',
+    roleName: role?.name ?? '',
+  });
   const name = integrationEntityName(integrationName, accountId);
   const common = {
     [ANNOTATIONS.accountId]: accountId,
@@ -304,17 +379,19 @@ function entitiesOf(
     [ANNOTATIONS.environment]: awsTags[keys.environment],
     [ANNOTATIONS.managedBy]: awsTags[keys.managedBy],
   };
-  const liveFacts = {
-    [ANNOTATIONS.streamStatus]: stream ? stream.status : 'NOT_FOUND',
-    [ANNOTATIONS.capacityMode]: stream?.capacityMode,
-    [ANNOTATIONS.shardCount]: stream?.openShardCount?.toString(),
-    [ANNOTATIONS.retentionHours]: stream?.retentionHours?.toString(),
-    [ANNOTATIONS.encryption]: stream && encryptionOf(stream),
-    [ANNOTATIONS.enhancedMetrics]: stream?.enhancedMetrics
-      ? [...stream.enhancedMetrics].sort().join(',')
-      : undefined,
-  };
-  const streamLink = {
+  const liveFacts = streamArn
+    ? {
+        [ANNOTATIONS.streamStatus]: stream ? stream.status : 'NOT_FOUND',
+        [ANNOTATIONS.capacityMode]: stream?.capacityMode,
+        [ANNOTATIONS.shardCount]: stream?.openShardCount?.toString(),
+        [ANNOTATIONS.retentionHours]: stream?.retentionHours?.toString(),
+        [ANNOTATIONS.encryption]: stream && encryptionOf(stream),
+        [ANNOTATIONS.enhancedMetrics]: stream?.enhancedMetrics
+          ? [...stream.enhancedMetrics].sort().join(',')
+          : undefined,
+      }
+    : {};
+  const streamLink = streamArn && {
     url: urls.stream,
     title: 'Kinesis stream in the AWS console',
     icon: 'cloud',
@@ -325,13 +402,26 @@ function entitiesOf(
     icon: 'cloud',
   };
   const policyLink = policy && {
-    url: policyConsoleUrl(region, policy.arn),
+    url: policyConsoleUrl(linkRegion, policy.arn),
     title: 'IAM policy in the AWS console',
     icon: 'cloud',
   };
+  const leftBehindLinks = leftBehind.map(r => ({
+    url:
+      r.kind === 'role'
+        ? consoleUrls({
+            region: linkRegionOf(r.arn),
+            streamName: '',
+            roleName: r.name,
+          }).role
+        : policyConsoleUrl(linkRegionOf(r.arn), r.arn),
+    title: `IAM ${r.kind} left behind, in the AWS console`,
+    icon: 'cloud',
+  }));
+  const target = streamName ? `stream ${streamName}` : 'its streams';
 
   const parts: ResourceEntity[] = [];
-  if (stream) {
+  if (stream && streamLink) {
     parts.push(
       entity(`${name}-stream`, {
         type: 'kinesis-stream',
@@ -354,7 +444,9 @@ function entitiesOf(
       entity(`${name}-role`, {
         type: 'aws-iam-role',
         title: role.name,
-        description: `IAM role Meter assumes to write to ${streamName}.`,
+        description: streamName
+          ? `IAM role Meter assumes to write to ${streamName}.`
+          : 'IAM role Meter may assume; its policies name no particular stream.',
         owner,
         system,
         awsTags: role.tags,
@@ -368,7 +460,9 @@ function entitiesOf(
       entity(`${name}-policy`, {
         type: 'aws-iam-policy',
         title: policy.name,
-        description: `IAM policy letting Meter put records on ${streamName}.`,
+        description: `IAM policy letting Meter put records on ${
+          streamName ?? 'Kinesis streams'
+        }.`,
         owner,
         system,
         awsTags: {},
@@ -384,16 +478,29 @@ function entitiesOf(
     role && readTrust(role.trustPolicy, settings.meterPrincipalArn).externalId;
   let externalIdNote: string;
   if (!role) {
-    externalIdNote = 'No role trusted by Meter writes to this stream any more.';
+    externalIdNote = streamArn
+      ? 'No role trusted by Meter writes to this stream any more.'
+      : 'No role trusted by Meter is part of it.';
   } else if (externalId) {
     externalIdNote = `The external ID is in the trust relationships of role ${role.name}.`;
   } else {
     externalIdNote = `Role ${role.name} requires no external ID: anyone acting as Meter's principal may assume it.`;
   }
+  let summary: string;
+  if (streamArn) {
+    summary = `Meter SIEM integration delivering to Kinesis ${target} in ${region} of account ${accountId}.`;
+  } else if (role) {
+    summary = `Meter SIEM integration of role ${role.name} in account ${accountId}, whose policies name no particular Kinesis stream.`;
+  } else {
+    summary = `What is left of Meter SIEM integration ${integrationName} in account ${accountId}: IAM resources Backstage created that no working integration uses.`;
+  }
+  const leftBehindNote = leftBehind.length
+    ? ` Left behind: ${leftBehind.map(r => `${r.kind} ${r.name}`).join(', ')}.`
+    : '';
   const integration = entity(name, {
     type: INTEGRATION_ENTITY_TYPE,
     title: integrationName,
-    description: `Meter SIEM integration delivering to Kinesis stream ${streamName} in ${region} of account ${accountId}. ${externalIdNote}`,
+    description: `${summary} ${externalIdNote}${leftBehindNote}`,
     owner,
     system,
     dependsOn: parts.map(part => `resource:default/${part.metadata.name}`),
@@ -407,9 +514,10 @@ function entitiesOf(
       [ANNOTATIONS.auditFacts]: JSON.stringify(toAuditFacts(facts, settings)),
     },
     links: [
-      streamLink,
+      ...(streamLink ? [streamLink] : []),
       ...(roleLink ? [roleLink] : []),
       ...(policyLink ? [policyLink] : []),
+      ...leftBehindLinks,
     ],
   });
   return [integration, ...parts];

@@ -1,11 +1,18 @@
 import { DEFAULT_METER_PRINCIPAL_ARN } from './constants';
 import {
+  analyseTrust,
   buildPermissionsPolicy,
   buildTrustPolicy,
+  matchesAction,
+  matchesResource,
   parsePolicyDocument,
+  patternsOverlap,
   PolicyDocument,
   readTrust,
   samePolicy,
+  statementCoversAction,
+  trustRequiresExternalId,
+  validatePolicyKmsKey,
 } from './policies';
 
 // The stream ARN and external ID used as examples in Meter's console guide.
@@ -70,6 +77,327 @@ describe('buildPermissionsPolicy', () => {
         Resource: other,
       },
     ]);
+  });
+});
+
+describe('buildPermissionsPolicy with a customer-managed key', () => {
+  const key =
+    'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+
+  it('adds exactly one statement: kms:GenerateDataKey on that key', () => {
+    expect(
+      buildPermissionsPolicy(GUIDE_STREAM_ARN, { kmsKeyArn: key }),
+    ).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: ['kinesis:PutRecord', 'kinesis:PutRecords'],
+          Resource: GUIDE_STREAM_ARN,
+        },
+        { Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: key },
+      ],
+    });
+  });
+
+  it('is the guide policy without a key', () => {
+    expect(
+      buildPermissionsPolicy(GUIDE_STREAM_ARN, { kmsKeyArn: undefined }),
+    ).toEqual(GUIDE_PERMISSIONS_POLICY);
+    expect(
+      samePolicy(
+        buildPermissionsPolicy(GUIDE_STREAM_ARN, { kmsKeyArn: key }),
+        buildPermissionsPolicy(GUIDE_STREAM_ARN),
+      ),
+    ).toBe(false);
+  });
+});
+
+describe('validatePolicyKmsKey', () => {
+  const key = (
+    where: string,
+    resource = 'key/1234abcd-12ab-34cd-56ef-1234567890ab',
+  ) => `arn:aws:kms:${where}:${resource}`;
+
+  it('accepts a key ARN in the stream’s account and region', () => {
+    expect(
+      validatePolicyKmsKey(key('us-east-1:123456789012'), GUIDE_STREAM_ARN),
+    ).toEqual([]);
+  });
+
+  it.each([
+    ['not an ARN', 'my-key', /must be a KMS key or alias ARN/],
+    [
+      'an alias',
+      key('us-east-1:123456789012', 'alias/meter'),
+      /not of an alias/,
+    ],
+    [
+      'another region',
+      key('eu-west-1:123456789012'),
+      /account 123456789012 and region us-east-1 \(this key is in account 123456789012, region eu-west-1\)/,
+    ],
+    [
+      'another account',
+      key('us-east-1:210987654321'),
+      /this key is in account 210987654321/,
+    ],
+  ])('refuses %s', (_, value, message) => {
+    const [issue] = validatePolicyKmsKey(value, GUIDE_STREAM_ARN);
+    expect(issue.field).toBe('kmsKeyArn');
+    expect(issue.message).toMatch(message);
+  });
+});
+
+describe('matchesAction: IAM action patterns', () => {
+  it.each([
+    ['sts:AssumeRole', true],
+    ['sts:*', true],
+    ['*', true],
+    ['sts:Assume*', true],
+    ['sts:AssumeRol?', true],
+    ['STS:assumerole', true],
+    ['sts:*Role', true],
+    ['sts:AssumeRoleWithSAML', false],
+    ['sts:AssumeRoleWith*', false],
+    ['sts:AssumeRole?', false],
+    ['sts:Assume', false],
+    ['iam:*', false],
+    ['sts:AssumeRol', false],
+    ['s?s:AssumeRole', true],
+  ])('%s covers sts:AssumeRole: %s', (pattern, expected) => {
+    expect(matchesAction(pattern, 'sts:AssumeRole')).toBe(expected);
+  });
+
+  it('matches the literal action exactly, not as a prefix or regular expression', () => {
+    expect(matchesAction('sts:AssumeRole', 'sts:AssumeRoleWithSAML')).toBe(
+      false,
+    );
+    expect(matchesAction('kinesis:Put.*', 'kinesis:PutRecord')).toBe(false);
+    expect(matchesAction('kinesis:PutRecord', 'kinesis:PutRecords')).toBe(
+      false,
+    );
+  });
+});
+
+describe('matchesResource: IAM resource patterns', () => {
+  const stream = 'arn:aws:kinesis:us-east-1:123456789012:stream/meter-siem-x';
+  it.each([
+    [stream, true],
+    ['*', true],
+    ['arn:aws:kinesis:*:*:stream/*', true],
+    ['arn:aws:kinesis:us-east-?:123456789012:stream/meter-siem-?', true],
+    ['arn:aws:kinesis:us-east-1:123456789012:stream/meter-*', true],
+    ['arn:aws:kinesis:us-east-1:123456789012:stream/Meter-siem-x', false],
+    ['arn:aws:kinesis:us-east-1:123456789012:stream/meter-siem-', false],
+    ['arn:aws:kinesis:eu-*:*:stream/*', false],
+    ['arn:aws:kinesis:us-east-1:123456789012:stream/meter-siem-x?', false],
+  ])('%s covers the stream: %s', (pattern, expected) => {
+    expect(matchesResource(pattern, stream)).toBe(expected);
+  });
+});
+
+describe('patternsOverlap', () => {
+  it.each([
+    ['*', 'abc', true],
+    ['a*', '*c', true],
+    ['a?c', 'ab?', true],
+    ['a*c', 'a*d', false],
+    ['ab', 'a', false],
+    ['a:b', 'a*', true],
+  ])('%s and %s share a string: %s', (a, b, expected) => {
+    expect(patternsOverlap(a, b)).toBe(expected);
+    expect(patternsOverlap(b, a)).toBe(expected);
+  });
+
+  it('keeps the second pattern’s stars within a segment when asked', () => {
+    expect(patternsOverlap('a:b', 'a*', { segmentStars: true })).toBe(false);
+    expect(patternsOverlap('a:*', 'a*:b', { segmentStars: true })).toBe(true);
+  });
+});
+
+describe('statementCoversAction', () => {
+  it('reads NotAction as every action but those listed', () => {
+    const except = (NotAction: string | string[]) =>
+      statementCoversAction(
+        { Effect: 'Allow', NotAction } as any,
+        'sts:AssumeRole',
+      );
+    expect(except('iam:*')).toBe(true);
+    expect(except(['sts:AssumeRoleWith*', 'sts:TagSession'])).toBe(true);
+    expect(except('sts:*')).toBe(false);
+    expect(except('STS:ASSUMEROLE')).toBe(false);
+  });
+});
+
+describe('analyseTrust', () => {
+  const meter = DEFAULT_METER_PRINCIPAL_ARN;
+  const trust = (...Statement: object[]) =>
+    ({ Version: '2012-10-17', Statement } as PolicyDocument);
+  const withId = {
+    Condition: { StringEquals: { 'sts:ExternalId': GUIDE_EXTERNAL_ID } },
+  };
+  const allow = (Principal: unknown, Action: unknown, extra = {}) => ({
+    Effect: 'Allow',
+    Principal,
+    Action,
+    ...withId,
+    ...extra,
+  });
+
+  it.each([
+    ['sts:*', { Action: 'sts:*' }],
+    ['*', { Action: '*' }],
+    ['sts:Assume*', { Action: 'sts:Assume*' }],
+    ['sts:AssumeRol?', { Action: 'sts:AssumeRol?' }],
+    ['another case', { Action: 'STS:assumeRole' }],
+    ['NotAction not naming it', { Action: undefined, NotAction: 'iam:*' }],
+  ])('finds Meter trusted through %s', (_, extra) => {
+    const analysis = analyseTrust(
+      trust(allow({ AWS: meter }, undefined, extra)),
+      meter,
+    );
+    expect(analysis).toEqual({
+      trustsMeter: true,
+      externalId: GUIDE_EXTERNAL_ID,
+      requiresExternalId: true,
+      anyPrincipal: false,
+      otherPrincipals: [],
+    });
+  });
+
+  it.each([
+    ['sts:AssumeRoleWithSAML', { Action: 'sts:AssumeRoleWithSAML' }],
+    ['sts:AssumeRole?', { Action: 'sts:AssumeRole?' }],
+    ['NotAction naming it', { Action: undefined, NotAction: 'sts:Assume*' }],
+    ['a Deny', { Action: 'sts:AssumeRole', Effect: 'Deny' }],
+  ])('does not find Meter trusted through %s', (_, extra) => {
+    expect(
+      analyseTrust(trust(allow({ AWS: meter }, undefined, extra)), meter)
+        .trustsMeter,
+    ).toBe(false);
+  });
+
+  it.each([
+    ['"Principal": "*"', '*'],
+    ['{"AWS": "*"}', { AWS: '*' }],
+    ['{"AWS": ["*"]}', { AWS: ['*'] }],
+  ])('reads %s as anyone, Meter included', (_, principal) => {
+    const analysis = analyseTrust(
+      trust(allow(principal, 'sts:AssumeRole')),
+      meter,
+    );
+    expect(analysis).toMatchObject({
+      trustsMeter: true,
+      anyPrincipal: true,
+      otherPrincipals: [],
+      externalId: GUIDE_EXTERNAL_ID,
+    });
+  });
+
+  it('reads a NotPrincipal that spares Meter as anyone', () => {
+    const statement = {
+      Effect: 'Allow',
+      NotPrincipal: { AWS: 'arn:aws:iam::111111111111:root' },
+      Action: 'sts:AssumeRole',
+    };
+    expect(analyseTrust(trust(statement), meter)).toMatchObject({
+      trustsMeter: true,
+      anyPrincipal: true,
+    });
+    expect(
+      analyseTrust(
+        trust({ ...statement, NotPrincipal: { AWS: meter } }),
+        meter,
+      ),
+    ).toMatchObject({ trustsMeter: false, anyPrincipal: true });
+  });
+
+  it('lists the principals besides Meter, in its statement and in others', () => {
+    const analysis = analyseTrust(
+      trust(
+        allow(
+          { AWS: [meter, 'arn:aws:iam::111111111111:root'] },
+          'sts:AssumeRole',
+        ),
+        allow({ Service: 'ec2.amazonaws.com' }, 'sts:AssumeRole', {
+          Condition: undefined,
+        }),
+        allow(
+          { Federated: 'cognito-identity.amazonaws.com' },
+          'sts:AssumeRoleWithWebIdentity',
+        ),
+        // Not an assume action: lets nobody in.
+        allow({ AWS: 'arn:aws:iam::222222222222:root' }, 'sts:TagSession'),
+        // Meter again, by account: not another principal.
+        allow({ AWS: '458553032353' }, 'sts:AssumeRole'),
+      ),
+      meter,
+    );
+    expect(analysis.otherPrincipals).toEqual([
+      'arn:aws:iam::111111111111:root',
+      'cognito-identity.amazonaws.com',
+      'ec2.amazonaws.com',
+    ]);
+    expect(analysis.requiresExternalId).toBe(true);
+    expect(analysis.anyPrincipal).toBe(false);
+  });
+
+  it.each([
+    [
+      'StringEqualsIfExists',
+      { StringEqualsIfExists: { 'sts:ExternalId': 'x' } },
+    ],
+    ['Null', { Null: { 'sts:ExternalId': 'false' } }],
+    ['StringNotEquals', { StringNotEquals: { 'sts:ExternalId': 'x' } }],
+    ['StringLike "*"', { StringLike: { 'sts:ExternalId': '*' } }],
+    [
+      'ForAllValues:StringEquals',
+      { 'ForAllValues:StringEquals': { 'sts:ExternalId': 'x' } },
+    ],
+    ['an empty list', { StringEquals: { 'sts:ExternalId': [] } }],
+  ])('does not count %s as requiring an external ID', (_, Condition) => {
+    expect(
+      trustRequiresExternalId(
+        trust(allow({ AWS: meter }, 'sts:*', { Condition })),
+        meter,
+      ),
+    ).toBe(false);
+  });
+
+  it.each([
+    ['StringEquals', { StringEquals: { 'sts:ExternalId': 'x' } }],
+    ['any key case', { StringEquals: { 'STS:EXTERNALID': 'x' } }],
+    ['StringLike with a value', { StringLike: { 'sts:ExternalId': 'ab*' } }],
+    [
+      'StringEqualsIgnoreCase',
+      { StringEqualsIgnoreCase: { 'sts:ExternalId': 'x' } },
+    ],
+  ])('counts %s as requiring an external ID', (_, Condition) => {
+    expect(
+      trustRequiresExternalId(
+        trust(allow({ AWS: meter }, 'sts:*', { Condition })),
+        meter,
+      ),
+    ).toBe(true);
+  });
+
+  it('needs the condition on the "*" statement as much as on Meter\'s', () => {
+    expect(
+      analyseTrust(
+        trust(
+          allow({ AWS: meter }, 'sts:AssumeRole'),
+          allow('*', 'sts:AssumeRole', { Condition: undefined }),
+        ),
+        meter,
+      ).requiresExternalId,
+    ).toBe(false);
+  });
+
+  it('keeps readTrust to the trust and the external ID', () => {
+    expect(
+      readTrust(trust(allow({ AWS: meter }, 'sts:Assume*')), meter),
+    ).toEqual({ trustsMeter: true, externalId: GUIDE_EXTERNAL_ID });
   });
 });
 

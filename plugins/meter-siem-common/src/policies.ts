@@ -1,12 +1,35 @@
+import { parseArn } from './arn';
 import { METER_WRITE_ACTIONS } from './constants';
+import { ValidationIssue, rules } from './validation';
+
+/**
+ * The principals of a statement: `"*"` (anyone) or, per kind, one or more
+ * values (`AWS` ARNs or account ids, `Service` names, `Federated` providers).
+ *
+ * @public
+ */
+export type PolicyPrincipal =
+  | '*'
+  | {
+      AWS?: string | string[];
+      Service?: string | string[];
+      Federated?: string | string[];
+      CanonicalUser?: string | string[];
+    };
 
 /** @public */
 export interface PolicyStatement {
   Sid?: string;
   Effect: 'Allow' | 'Deny';
-  Principal?: { AWS: string | string[] };
-  Action: string | string[];
+  Principal?: PolicyPrincipal;
+  /** Every principal but those listed. */
+  NotPrincipal?: PolicyPrincipal;
+  Action?: string | string[];
+  /** Every action but those listed. */
+  NotAction?: string | string[];
   Resource?: string | string[];
+  /** Every resource but those listed. */
+  NotResource?: string | string[];
   Condition?: Record<string, Record<string, string | string[]>>;
 }
 
@@ -17,12 +40,25 @@ export interface PolicyDocument {
 }
 
 /**
- * The least-privilege permissions policy: Meter may put records on this one
- * stream and do nothing else.
+ * The only KMS action a producer needs on a customer key that encrypts a
+ * stream: Kinesis asks KMS for a data key on the writer's behalf.
  *
  * @public
  */
-export function buildPermissionsPolicy(streamArn: string): PolicyDocument {
+export const KMS_PRODUCER_ACTION = 'kms:GenerateDataKey';
+
+/**
+ * The least-privilege permissions policy: Meter may put records on this one
+ * stream and do nothing else. A stream encrypted with a customer-managed key
+ * also needs `kms:GenerateDataKey` on exactly that key, as a second
+ * statement.
+ *
+ * @public
+ */
+export function buildPermissionsPolicy(
+  streamArn: string,
+  options: { kmsKeyArn?: string } = {},
+): PolicyDocument {
   return {
     Version: '2012-10-17',
     Statement: [
@@ -31,8 +67,57 @@ export function buildPermissionsPolicy(streamArn: string): PolicyDocument {
         Action: [...METER_WRITE_ACTIONS],
         Resource: streamArn,
       },
+      ...(options.kmsKeyArn
+        ? [
+            {
+              Effect: 'Allow' as const,
+              Action: KMS_PRODUCER_ACTION,
+              Resource: options.kmsKeyArn,
+            },
+          ]
+        : []),
     ],
   };
+}
+
+/**
+ * Checks the customer-managed key a permissions policy is to grant
+ * `kms:GenerateDataKey` on: a key ARN (IAM grants on keys; an alias ARN in
+ * a policy's resources grants nothing on the key) in the stream's account
+ * and region, which is also all the audit accepts.
+ *
+ * @public
+ */
+export function validatePolicyKmsKey(
+  kmsKeyArn: unknown,
+  streamArn: string,
+): ValidationIssue[] {
+  const format = rules.kmsKeyArn(kmsKeyArn, 'kmsKeyArn');
+  if (format.length > 0) return format;
+  const key = parseArn(kmsKeyArn as string);
+  if (!key.resource.startsWith('key/')) {
+    return [
+      {
+        field: 'kmsKeyArn',
+        message:
+          'must be the ARN of the key itself (arn:…:key/…), not of an alias: IAM grants kms:GenerateDataKey on keys, and an alias ARN in a policy grants nothing',
+      },
+    ];
+  }
+  const stream = parseArn(streamArn);
+  if (
+    key.partition !== stream.partition ||
+    key.accountId !== stream.accountId ||
+    key.region !== stream.region
+  ) {
+    return [
+      {
+        field: 'kmsKeyArn',
+        message: `must be a key in the stream's account ${stream.accountId} and region ${stream.region} (this key is in account ${key.accountId}, region ${key.region})`,
+      },
+    ];
+  }
+  return [];
 }
 
 /**
@@ -77,9 +162,23 @@ function asList<T>(value: T | T[] | undefined): T[] {
   return Array.isArray(value) ? value : [value];
 }
 
-/** @public */
+/**
+ * The statements of a document. IAM accepts a single statement object in
+ * place of a list, and a document read from elsewhere may have none.
+ *
+ * @public
+ */
+export function statementsOf(
+  document: PolicyDocument | undefined,
+): PolicyStatement[] {
+  return asList<PolicyStatement>(document?.Statement);
+}
+
+/** The `AWS` principals of a statement; `"*"` when it names anyone. @public */
 export function principalsOf(statement: PolicyStatement): string[] {
-  return asList(statement.Principal?.AWS);
+  const principal = statement.Principal;
+  if (principal === undefined) return [];
+  return principal === '*' ? ['*'] : asList(principal.AWS);
 }
 
 /** @public */
@@ -92,23 +191,259 @@ export function resourcesOf(statement: PolicyStatement): string[] {
   return asList(statement.Resource);
 }
 
+/** An IAM glob: `*` is any run of characters (colons too), `?` any one. */
+function globSource(pattern: string): string {
+  return pattern
+    .split('')
+    .map(c => {
+      if (c === '*') return '.*';
+      if (c === '?') return '.';
+      return c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('');
+}
+
+/**
+ * Whether an action pattern of a policy covers an action, as IAM matches
+ * them: case-insensitively, with `*` and `?` wildcards (`sts:Assume*`
+ * covers `sts:AssumeRole`; `sts:AssumeRoleWithSAML` does not).
+ *
+ * @public
+ */
+export function matchesAction(pattern: string, action: string): boolean {
+  return new RegExp(`^${globSource(pattern)}$`, 'i').test(action);
+}
+
+/**
+ * Whether a resource pattern of a policy covers an ARN, as IAM matches
+ * them: case-sensitively, with `*` and `?` wildcards.
+ *
+ * @public
+ */
+export function matchesResource(pattern: string, arn: string): boolean {
+  return new RegExp(`^${globSource(pattern)}$`).test(arn);
+}
+
+/**
+ * Whether two glob patterns (`*`, `?`) have a string in common: whether a
+ * resource pattern of a policy can reach anything of the shape of another.
+ * Case-sensitive, as ARNs are. With `segmentStars`, the wildcards of the
+ * second pattern stay within one ARN segment (match no colon).
+ *
+ * @public
+ */
+export function patternsOverlap(
+  a: string,
+  b: string,
+  options: { segmentStars?: boolean } = {},
+): boolean {
+  // Can b's wildcard stand for this character of a (a literal, or `?`)?
+  const bTakes = (c: string) => !options.segmentStars || c !== ':';
+  const seen = new Map<number, boolean>();
+  const overlap = (i: number, j: number): boolean => {
+    const key = i * (b.length + 1) + j;
+    const known = seen.get(key);
+    if (known !== undefined) return known;
+    let result = false;
+    if (i === a.length && j === b.length) {
+      result = true;
+    } else if (i < a.length && a[i] === '*') {
+      // The star stands for nothing more, or for one more character of b
+      // (facing b's star: b's star stands for nothing more).
+      result = overlap(i + 1, j) || (j < b.length && overlap(i, j + 1));
+    } else if (j < b.length && b[j] === '*') {
+      result =
+        overlap(i, j + 1) ||
+        (i < a.length && bTakes(a[i]) && overlap(i + 1, j));
+    } else if (i < a.length && j < b.length) {
+      result =
+        (a[i] === '?' || a[i] === b[j] || (b[j] === '?' && bTakes(a[i]))) &&
+        overlap(i + 1, j + 1);
+    }
+    seen.set(key, result);
+    return result;
+  };
+  return overlap(0, 0);
+}
+
+/**
+ * Whether an Allow or Deny statement applies to an action: one of its
+ * `Action` patterns covers it, or none of its `NotAction` patterns does.
+ *
+ * @public
+ */
+export function statementCoversAction(
+  statement: PolicyStatement,
+  action: string,
+): boolean {
+  if (statement.NotAction !== undefined) {
+    return !asList(statement.NotAction).some(p => matchesAction(p, action));
+  }
+  return actionsOf(statement).some(p => matchesAction(p, action));
+}
+
+/** The action Meter calls on the customer's role. */
+const ASSUME_ROLE = 'sts:AssumeRole';
+
+/** Every action that assumes a role, by whatever kind of principal. */
+const ASSUME_ACTIONS = [
+  ASSUME_ROLE,
+  'sts:AssumeRoleWithSAML',
+  'sts:AssumeRoleWithWebIdentity',
+];
+
+/** Meter's principal as a trust policy may name it: its ARN, account or root. */
+function isMeter(principal: string, principalArn: string): boolean {
+  const [, partition, , , principalAccount] = principalArn.split(':');
+  return (
+    principal === principalArn ||
+    principal === principalAccount ||
+    principal === `arn:${partition}:iam::${principalAccount}:root`
+  );
+}
+
+/** Every principal value of any kind; `"*"` for anyone. */
+function allPrincipals(principal: PolicyPrincipal | undefined): string[] {
+  if (principal === undefined) return [];
+  if (principal === '*') return ['*'];
+  return Object.values(principal).flatMap(value => asList(value));
+}
+
+/**
+ * Whether an Allow statement lets any principal in: `"Principal": "*"`,
+ * `{"AWS": "*"}`, or a `NotPrincipal` (everyone but those listed).
+ */
+function letsAnyoneIn(statement: PolicyStatement): boolean {
+  return (
+    statement.NotPrincipal !== undefined ||
+    allPrincipals(statement.Principal).includes('*')
+  );
+}
+
+/** Whether an Allow statement lets Meter's principal assume the role. */
+function letsMeterIn(statement: PolicyStatement, principalArn: string) {
+  if (statement.Effect !== 'Allow') return false;
+  if (!statementCoversAction(statement, ASSUME_ROLE)) return false;
+  if (statement.NotPrincipal !== undefined) {
+    return !allPrincipals(statement.NotPrincipal).some(
+      p => p === '*' || isMeter(p, principalArn),
+    );
+  }
+  return principalsOf(statement).some(
+    p => p === '*' || isMeter(p, principalArn),
+  );
+}
+
 /** The statements of a trust policy that let Meter's principal assume the role. */
 function meterStatements(
   trust: PolicyDocument,
   principalArn: string,
 ): PolicyStatement[] {
-  const [, partition, , , principalAccount] = principalArn.split(':');
-  return asList(trust.Statement).filter(
+  return statementsOf(trust).filter(s => letsMeterIn(s, principalArn));
+}
+
+/**
+ * Condition operators under which a request without `sts:ExternalId` is
+ * refused. `…IfExists`, `Null`, the negated operators and `ForAllValues:`
+ * all let a request without the key through.
+ */
+const REQUIRING_OPERATORS = [
+  'stringequals',
+  'stringequalsignorecase',
+  'stringlike',
+  'foranyvalue:stringequals',
+  'foranyvalue:stringequalsignorecase',
+  'foranyvalue:stringlike',
+];
+
+/** Whether a statement admits only requests carrying a particular external ID. */
+function requiresExternalId(statement: PolicyStatement): boolean {
+  return Object.entries(statement.Condition ?? {}).some(
+    ([operator, keys]) =>
+      REQUIRING_OPERATORS.includes(operator.toLowerCase()) &&
+      // Condition keys are case-insensitive.
+      Object.entries(keys ?? {}).some(([key, value]) => {
+        const values = asList(value);
+        return (
+          key.toLowerCase() === 'sts:externalid' &&
+          values.length > 0 &&
+          // `StringLike "*"` accepts any external ID.
+          !(
+            operator.toLowerCase().endsWith('stringlike') &&
+            values.some(v => /^[*?]*$/.test(v))
+          )
+        );
+      }),
+  );
+}
+
+/** The one value of `StringEquals` `sts:ExternalId`, the key in any case. */
+function externalIdOf(statement: PolicyStatement): string | undefined {
+  const entry = Object.entries(statement.Condition?.StringEquals ?? {}).find(
+    ([key]) => key.toLowerCase() === 'sts:externalid',
+  );
+  const ids = asList(entry?.[1]);
+  return ids.length === 1 ? ids[0] : undefined;
+}
+
+/**
+ * What a trust policy lets happen, for discovery and the audit. It holds
+ * the external ID only in `externalId`, for the one caller that reveals it.
+ *
+ * @public
+ */
+export interface TrustAnalysis {
+  /**
+   * An Allow statement lets Meter's principal (or anyone) assume the role,
+   * by any action pattern covering `sts:AssumeRole`.
+   */
+  trustsMeter: boolean;
+  /** The external ID the first such statement with one requires. */
+  externalId?: string;
+  /** Every statement letting Meter in requires an `sts:ExternalId`. */
+  requiresExternalId: boolean;
+  /** A statement lets any principal assume the role. */
+  anyPrincipal: boolean;
+  /**
+   * Principals other than Meter's that may assume the role (any assume
+   * action, any kind of principal), sorted.
+   */
+  otherPrincipals: string[];
+}
+
+/**
+ * Reads a trust policy as IAM evaluates its Allow statements: actions as
+ * case-insensitive globs, `NotAction` and `NotPrincipal` as "all but",
+ * `"*"` as anyone.
+ *
+ * @public
+ */
+export function analyseTrust(
+  trust: PolicyDocument,
+  principalArn: string,
+): TrustAnalysis {
+  const statements = meterStatements(trust, principalArn);
+  const externalId = statements
+    .map(externalIdOf)
+    .find((id): id is string => id !== undefined);
+  const assuming = statementsOf(trust).filter(
     s =>
       s.Effect === 'Allow' &&
-      actionsOf(s).includes('sts:AssumeRole') &&
-      principalsOf(s).some(
-        p =>
-          p === principalArn ||
-          p === principalAccount ||
-          p === `arn:${partition}:iam::${principalAccount}:root`,
-      ),
+      ASSUME_ACTIONS.some(action => statementCoversAction(s, action)),
   );
+  const others = new Set(
+    assuming
+      .flatMap(s => allPrincipals(s.Principal))
+      .filter(p => p !== '*' && !isMeter(p, principalArn)),
+  );
+  return {
+    trustsMeter: statements.length > 0,
+    ...(externalId !== undefined && { externalId }),
+    requiresExternalId:
+      statements.length > 0 && statements.every(requiresExternalId),
+    anyPrincipal: assuming.some(letsAnyoneIn),
+    otherPrincipals: [...others].sort(),
+  };
 }
 
 /**
@@ -121,13 +456,8 @@ export function readTrust(
   trust: PolicyDocument,
   principalArn: string,
 ): { trustsMeter: boolean; externalId?: string } {
-  const statements = meterStatements(trust, principalArn);
-  if (statements.length === 0) return { trustsMeter: false };
-  for (const statement of statements) {
-    const ids = asList(statement.Condition?.StringEquals?.['sts:ExternalId']);
-    if (ids.length === 1) return { trustsMeter: true, externalId: ids[0] };
-  }
-  return { trustsMeter: true };
+  const { trustsMeter, externalId } = analyseTrust(trust, principalArn);
+  return { trustsMeter, ...(externalId !== undefined && { externalId }) };
 }
 
 /**
@@ -141,19 +471,7 @@ export function trustRequiresExternalId(
   trust: PolicyDocument,
   principalArn: string,
 ): boolean {
-  const statements = meterStatements(trust, principalArn);
-  return (
-    statements.length > 0 &&
-    statements.every(statement =>
-      // Condition keys are case-insensitive.
-      Object.values(statement.Condition ?? {}).some(operator =>
-        Object.entries(operator ?? {}).some(
-          ([key, value]) =>
-            key.toLowerCase() === 'sts:externalid' && asList(value).length > 0,
-        ),
-      ),
-    )
-  );
+  return analyseTrust(trust, principalArn).requiresExternalId;
 }
 
 /**

@@ -1,5 +1,10 @@
 import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
-import { CreatePolicyCommand, GetRoleCommand } from '@aws-sdk/client-iam';
+import {
+  CreatePolicyCommand,
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  GetRoleCommand,
+} from '@aws-sdk/client-iam';
 import { MOTO_ACCOUNT, allNames, sdk, uniqueName } from './__testUtils__/moto';
 import { AWS_REGIONS } from '@internal/backstage-plugin-meter-siem-common';
 import { mockCredentials } from '@backstage/backend-test-utils';
@@ -89,6 +94,55 @@ describe('template meter-siem-integration through the real scaffolder backend', 
     const backendLog = scaffolder.logger.lines.join('\n');
     expect(backendLog).toContain(`meter-siem-${name}`);
     expect(backendLog).not.toContain(externalId);
+  });
+
+  it("grants kms:GenerateDataKey on a customer-managed key, the stream's and the policy's alike", async () => {
+    const name = uniqueName('kms');
+    const kmsKeyArn = `arn:aws:kms:us-west-2:${MOTO_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    const run = await scaffolder.run({
+      ...values(name),
+      encryption: 'KMS_CUSTOMER_KEY',
+      kmsKeyArn,
+    });
+    expect(run.task?.status).toBe('completed');
+    const { kinesis, iam } = sdk('us-west-2');
+    const stream = await kinesis.send(
+      new DescribeStreamSummaryCommand({ StreamName: `meter-siem-${name}` }),
+    );
+    expect(stream.StreamDescriptionSummary?.KeyId).toBe(kmsKeyArn);
+    const PolicyArn = `arn:aws:iam::${MOTO_ACCOUNT}:policy/meter-siem-${name}-kinesis-write`;
+    const { Policy } = await iam.send(new GetPolicyCommand({ PolicyArn }));
+    const { PolicyVersion } = await iam.send(
+      new GetPolicyVersionCommand({
+        PolicyArn,
+        VersionId: Policy!.DefaultVersionId,
+      }),
+    );
+    expect(JSON.parse(decodeURIComponent(PolicyVersion!.Document!))).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: ['kinesis:PutRecord', 'kinesis:PutRecords'],
+          Resource: `arn:aws:kinesis:us-west-2:${MOTO_ACCOUNT}:stream/meter-siem-${name}`,
+        },
+        { Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: kmsKeyArn },
+      ],
+    });
+  });
+
+  it('refuses a KMS alias in the form, before the stream is made: the policy needs the key', async () => {
+    const name = uniqueName('alias');
+    const result = await scaffolder.run({
+      ...values(name),
+      encryption: 'KMS_CUSTOMER_KEY',
+      kmsKeyArn: `arn:aws:kms:us-west-2:${MOTO_ACCOUNT}:alias/meter`,
+    });
+    expect(result.status).toBe(400);
+    expect(JSON.stringify(result.body)).toContain('kmsKeyArn');
+    expect((await allNames('us-west-2')).filter(n => n.includes(name))).toEqual(
+      [],
+    );
   });
 
   it('fails a run with bad input before any AWS call, naming the field', async () => {

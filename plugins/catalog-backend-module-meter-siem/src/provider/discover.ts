@@ -3,6 +3,8 @@ import {
   GetPolicyVersionCommand,
   GetRoleCommand,
   GetRolePolicyCommand,
+  IAMClient,
+  ListPolicyTagsCommand,
   paginateGetAccountAuthorizationDetails,
   paginateListAttachedRolePolicies,
   paginateListRolePolicies,
@@ -17,14 +19,20 @@ import {
 } from '@aws-sdk/client-kinesis';
 import {
   IntegrationFacts,
+  LeftBehindResource,
+  MANAGED_BY_VALUE,
   MeterSiemSettings,
   PolicyDocument,
   StreamFacts,
+  coversStream,
+  integrationNameOf,
   parseArn,
   parsePolicyDocument,
   readTrust,
+  resourceName,
   streamArn as streamArnOf,
   tagsToRecord,
+  writableResourcePatterns,
   writableStreamArns,
 } from '@internal/backstage-plugin-meter-siem-common';
 import { AccountClients } from './clients';
@@ -51,15 +59,18 @@ export interface DiscoveryScope {
   settings: MeterSiemSettings;
 }
 
+/** An integration before its stream is read. */
+type Pair = Omit<IntegrationFacts, 'stream'>;
+
 /**
  * Pairs a role Meter may assume with each stream of this account, in any
- * region, that its policies let Meter write to: IAM is global, so the roles
- * say where their integrations are.
+ * region, that its policies name: IAM is global, so the roles say where
+ * their integrations are. A role whose policies name no particular stream
+ * of this account (wildcards, another account's stream, no Kinesis grant at
+ * all) is one integration without a stream: every role Meter may assume is
+ * in the catalog, whatever it grants.
  */
-function pairsOf(
-  role: RoleFacts,
-  accountId: string,
-): Array<Omit<IntegrationFacts, 'stream'>> {
+function pairsOf(role: RoleFacts, accountId: string): Pair[] {
   const byStream = new Map<string, { arn: string; name: string } | undefined>();
   for (const grant of role.grants) {
     for (const streamArn of writableStreamArns(grant.document)) {
@@ -78,6 +89,15 @@ function pairsOf(
     })),
     ...unreadPolicyArns.map(policyArn => ({ policyArn })),
   ];
+  if (byStream.size === 0) {
+    // The managed policy that grants writes anywhere, else the first one.
+    const managed = grants.filter(grant => grant.policy);
+    const policy = (
+      managed.find(grant => writableResourcePatterns(grant.document).length) ??
+      managed[0]
+    )?.policy;
+    return [{ accountId, role: roleFacts, policy, permissions }];
+  }
   return [...byStream].map(([streamArn, policy]) => ({
     accountId,
     region: parseArn(streamArn).region,
@@ -86,6 +106,20 @@ function pairsOf(
     permissions,
     streamArn,
   }));
+}
+
+/** Every resource pattern a role's policies let it write to streams on. */
+function writablePatternsOf(role: RoleFacts): string[] {
+  return role.grants.flatMap(grant => writableResourcePatterns(grant.document));
+}
+
+/** Whether tags are the ones Backstage writes on what it creates. */
+function carriesOurTags(
+  tags: Record<string, string>,
+  settings: MeterSiemSettings,
+): boolean {
+  const keys = settings.tagKeys;
+  return tags[keys.managedBy] === MANAGED_BY_VALUE && !!tags[keys.integration];
 }
 
 function trustsMeter(role: RoleFacts, scope: DiscoveryScope): boolean {
@@ -134,22 +168,25 @@ async function readStream(
  */
 async function withStreams(
   clients: AccountClients,
-  pairs: Array<Omit<IntegrationFacts, 'stream'>>,
+  pairs: Pair[],
 ): Promise<IntegrationFacts[]> {
   const streams = new Map<string, StreamFacts | undefined>();
   for (const { streamArn } of pairs) {
-    if (!streams.has(streamArn)) {
+    if (streamArn && !streams.has(streamArn)) {
       streams.set(streamArn, await readStream(clients, streamArn));
     }
   }
-  return pairs.map(pair => ({ ...pair, stream: streams.get(pair.streamArn) }));
+  return pairs.map(pair =>
+    pair.streamArn ? { ...pair, stream: streams.get(pair.streamArn) } : pair,
+  );
 }
 
 /**
  * Finds every integration of one account: the IAM side in a few paginated
  * GetAccountAuthorizationDetails calls (roles with trust policies, tags and
  * policies, and the managed policies' documents), then only the streams
- * those roles may write to.
+ * those roles may write to, the streams left behind and the IAM resources
+ * left behind.
  */
 export async function discoverIntegrations(
   clients: AccountClients,
@@ -157,6 +194,7 @@ export async function discoverIntegrations(
 ): Promise<IntegrationFacts[]> {
   const roles = [];
   const documents = new Map<string, PolicyDocument>();
+  const policyNames = new Map<string, string>();
   // The largest page IAM allows: about 3 calls for 2,000 roles instead of 20.
   for await (const page of paginateGetAccountAuthorizationDetails(
     { client: clients.iam, pageSize: 1000 },
@@ -164,14 +202,21 @@ export async function discoverIntegrations(
   )) {
     roles.push(...(page.RoleDetailList ?? []));
     for (const policy of page.Policies ?? []) {
+      if (!policy.Arn) continue;
+      policyNames.set(
+        policy.Arn,
+        policy.PolicyName ?? resourceName(policy.Arn),
+      );
       const version = policy.PolicyVersionList?.find(v => v.IsDefaultVersion);
-      if (policy.Arn && version?.Document) {
+      if (version?.Document) {
         documents.set(policy.Arn, parsePolicyDocument(version.Document));
       }
     }
   }
 
-  const pairs = roles.flatMap(detail => {
+  const meterRoles: RoleFacts[] = [];
+  const otherRoles: RoleFacts[] = [];
+  for (const detail of roles) {
     const role: RoleFacts = {
       arn: detail.Arn!,
       name: detail.RoleName!,
@@ -202,23 +247,153 @@ export async function discoverIntegrations(
         .map(attached => attached.PolicyArn!)
         .filter(arn => !documents.has(arn)),
     };
-    return trustsMeter(role, scope) ? pairsOf(role, clients.accountId) : [];
-  });
+    (trustsMeter(role, scope) ? meterRoles : otherRoles).push(role);
+  }
+
+  const pairs = meterRoles.flatMap(role => pairsOf(role, clients.accountId));
   const integrations = await withStreams(clients, pairs);
-  return [
+  const orphans = await leftBehindStreams(
+    clients,
+    scope,
+    new Set(pairs.flatMap(p => (p.streamArn ? [p.streamArn] : []))),
+  );
+  const found = [
     ...integrations,
-    ...(await leftBehindStreams(
-      clients,
-      scope,
-      new Set(pairs.map(p => p.streamArn)),
-    )),
+    ...joinReachable(integrations, orphans, meterRoles, scope),
+  ];
+  const leftBehind = await leftBehindIam(clients, scope, {
+    otherRoles,
+    policyNames,
+    inUse: new Set(
+      meterRoles.flatMap(role =>
+        role.grants.flatMap(grant => (grant.policy ? [grant.policy.arn] : [])),
+      ),
+    ),
+  });
+  return [
+    ...found,
+    ...attachLeftBehind(found, leftBehind, clients.accountId, scope),
   ];
 }
 
 /**
- * Streams named with the product's prefix that no role trusted by Meter may
- * write to: what is left of an integration whose role was deleted. Only
- * those streams are read, so a sync costs one listing per region besides.
+ * Streams left behind that a role trusted by Meter reaches with a wildcard
+ * grant (IAM's matching: case-sensitive, `*` and `?`). When that role has
+ * no stream of its own and bears the stream's integration name, they are
+ * one integration (the template's names, with a widened policy); otherwise
+ * the stream stays on its own and records which roles reach it.
+ */
+function joinReachable(
+  integrations: IntegrationFacts[],
+  orphans: IntegrationFacts[],
+  meterRoles: RoleFacts[],
+  scope: DiscoveryScope,
+): IntegrationFacts[] {
+  const patterns = new Map(meterRoles.map(r => [r.arn, writablePatternsOf(r)]));
+  const remaining: IntegrationFacts[] = [];
+  for (const orphan of orphans) {
+    const reachableBy = meterRoles
+      .filter(role => coversStream(patterns.get(role.arn)!, orphan.streamArn!))
+      .map(role => role.arn)
+      .sort();
+    const name = integrationNameOf(orphan, scope.settings);
+    const owner = integrations.find(
+      i =>
+        !i.streamArn &&
+        i.role &&
+        reachableBy.includes(i.role.arn) &&
+        integrationNameOf(i, scope.settings) === name,
+    );
+    if (owner) {
+      Object.assign(owner, {
+        streamArn: orphan.streamArn,
+        region: orphan.region,
+        stream: orphan.stream,
+      });
+    } else {
+      remaining.push(reachableBy.length ? { ...orphan, reachableBy } : orphan);
+    }
+  }
+  return remaining;
+}
+
+/**
+ * Roles and customer-managed policies carrying Backstage's tags that are
+ * part of no integration: roles that do not let Meter in, and policies
+ * attached to no role that does. GetAccountAuthorizationDetails gives no
+ * policy tags, so ListPolicyTags is called for the unused policies named
+ * with the product's prefix only.
+ */
+async function leftBehindIam(
+  clients: AccountClients,
+  scope: DiscoveryScope,
+  found: {
+    otherRoles: RoleFacts[];
+    policyNames: Map<string, string>;
+    inUse: Set<string>;
+  },
+): Promise<LeftBehindResource[]> {
+  const { settings } = scope;
+  const left: LeftBehindResource[] = found.otherRoles
+    .filter(role => carriesOurTags(role.tags, settings))
+    .map(role => ({
+      kind: 'role',
+      arn: role.arn,
+      name: role.name,
+      tags: role.tags,
+    }));
+  for (const [arn, name] of found.policyNames) {
+    if (found.inUse.has(arn) || !name.startsWith(settings.namePrefix)) continue;
+    const tags = await policyTags(clients.iam, arn);
+    if (carriesOurTags(tags, settings)) {
+      left.push({ kind: 'policy', arn, name, tags });
+    }
+  }
+  return left;
+}
+
+async function policyTags(
+  iam: IAMClient,
+  PolicyArn: string,
+): Promise<Record<string, string>> {
+  // A policy has at most 50 tags: one page.
+  const { Tags } = await iam.send(
+    new ListPolicyTagsCommand({ PolicyArn, MaxItems: 100 }),
+  );
+  return tagsToRecord(Tags);
+}
+
+/**
+ * Places what was left behind on the integration of the same name in the
+ * account (the stream an abandoned run made, say), or else makes one
+ * integration of it per integration name.
+ */
+function attachLeftBehind(
+  found: IntegrationFacts[],
+  leftBehind: LeftBehindResource[],
+  accountId: string,
+  scope: DiscoveryScope,
+): IntegrationFacts[] {
+  const key = scope.settings.tagKeys.integration;
+  const added: IntegrationFacts[] = [];
+  for (const resource of leftBehind) {
+    const name = resource.tags[key];
+    const home =
+      found.find(i => integrationNameOf(i, scope.settings) === name) ??
+      added.find(i => integrationNameOf(i, scope.settings) === name);
+    if (home) {
+      home.leftBehind = [...(home.leftBehind ?? []), resource];
+    } else {
+      added.push({ accountId, leftBehind: [resource] });
+    }
+  }
+  return added;
+}
+
+/**
+ * Streams named with the product's prefix that no role trusted by Meter
+ * names: what is left of an integration whose role was deleted. Only those
+ * streams are read, so a sync costs one listing per region besides.
  */
 async function leftBehindStreams(
   clients: AccountClients,

@@ -40,14 +40,28 @@ const expectedTags = (name: string) => [
   { Key: 'meter-siem-integration', Value: name },
 ];
 
-async function createPolicy(name: string) {
+async function createPolicy(name: string, extra: { kmsKeyArn?: string } = {}) {
   const { ctx, outputs } = actionContext({
     ...baseTarget,
     name,
     streamArn: streamArnOf(name),
+    ...extra,
   });
   await policyAction.handler(ctx);
   return outputs.policyArn as string;
+}
+
+async function documentOf(policyArn: string) {
+  const { Policy } = await iam.send(
+    new GetPolicyCommand({ PolicyArn: policyArn }),
+  );
+  const version = await iam.send(
+    new GetPolicyVersionCommand({
+      PolicyArn: policyArn,
+      VersionId: Policy!.DefaultVersionId,
+    }),
+  );
+  return JSON.parse(decodeURIComponent(version.PolicyVersion!.Document!));
 }
 
 describe('meter-siem:policy:create against moto', () => {
@@ -117,6 +131,60 @@ describe('meter-siem:policy:create against moto', () => {
     await expect(createPolicy(name)).rejects.toThrow(
       /already exists in account 123456789012 and was not created by Backstage/,
     );
+  });
+});
+
+describe('meter-siem:policy:create with a customer-managed KMS key, against moto', () => {
+  const keyArn = `arn:aws:kms:us-east-1:${MOTO_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+
+  it('adds kms:GenerateDataKey on exactly that key, and reuses the policy on a re-run', async () => {
+    const name = uniqueName();
+    const policyArn = await createPolicy(name, { kmsKeyArn: keyArn });
+    expect(await documentOf(policyArn)).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: ['kinesis:PutRecord', 'kinesis:PutRecords'],
+          Resource: streamArnOf(name),
+        },
+        { Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: keyArn },
+      ],
+    });
+    // The same builder decides whether a re-run's document is the same.
+    expect(await createPolicy(name, { kmsKeyArn: keyArn })).toBe(policyArn);
+    await expect(createPolicy(name)).rejects.toThrow(
+      /no longer the least-privilege one \(kinesis:PutRecord and kinesis:PutRecords on \S+\)/,
+    );
+  });
+
+  it('ignores an empty key, as the template passes it without one', async () => {
+    const name = uniqueName();
+    const policyArn = await createPolicy(name, { kmsKeyArn: '' });
+    expect((await documentOf(policyArn)).Statement).toHaveLength(1);
+  });
+
+  it.each([
+    [
+      'an alias',
+      `arn:aws:kms:us-east-1:${MOTO_ACCOUNT}:alias/meter`,
+      /not of an alias/,
+    ],
+    [
+      "another region's key",
+      keyArn.replace('us-east-1', 'eu-west-1'),
+      /must be a key in the stream's account 123456789012 and region us-east-1/,
+    ],
+    ['no ARN', 'my-key', /kmsKeyArn must be a KMS key or alias ARN/],
+  ])('refuses %s before any AWS call', async (_, kmsKeyArn, message) => {
+    const name = uniqueName();
+    const spy = jest.spyOn(IAMClient.prototype, 'send');
+    try {
+      await expect(createPolicy(name, { kmsKeyArn })).rejects.toThrow(message);
+      expect(spy).not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
 

@@ -7,7 +7,7 @@ import { stringifyEntityRef } from '@backstage/catalog-model';
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
-  ANNOTATIONS,
+  AWS_REGIONS,
   MeterSiemSettings,
   meterSiemExternalIdReadPermission,
 } from '@internal/backstage-plugin-meter-siem-common';
@@ -73,9 +73,8 @@ export function createExternalIdRouter(options: ExternalIdRouterOptions) {
     }
     const externalId = await readExternalId(clients, {
       roleArn: integration.roleArn,
-      region:
-        integration.entity.metadata.annotations?.[ANNOTATIONS.region] ??
-        'us-east-1',
+      // IAM is global; any region signs the call.
+      region: integration.region ?? AWS_REGIONS[0],
       meterPrincipalArn: settings.meterPrincipalArn,
     });
     logReveal(logger, userRef, entityRef);

@@ -23,6 +23,7 @@ import {
   INTEGRATION_ENTITY_TYPE,
   decideAccess,
   isProviderEmitted,
+  parseArn,
 } from '@internal/backstage-plugin-meter-siem-common';
 
 /** An integration as the catalog knows it, with the ARNs of its parts. */
@@ -30,7 +31,10 @@ export interface CatalogIntegration {
   entity: Entity;
   entityRef: string;
   ownerRef?: string;
-  streamArn: string;
+  accountId: string;
+  /** Absent for a role trusted by Meter that names no specific stream. */
+  region?: string;
+  streamArn?: string;
   roleArn?: string;
   policyArn?: string;
 }
@@ -143,17 +147,33 @@ export class IntegrationAccess {
       );
     }
     const annotations = entity.metadata.annotations ?? {};
-    if (!isProviderEmitted(entity) || !annotations[ANNOTATIONS.streamArn]) {
+    if (!isProviderEmitted(entity)) {
       throw new NotAllowedError(
         `${entityRef} was not discovered in AWS by the Meter SIEM catalog provider (it comes from a registered catalog file), so its ARNs are not trusted. Only integrations the provider found can be acted on.`,
+      );
+    }
+    const streamArn = annotations[ANNOTATIONS.streamArn] || undefined;
+    const roleArn = annotations[ANNOTATIONS.roleArn] || undefined;
+    const accountId =
+      annotations[ANNOTATIONS.accountId] ||
+      (streamArn && parseArn(streamArn).accountId) ||
+      (roleArn && parseArn(roleArn).accountId);
+    if (!accountId || (!streamArn && !roleArn)) {
+      throw new NotFoundError(
+        `${entityRef} names neither a stream nor a role in AWS`,
       );
     }
     return {
       entity,
       entityRef,
       ownerRef: ownerRefOf(entity),
-      streamArn: annotations[ANNOTATIONS.streamArn],
-      roleArn: annotations[ANNOTATIONS.roleArn] || undefined,
+      accountId,
+      region:
+        annotations[ANNOTATIONS.region] ||
+        (streamArn && parseArn(streamArn).region) ||
+        undefined,
+      streamArn,
+      roleArn,
       policyArn: annotations[ANNOTATIONS.policyArn] || undefined,
     };
   }

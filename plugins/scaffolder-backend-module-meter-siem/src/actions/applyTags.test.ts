@@ -5,6 +5,7 @@ import {
   IAMClient,
   ListPolicyTagsCommand,
   ListRoleTagsCommand,
+  PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import {
   CreateStreamCommand,
@@ -76,14 +77,16 @@ async function handMade(name: string) {
  */
 function entityOf(
   name: string,
-  arns: { streamArn: string; roleArn?: string; policyArn?: string },
+  arns: { streamArn?: string; roleArn?: string; policyArn?: string },
   owner = 'group:default/security',
 ): Entity {
   const facts: IntegrationFacts = {
     accountId: MOTO_ACCOUNT,
-    region,
-    streamArn: arns.streamArn,
-    stream: { name, tags: { owner } },
+    ...(arns.streamArn && {
+      region,
+      streamArn: arns.streamArn,
+      stream: { name, tags: { owner } },
+    }),
     ...(arns.roleArn && {
       role: {
         arn: arns.roleArn,
@@ -265,6 +268,47 @@ describe('meter-siem:tags:apply against moto', () => {
       `the policies of role ${arns.roleArn} do not grant writes on stream ${other.streamArn}`,
     );
     expect(await tagsOf(theirs, other)).toEqual(before);
+  });
+
+  it('tags the role of an integration that names no specific stream', async () => {
+    const name = uniqueName('wild');
+    const { iam } = sdk(region);
+    const { Role } = await iam.send(
+      new CreateRoleCommand({
+        RoleName: name,
+        AssumeRolePolicyDocument: JSON.stringify(
+          buildTrustPolicy({
+            principalArn: DEFAULT_METER_PRINCIPAL_ARN,
+            externalId: 'e'.repeat(64),
+          }),
+        ),
+      }),
+    );
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: name,
+        PolicyName: 'everything',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'kinesis:*', Resource: '*' }],
+        }),
+      }),
+    );
+    const entity = entityOf(name, { roleArn: Role!.Arn! });
+    const { ctx, outputs } = actionContext({
+      integration: stringifyEntityRef(entity),
+      owner: 'group:default/security',
+      environment: 'production',
+    });
+    await actionWith(entity).handler(ctx);
+    expect(outputs.changed).toEqual([Role!.Arn]);
+    const { Tags } = await iam.send(
+      new ListRoleTagsCommand({ RoleName: name }),
+    );
+    expect(tagsToRecord(Tags)).toMatchObject({
+      owner: 'group:default/security',
+      environment: 'production',
+    });
   });
 
   it('tags only the stream when the role is gone', async () => {

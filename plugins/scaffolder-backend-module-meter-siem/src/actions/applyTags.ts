@@ -9,10 +9,10 @@ import {
   ListTagsForStreamCommand,
 } from '@aws-sdk/client-kinesis';
 import {
+  AWS_REGIONS,
   Tag,
   ValidationIssue,
   ownerRefFromTag,
-  parseArn,
   resourceName,
   tagsToRecord,
   validateExtraTags,
@@ -99,9 +99,9 @@ export function applyTagsAction(options: ActionOptions) {
         integration.ownerRef,
         `change the tags of ${integration.entityRef}`,
       );
-      const { streamArn, roleArn, policyArn } = integration;
-      const { accountId, region } = parseArn(streamArn);
-      const streamName = resourceName(streamArn);
+      const { streamArn, roleArn, policyArn, accountId } = integration;
+      // IAM is global: a role without a stream is reached from any region.
+      const region = integration.region ?? AWS_REGIONS[0];
       const describe = Object.entries(wanted)
         .map(([k, v]) => `${k}=${v}`)
         .join(', ');
@@ -140,7 +140,9 @@ export function applyTagsAction(options: ActionOptions) {
         );
       };
 
-      await tagStream(aws, streamArn, streamName, apply);
+      if (streamArn) {
+        await tagStream(aws, streamArn, resourceName(streamArn), apply);
+      }
       if (roleArn) {
         const RoleName = resourceName(roleArn);
         const call = (permission: string) => ({

@@ -40,13 +40,18 @@ export async function assertPartsOf(
     new NotAllowedError(
       `${entityRef} was not changed: ${why}. The catalog may be behind AWS; wait for the next sync of the account and run again.`,
     );
-  for (const arn of [roleArn, policyArn]) {
+  for (const arn of [streamArn, roleArn, policyArn]) {
     if (arn && parseArn(arn).accountId !== aws.accountId) {
-      throw refuse(`${arn} is not in the stream's account ${aws.accountId}`);
+      throw refuse(
+        `${arn} is not in the integration's account ${aws.accountId}`,
+      );
     }
   }
   if (!roleArn) {
-    if (!resourceName(streamArn).startsWith(settings.namePrefix)) {
+    if (
+      !streamArn ||
+      !resourceName(streamArn).startsWith(settings.namePrefix)
+    ) {
       throw refuse(
         `stream ${streamArn} has no role and is not named ${settings.namePrefix}…`,
       );
@@ -113,7 +118,11 @@ export async function assertPartsOf(
       documents.push(parsePolicyDocument(document ?? '{}'));
     }
   }
-  if (!documents.some(doc => writableStreamArns(doc).includes(streamArn))) {
+  // A role that names no specific stream has nothing more to check.
+  if (
+    streamArn &&
+    !documents.some(doc => writableStreamArns(doc).includes(streamArn))
+  ) {
     throw refuse(
       `the policies of role ${roleArn} do not grant writes on stream ${streamArn}`,
     );

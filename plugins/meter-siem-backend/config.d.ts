@@ -1,3 +1,5 @@
+import { HumanDuration } from '@backstage/types';
+
 export interface Config {
   /** The audit's keys; the shared ones are declared by meter-siem-node. */
   meterSiem?: {
@@ -14,6 +16,12 @@ export interface Config {
        * `tag-value-not-allowed`). Keys not listed take any value.
        */
       allowedValues?: { [tagKey: string]: string[] };
+      /**
+       * Facts the catalog has not read from AWS for longer than this get a
+       * `facts-stale` finding (with the error the syncs since failed on).
+       * Defaults to 2 hours.
+       */
+      staleAfter?: HumanDuration | string;
     };
   };
 }

@@ -1,4 +1,5 @@
-import { Config } from '@backstage/config';
+import { Config, readDurationFromConfig } from '@backstage/config';
+import { durationToMilliseconds } from '@backstage/types';
 import { InputError } from '@backstage/errors';
 import {
   AuditOptions,
@@ -7,7 +8,12 @@ import {
 } from '@internal/backstage-plugin-meter-siem-common';
 
 /** The audit's rules configuration, without the catalog's owners. */
-export type AuditConfig = Omit<AuditOptions, 'knownOwners'>;
+export type AuditConfig = Omit<AuditOptions, 'knownOwners'> & {
+  /** Facts older than this get a `facts-stale` finding. */
+  staleAfterMs: number;
+};
+
+const DEFAULT_STALE_AFTER = { hours: 2 };
 
 /**
  * Reads `meterSiem.tagKeys` and `meterSiem.audit`. Allowed values are read
@@ -35,5 +41,10 @@ export function readAuditConfig(config: Config): AuditConfig {
     }
     allowedValues[key] = values as string[];
   }
-  return { tagKeys, requiredTags, allowedValues };
+  const staleAfterMs = durationToMilliseconds(
+    config.has('meterSiem.audit.staleAfter')
+      ? readDurationFromConfig(config, { key: 'meterSiem.audit.staleAfter' })
+      : DEFAULT_STALE_AFTER,
+  );
+  return { tagKeys, requiredTags, allowedValues, staleAfterMs };
 }

@@ -95,11 +95,11 @@ const entities = [
   ...org,
 ];
 
-async function start(config: object = {}) {
+async function start(config: object = {}, catalog: Entity[] = entities) {
   const { server } = await startTestBackend({
     features: [
       meterSiemPlugin,
-      catalogServiceMock.factory({ entities }),
+      catalogServiceMock.factory({ entities: catalog }),
       mockServices.rootConfig.factory({ data: config }),
       // Without this, the test backend treats a request without a token as
       // the mock user's.
@@ -378,5 +378,58 @@ describe('GET /api/meter-siem/findings', () => {
       'tag-value-not-allowed': 2,
       unmanaged: 1,
     });
+  });
+
+  it("reports facts older than meterSiem.audit.staleAfter, with the sync error, and the report's oldest facts", async () => {
+    const readAt = new Date(Date.now() - 3 * 3_600_000).toISOString();
+    const recent = new Date(Date.now() - 60_000).toISOString();
+    const catalog = entities.map(entity =>
+      entity.spec?.type === 'meter-siem-integration'
+        ? {
+            ...entity,
+            metadata: {
+              ...entity.metadata,
+              annotations: {
+                ...entity.metadata.annotations,
+                ...(entity.metadata.name.startsWith('clean')
+                  ? {
+                      'meter-siem.io/facts-read-at': readAt,
+                      'meter-siem.io/facts-error': 'AccessDenied: no',
+                    }
+                  : { 'meter-siem.io/facts-read-at': recent }),
+              },
+            },
+          }
+        : entity,
+    );
+    const staleServer = await start(
+      { meterSiem: { audit: { staleAfter: { hours: 1 } } } },
+      catalog,
+    );
+    const res = await request(staleServer)
+      .get('/api/meter-siem/findings?rule=facts-stale')
+      .set('Authorization', mockCredentials.user.header('user:default/jane'));
+    expect(res.status).toBe(200);
+    expect(
+      res.body.findings.map((f: AuditFinding) => [f.integration, f.message]),
+    ).toEqual([
+      [
+        'clean',
+        expect.stringMatching(
+          /read from AWS 3 hours ago .*; the syncs since failed: AccessDenied: no\./,
+        ),
+      ],
+    ]);
+    expect(res.body.factsReadAt).toBe(readAt);
+
+    // Under the default threshold (2 hours) a 1-minute-old read is fresh.
+    const fresh = await start(
+      {},
+      catalog.filter(e => !e.metadata.name.startsWith('clean')),
+    );
+    const none = await request(fresh)
+      .get('/api/meter-siem/findings?rule=facts-stale')
+      .set('Authorization', mockCredentials.user.header('user:default/jane'));
+    expect(none.body.findings).toEqual([]);
   });
 });

@@ -6,8 +6,11 @@ import {
   AuditReport,
   auditIntegration,
   compareFindings,
+  StalenessOptions,
   countFindings,
+  factsAge,
   parseAuditFacts,
+  staleFactsFinding,
 } from '@internal/backstage-plugin-meter-siem-common';
 
 /** What a caller narrowed the report to; an empty list means any. */
@@ -25,7 +28,7 @@ export interface FindingFilters {
  */
 export function findingsOf(
   integrations: Entity[],
-  options: AuditOptions,
+  options: AuditOptions & { staleness: StalenessOptions },
   ownershipRefs: ReadonlySet<string>,
 ): AuditFinding[] {
   const findings: AuditFinding[] = [];
@@ -37,7 +40,11 @@ export function findingsOf(
     const entityRef = stringifyEntityRef(entity);
     const owner = String(entity.spec?.owner ?? '');
     const mine = ownershipRefs.has(owner.toLowerCase());
-    for (const found of auditIntegration(facts, options)) {
+    const stale = staleFactsFinding(annotations, options.staleness);
+    for (const found of [
+      ...(stale ? [stale] : []),
+      ...auditIntegration(facts, options),
+    ]) {
       findings.push({
         id: `${found.ruleId}:${entityRef}:${found.resource}`,
         ...found,
@@ -73,12 +80,29 @@ export function filterFindings(
   );
 }
 
-export function buildReport(findings: AuditFinding[]): AuditReport {
+/** When the oldest facts among these integrations were read, if known. */
+export function oldestFactsReadAt(integrations: Entity[]): string | undefined {
+  let oldest: { readAt: string; ageMs: number } | undefined;
+  const now = Date.now();
+  for (const entity of integrations) {
+    const { readAt, ageMs } = factsAge(entity.metadata.annotations ?? {}, now);
+    if (readAt && ageMs !== undefined && (!oldest || ageMs > oldest.ageMs)) {
+      oldest = { readAt, ageMs };
+    }
+  }
+  return oldest?.readAt;
+}
+
+export function buildReport(
+  findings: AuditFinding[],
+  factsReadAt?: string,
+): AuditReport {
   const sorted = [...findings].sort(compareFindings);
   return {
     findings: sorted,
     counts: countFindings(sorted),
     generatedAt: new Date().toISOString(),
+    ...(factsReadAt && { factsReadAt }),
   };
 }
 

@@ -25,6 +25,7 @@ import {
   filterFindings,
   findingsOf,
   findingsToCsv,
+  oldestFactsReadAt,
 } from './report';
 
 export interface RouterOptions {
@@ -146,12 +147,16 @@ export async function createRouter(
     const findings: AuditFinding[] = filterFindings(
       findingsOf(
         integrations,
-        { ...audit, knownOwners },
+        {
+          ...audit,
+          knownOwners,
+          staleness: { now: Date.now(), staleAfterMs: audit.staleAfterMs },
+        },
         new Set(ownership.map(ref => ref.toLowerCase())),
       ),
       filters,
     );
-    const report = buildReport(findings);
+    const report = buildReport(findings, oldestFactsReadAt(integrations));
 
     if (csv) {
       res

@@ -42,7 +42,8 @@ export type AuditRuleId =
   | 'policy-too-broad'
   | 'no-stream-grant'
   | 'counterpart-missing'
-  | 'left-behind';
+  | 'left-behind'
+  | 'facts-stale';
 
 /** @public */
 export interface AuditRule {
@@ -173,6 +174,15 @@ export const AUDIT_RULES: Record<AuditRuleId, AuditRule> = {
     description: `Neither the stream nor the role carries the managed-by tag with value ${MANAGED_BY_VALUE}: the integration was made by hand or by another tool.`,
     remedy:
       'Re-create the integration with the template meter-siem-integration so that it is provisioned the same way as the others, then delete the hand-made resources; or accept the finding.',
+  },
+  'facts-stale': {
+    id: 'facts-stale',
+    severity: 'medium',
+    title: 'Facts are stale',
+    description:
+      'The catalog has not read this integration from AWS for longer than meterSiem.audit.staleAfter (default 2 hours): its account failed to sync since, so its other findings may be out of date.',
+    remedy:
+      "Fix what the message says the sync failed on (usually the credentials Backstage uses for the account, or their permissions, see the catalog module's README), then wait for the next sync.",
   },
 };
 
@@ -732,6 +742,11 @@ export interface AuditReport {
     byOwner: Record<string, number>;
   };
   generatedAt: string;
+  /**
+   * When the oldest facts in the report were read from AWS: the report is
+   * as fresh as that, not as `generatedAt`.
+   */
+  factsReadAt?: string;
 }
 
 /** The caller's own first, then the most severe, then by integration. @public */
@@ -779,4 +794,18 @@ export function parseAuditFacts(
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A finding of one rule, with the rule's severity, title and remedy.
+ *
+ * @public
+ */
+export function ruleFinding(
+  ruleId: AuditRuleId,
+  resource: AuditResource,
+  message: string,
+  resourceArn?: string,
+): RuleFinding {
+  return finding(ruleId, resource, message, resourceArn);
 }

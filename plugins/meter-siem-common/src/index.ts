@@ -19,3 +19,4 @@ export * from './audit';
 export * from './permissions';
 export * from './access';
 export * from './regions';
+export * from './staleness';

@@ -4,8 +4,8 @@ import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { coreApis } from '@backstage/frontend-plugin-api';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { Finding, MeterSiemApi, meterSiemApiRef } from '../../api';
-import { finding, mockMeterSiemApi } from '../../testing/findings';
-import { AuditPage, NO_FINDINGS } from './AuditPage';
+import { finding, mockMeterSiemApi, report } from '../../testing/findings';
+import { AuditPage, NO_FINDINGS, factsAgeText } from './AuditPage';
 
 // In the backend's order: the user's own first, then by severity.
 const findings: Finding[] = [
@@ -87,6 +87,21 @@ function search(apis: { get: Function }) {
 }
 
 describe('AuditPage', () => {
+  it('says how old the facts of the report are', async () => {
+    const readAt = new Date(Date.now() - 42 * 60_000).toISOString();
+    const api = mockMeterSiemApi(findings);
+    api.getFindings.mockImplementation(async () => ({
+      ...report(findings),
+      factsReadAt: readAt,
+    }));
+    render({ api });
+    expect(
+      await screen.findByText(
+        /Facts read from AWS 42 minutes ago \(the oldest\)/,
+      ),
+    ).toBeInTheDocument();
+  });
+
   it('counts the findings by severity and by owner', async () => {
     render();
 
@@ -330,5 +345,19 @@ describe('AuditPage', () => {
     expect(
       await screen.findByText('Policy allows more than PutRecord'),
     ).toBeInTheDocument();
+  });
+});
+
+describe('factsAgeText', () => {
+  const now = Date.parse('2026-11-28T12:00:00Z');
+  const ago = (ms: number) => new Date(now - ms).toISOString();
+  it.each([
+    [10_000, 'less than a minute ago'],
+    [60_000, '1 minute ago'],
+    [119 * 60_000, '119 minutes ago'],
+    [3 * 3_600_000, '3 hours ago'],
+    [72 * 3_600_000, '3 days ago'],
+  ])('%d ms -> %s', (ms, text) => {
+    expect(factsAgeText(ago(ms), now)).toBe(text);
   });
 });

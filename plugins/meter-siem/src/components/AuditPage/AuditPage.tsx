@@ -320,8 +320,14 @@ export function AuditPage() {
             <Text variant="body-small" color="secondary">
               {visible.length} {visible.length === 1 ? 'finding' : 'findings'}
               {mineCount > 0 && `, ${mineCount} of your team's, shown first`}
-              {report?.generatedAt &&
-                `. Report of ${new Date(report.generatedAt).toLocaleString()}`}
+              {report?.factsReadAt
+                ? `. Facts read from AWS ${factsAgeText(
+                    report.factsReadAt,
+                  )} (the oldest)`
+                : report?.generatedAt &&
+                  `. Report of ${new Date(
+                    report.generatedAt,
+                  ).toLocaleString()}`}
             </Text>
           )}
           <Table
@@ -338,4 +344,14 @@ export function AuditPage() {
       </Flex>
     </Container>
   );
+}
+
+/** "5 minutes ago" for a past time, in the reader's words. */
+export function factsAgeText(readAt: string, now = Date.now()): string {
+  const minutes = Math.max(0, Math.round((now - Date.parse(readAt)) / 60_000));
+  if (minutes < 1) return 'less than a minute ago';
+  if (minutes < 120) return `${minutes} minute${minutes === 1 ? '' : 's'} ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 48) return `${hours} hours ago`;
+  return `${Math.round(hours / 24)} days ago`;
 }

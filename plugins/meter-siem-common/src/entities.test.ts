@@ -540,3 +540,51 @@ describe('integrations without a stream', () => {
     });
   });
 });
+
+describe('integration names', () => {
+  const settings = resolveSettings();
+  const trustPolicy = buildTrustPolicy({
+    principalArn: settings.meterPrincipalArn,
+    externalId: 'a'.repeat(64),
+  });
+  const inRegion = (region: string, roleName = 'MeterRole') => ({
+    accountId: '123456789012',
+    region,
+    streamArn: `arn:aws:kinesis:${region}:123456789012:stream/meter-siem-hq`,
+    stream: { name: 'meter-siem-hq', tags: {} },
+    role: {
+      arn: `arn:aws:iam::123456789012:role/${roleName}`,
+      name: roleName,
+      tags: { 'meter-siem-integration': 'hq' },
+      trustPolicy,
+    },
+  });
+
+  it('keeps integrations with the same name in two regions of an account apart', () => {
+    const entities = buildIntegrationEntities(
+      [inRegion('us-east-1'), inRegion('eu-west-1', 'OtherRole')],
+      { settings, fallbackOwner: 'group:default/x' },
+    );
+    const names = entities.map(e => e.metadata.name);
+    expect(new Set(names).size).toBe(names.length);
+    const integrations = entities.filter(
+      e => e.spec.type === 'meter-siem-integration',
+    );
+    expect(integrations.map(e => e.metadata.name)).toEqual([
+      expect.stringMatching(
+        /^hq-meter-siem-hq-us-east-1-[0-9a-f]{8}-123456789012$/,
+      ),
+      expect.stringMatching(
+        /^hq-meter-siem-hq-eu-west-1-[0-9a-f]{8}-123456789012$/,
+      ),
+    ]);
+  });
+
+  it('leaves a name alone when nothing clashes with it', () => {
+    const [integration] = buildIntegrationEntities([inRegion('us-east-1')], {
+      settings,
+      fallbackOwner: 'group:default/x',
+    });
+    expect(integration.metadata.name).toBe('hq-123456789012');
+  });
+});

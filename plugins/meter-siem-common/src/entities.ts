@@ -286,7 +286,7 @@ function integrationNames(
 ): string[] {
   const bases = integrations.map(facts => integrationNameOf(facts, settings));
   const scoped = bases.map((base, i) => `${integrations[i].accountId}/${base}`);
-  return bases.map((base, i) => {
+  const names = bases.map((base, i) => {
     const shared = scoped.filter(s => s === scoped[i]).length > 1;
     const { streamArn, role } = integrations[i];
     // A role without a stream is told apart by its name, marked as a role
@@ -296,6 +296,21 @@ function integrationNames(
       : role && `${role.name}-role`;
     const raw = shared && suffix ? `${base}-${suffix}` : base;
     return toEntityName(raw, MAX_INTEGRATION_NAME_LENGTH);
+  });
+  // Still equal within an account (a stream of the same name in another
+  // region, or names shortened alike): told apart by region and a digest of
+  // their ARN, so that no integration overwrites another in the catalog.
+  return names.map((name, i) => {
+    const { accountId, region, streamArn, role } = integrations[i];
+    const clash = names.some(
+      (other, j) =>
+        j !== i && other === name && integrations[j].accountId === accountId,
+    );
+    if (!clash) return name;
+    return toEntityName(
+      `${name}-${region ?? 'iam'}-${digest(streamArn ?? role?.arn ?? '')}`,
+      MAX_INTEGRATION_NAME_LENGTH,
+    );
   });
 }
 

@@ -413,6 +413,34 @@ describe('MeterSiemEntityProvider against moto', () => {
     ).toContain(`far-${account}`);
   });
 
+  it('lists two hand-made integrations of the same name in two regions', async () => {
+    const account = freshAccountId();
+    const { providers, connect } = setUp([{ accountId: account }]);
+    const connection = await connect(providers[0]);
+    for (const region of ['us-east-1', 'eu-west-1']) {
+      await seedIntegration(await seedClients(account, region), {
+        region,
+        streamName: 'meter-siem-twin',
+        roleName: `twin-${region}`,
+        policyName: `twin-${region}-write`,
+        tags: { 'meter-siem-integration': 'twin' },
+      });
+    }
+    await providers[0].refresh();
+    const integrations = fullSync(connection).filter(
+      e => e.spec?.type === 'meter-siem-integration',
+    );
+    expect(
+      integrations
+        .map(e => e.metadata.annotations![ANNOTATIONS.streamArn])
+        .sort(),
+    ).toEqual([
+      `arn:aws:kinesis:eu-west-1:${account}:stream/meter-siem-twin`,
+      `arn:aws:kinesis:us-east-1:${account}:stream/meter-siem-twin`,
+    ]);
+    expect(new Set(integrations.map(e => e.metadata.name)).size).toBe(2);
+  });
+
   it('records when facts were read, and why they could not be read since', async () => {
     const account = freshAccountId();
     const { providers, connect } = setUp([{ accountId: account }]);

@@ -190,10 +190,24 @@ export class MeterSiemEntityProvider implements EntityProvider {
     // missed by it; keep it until a sync that started later has seen it.
     this.#registered = this.#registered.filter(r => r.sequence > startedAt);
     const byName = new Map<string, ResourceEntity>();
-    for (const entity of [
-      ...discovered,
-      ...this.#registered.flatMap(r => r.entities),
-    ]) {
+    for (const entity of discovered) {
+      const other = byName.get(entity.metadata.name);
+      if (other) {
+        // Names are unique per account and region by construction; say so
+        // loudly if that ever fails rather than lose an integration quietly.
+        this.#logger.warn(
+          `Two Meter SIEM entities of AWS account ${accountId} are both named ${
+            entity.metadata.name
+          } (${describe(other)} and ${describe(
+            entity,
+          )}); the catalog keeps the first`,
+        );
+        continue;
+      }
+      byName.set(entity.metadata.name, entity);
+    }
+    // A registration this sync may have missed: the same integration, newer.
+    for (const entity of this.#registered.flatMap(r => r.entities)) {
       byName.set(entity.metadata.name, entity);
     }
     this.#lastSynced = [...byName.values()];
@@ -322,4 +336,13 @@ function withAnnotations(
       annotations: { ...entity.metadata.annotations, ...annotations },
     },
   };
+}
+
+function describe(entity: ResourceEntity): string {
+  const annotations = entity.metadata.annotations ?? {};
+  return (
+    annotations[ANNOTATIONS.streamArn] ??
+    annotations[ANNOTATIONS.roleArn] ??
+    entity.spec.type
+  );
 }

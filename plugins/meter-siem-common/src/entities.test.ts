@@ -542,7 +542,6 @@ describe('integrations without a stream', () => {
 });
 
 describe('integration names', () => {
-  const settings = resolveSettings();
   const trustPolicy = buildTrustPolicy({
     principalArn: settings.meterPrincipalArn,
     externalId: 'a'.repeat(64),

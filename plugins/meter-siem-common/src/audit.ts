@@ -199,6 +199,11 @@ export interface AuditFacts {
   /** Tags of the stream; absent when the stream no longer exists. */
   streamTags?: Record<string, string>;
   /**
+   * The stream's region could not be read in the latest sync: its absence
+   * says nothing about the stream (the facts-stale rule reports the age).
+   */
+  streamUnreadable?: boolean;
+  /**
    * For a stream no role names: the roles trusted by Meter whose wildcard
    * grants reach it all the same.
    */
@@ -269,6 +274,7 @@ export function toAuditFacts(
   const audit: AuditFacts = {};
   if (facts.streamArn) audit.streamArn = facts.streamArn;
   if (stream) audit.streamTags = stream.tags;
+  if (facts.streamError) audit.streamUnreadable = true;
   if (facts.reachableBy?.length) audit.streamReachableBy = facts.reachableBy;
   if (facts.policy) audit.policyArn = facts.policy.arn;
   if (role) {
@@ -660,7 +666,12 @@ function security(facts: AuditFacts): RuleFinding[] {
     ...trustRules(facts),
     ...permissionRules(facts),
   ];
-  if (facts.streamArn && !facts.streamTags && facts.roleArn) {
+  if (
+    facts.streamArn &&
+    !facts.streamTags &&
+    !facts.streamUnreadable &&
+    facts.roleArn
+  ) {
     found.push(
       finding(
         'counterpart-missing',

@@ -96,8 +96,13 @@ export interface IntegrationFacts {
   permissions?: Array<{ policyArn?: string; document?: PolicyDocument }>;
   /** Absent when the role's policies name no particular stream. */
   streamArn?: string;
-  /** Absent when the stream the policy names no longer exists. */
+  /**
+   * Absent when the stream the policy names no longer exists, or when its
+   * region could not be read in this sync (then `streamError` says why).
+   */
   stream?: StreamFacts;
+  /** Why the stream's region could not be read in this sync. */
+  streamError?: string;
   /**
    * For a stream no role names: the roles trusted by Meter whose wildcard
    * grants reach it all the same.
@@ -396,7 +401,11 @@ function entitiesOf(
   };
   const liveFacts = streamArn
     ? {
-        [ANNOTATIONS.streamStatus]: stream ? stream.status : 'NOT_FOUND',
+        [ANNOTATIONS.streamStatus]: stream
+          ? stream.status
+          : facts.streamError
+          ? undefined
+          : 'NOT_FOUND',
         [ANNOTATIONS.capacityMode]: stream?.capacityMode,
         [ANNOTATIONS.shardCount]: stream?.openShardCount?.toString(),
         [ANNOTATIONS.retentionHours]: stream?.retentionHours?.toString(),
@@ -527,6 +536,7 @@ function entitiesOf(
       [ANNOTATIONS.policyArn]: policy?.arn,
       ...liveFacts,
       [ANNOTATIONS.auditFacts]: JSON.stringify(toAuditFacts(facts, settings)),
+      [ANNOTATIONS.factsError]: facts.streamError,
     },
     links: [
       ...(streamLink ? [streamLink] : []),

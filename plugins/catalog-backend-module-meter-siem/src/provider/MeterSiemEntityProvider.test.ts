@@ -1,3 +1,4 @@
+import { KinesisClient } from '@aws-sdk/client-kinesis';
 import {
   CreateRoleCommand,
   GetAccountAuthorizationDetailsCommand,
@@ -439,6 +440,62 @@ describe('MeterSiemEntityProvider against moto', () => {
       `arn:aws:kinesis:us-east-1:${account}:stream/meter-siem-twin`,
     ]);
     expect(new Set(integrations.map(e => e.metadata.name)).size).toBe(2);
+  });
+
+  it('keeps syncing the other regions when one region fails, marking its facts', async () => {
+    const account = freshAccountId();
+    const { providers, connect, logger } = setUp([{ accountId: account }]);
+    const connection = await connect(providers[0]);
+    for (const region of ['us-east-1', 'eu-west-1']) {
+      await seedIntegration(await seedClients(account, region), {
+        region,
+        streamName: `meter-siem-${region}`,
+        roleName: `meter-siem-${region}`,
+        policyName: `meter-siem-${region}-kinesis-write`,
+      });
+    }
+    await providers[0].refresh();
+    const before = byName(fullSync(connection), `eu-west-1-${account}`);
+
+    const send: (command: unknown) => Promise<unknown> = KinesisClient.prototype
+      .send as never;
+    const spy = jest
+      .spyOn(KinesisClient.prototype, 'send')
+      .mockImplementation(async function failEu(
+        this: KinesisClient,
+        command: any,
+      ) {
+        if ((await this.config.region()) === 'eu-west-1') {
+          throw Object.assign(new Error('Rate exceeded'), {
+            name: 'ThrottlingException',
+          });
+        }
+        return send.call(this, command);
+      } as never);
+    try {
+      await providers[0].refresh();
+    } finally {
+      spy.mockRestore();
+    }
+    const entities = fullSync(connection);
+    const us = byName(entities, `us-east-1-${account}`);
+    const eu = byName(entities, `eu-west-1-${account}`);
+    expect(us.metadata.annotations).not.toHaveProperty(ANNOTATIONS.factsError);
+    expect(us.metadata.annotations![ANNOTATIONS.streamStatus]).toBe('ACTIVE');
+    expect(eu.metadata.annotations![ANNOTATIONS.factsError]).toMatch(
+      /^Kinesis in eu-west-1: ThrottlingException: Rate exceeded/,
+    );
+    // Its facts are as old as the last read, not as this sync.
+    expect(eu.metadata.annotations![ANNOTATIONS.factsReadAt]).toBe(
+      before.metadata.annotations![ANNOTATIONS.factsReadAt],
+    );
+    // An unreadable region is not a deleted stream.
+    expect(
+      JSON.parse(eu.metadata.annotations![ANNOTATIONS.auditFacts]),
+    ).toMatchObject({ streamUnreadable: true });
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringContaining('without one region'),
+    );
   });
 
   it('records when facts were read, and why they could not be read since', async () => {

@@ -157,15 +157,25 @@ export class MeterSiemEntityProvider implements EntityProvider {
     try {
       const clients = await this.#clients();
       accountId = clients.accountId;
-      discovered = stamped(
-        buildIntegrationEntities(
-          await discoverIntegrations(clients, {
-            regions: this.#account.regions,
-            settings: this.#entityOptions.settings,
-          }),
-          this.#entityOptions,
+      const failedRegions = new Map<string, string>();
+      discovered = this.#carriedForward(
+        stamped(
+          buildIntegrationEntities(
+            await discoverIntegrations(clients, {
+              regions: this.#account.regions,
+              settings: this.#entityOptions.settings,
+              failedRegions,
+            }),
+            this.#entityOptions,
+          ),
         ),
+        failedRegions,
       );
+      for (const reason of failedRegions.values()) {
+        this.#logger.warn(
+          `Synced Meter SIEM integrations of AWS account ${accountId} without one region, whose entities keep their last facts: ${reason}`,
+        );
+      }
     } catch (error) {
       const reason = stringifyError(error);
       this.#logger.warn(
@@ -273,6 +283,46 @@ export class MeterSiemEntityProvider implements EntityProvider {
         )}`,
       );
     }
+  }
+
+  /**
+   * Where a region could not be read: its integrations keep the read time of
+   * their last facts (so that they turn stale), and what the last sync
+   * found there and this one could not list (streams left behind) stays.
+   */
+  #carriedForward(
+    entities: ResourceEntity[],
+    failedRegions: Map<string, string>,
+  ): ResourceEntity[] {
+    if (failedRegions.size === 0) return entities;
+    const previous = new Map(
+      (this.#lastSynced ?? []).map(e => [e.metadata.name, e]),
+    );
+    const kept = entities.map(entity => {
+      const before = previous.get(entity.metadata.name);
+      const readAt = before?.metadata.annotations?.[ANNOTATIONS.factsReadAt];
+      return entity.metadata.annotations?.[ANNOTATIONS.factsError] && readAt
+        ? withAnnotations(entity, { [ANNOTATIONS.factsReadAt]: readAt })
+        : entity;
+    });
+    const names = new Set(entities.map(e => e.metadata.name));
+    const missing = [...previous.values()].filter(entity => {
+      const region = entity.metadata.annotations?.[ANNOTATIONS.region];
+      return (
+        !names.has(entity.metadata.name) &&
+        !!region &&
+        failedRegions.has(region)
+      );
+    });
+    return [
+      ...kept,
+      ...missing.flatMap(entity =>
+        failed(
+          [entity],
+          failedRegions.get(entity.metadata.annotations![ANNOTATIONS.region])!,
+        ),
+      ),
+    ];
   }
 
   #warnUnwatched(accountId: string, roleName: string) {

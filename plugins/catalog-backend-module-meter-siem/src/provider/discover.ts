@@ -35,6 +35,7 @@ import {
   writableResourcePatterns,
   writableStreamArns,
 } from '@internal/backstage-plugin-meter-siem-common';
+import { stringifyError } from '@backstage/errors';
 import { AccountClients } from './clients';
 
 /** A role as both discovery paths read it: trust, tags and permissions. */
@@ -57,6 +58,12 @@ export interface DiscoveryScope {
   /** Where to look for streams left behind; roles' grants name their own. */
   regions: string[];
   settings: MeterSiemSettings;
+  /**
+   * Filled with the regions whose Kinesis could not be read, and why: their
+   * integrations carry `streamError` instead of stream facts, and their
+   * streams left behind are not listed.
+   */
+  failedRegions?: Map<string, string>;
 }
 
 /** An integration before its stream is read. */
@@ -169,16 +176,30 @@ async function readStream(
 async function withStreams(
   clients: AccountClients,
   pairs: Pair[],
+  failedRegions: Map<string, string>,
 ): Promise<IntegrationFacts[]> {
   const streams = new Map<string, StreamFacts | undefined>();
   for (const { streamArn } of pairs) {
-    if (streamArn && !streams.has(streamArn)) {
+    if (!streamArn || streams.has(streamArn)) continue;
+    const { region } = parseArn(streamArn);
+    if (failedRegions.has(region)) continue;
+    try {
       streams.set(streamArn, await readStream(clients, streamArn));
+    } catch (error) {
+      // One region's Kinesis failing leaves the others' facts fresh.
+      failedRegions.set(
+        region,
+        `Kinesis in ${region}: ${stringifyError(error)}`,
+      );
     }
   }
-  return pairs.map(pair =>
-    pair.streamArn ? { ...pair, stream: streams.get(pair.streamArn) } : pair,
-  );
+  return pairs.map(pair => {
+    if (!pair.streamArn) return pair;
+    const failed = failedRegions.get(parseArn(pair.streamArn).region);
+    return failed
+      ? { ...pair, streamError: failed }
+      : { ...pair, stream: streams.get(pair.streamArn) };
+  });
 }
 
 /**
@@ -251,11 +272,13 @@ export async function discoverIntegrations(
   }
 
   const pairs = meterRoles.flatMap(role => pairsOf(role, clients.accountId));
-  const integrations = await withStreams(clients, pairs);
+  const failedRegions = scope.failedRegions ?? new Map<string, string>();
+  const integrations = await withStreams(clients, pairs, failedRegions);
   const orphans = await leftBehindStreams(
     clients,
     scope,
     new Set(pairs.flatMap(p => (p.streamArn ? [p.streamArn] : []))),
+    failedRegions,
   );
   const found = [
     ...integrations,
@@ -399,23 +422,32 @@ async function leftBehindStreams(
   clients: AccountClients,
   scope: DiscoveryScope,
   paired: Set<string>,
+  failedRegions: Map<string, string>,
 ): Promise<IntegrationFacts[]> {
   const found: IntegrationFacts[] = [];
   for (const region of scope.regions) {
-    for (const name of await listStreamNames(clients.kinesis(region))) {
-      const arn = streamArnOf(region, clients.accountId, name);
-      if (!name.startsWith(scope.settings.namePrefix) || paired.has(arn)) {
-        continue;
+    if (failedRegions.has(region)) continue;
+    try {
+      for (const name of await listStreamNames(clients.kinesis(region))) {
+        const arn = streamArnOf(region, clients.accountId, name);
+        if (!name.startsWith(scope.settings.namePrefix) || paired.has(arn)) {
+          continue;
+        }
+        const stream = await readStream(clients, arn);
+        if (stream) {
+          found.push({
+            accountId: clients.accountId,
+            region,
+            streamArn: arn,
+            stream,
+          });
+        }
       }
-      const stream = await readStream(clients, arn);
-      if (stream) {
-        found.push({
-          accountId: clients.accountId,
-          region,
-          streamArn: arn,
-          stream,
-        });
-      }
+    } catch (error) {
+      failedRegions.set(
+        region,
+        `Kinesis in ${region}: ${stringifyError(error)}`,
+      );
     }
   }
   return found;
@@ -496,5 +528,9 @@ export async function readRoleIntegrations(
     unreadPolicyArns: [],
   };
   if (!trustsMeter(role, scope)) return [];
-  return withStreams(clients, pairsOf(role, clients.accountId));
+  return withStreams(
+    clients,
+    pairsOf(role, clients.accountId),
+    scope.failedRegions ?? new Map(),
+  );
 }

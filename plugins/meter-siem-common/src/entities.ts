@@ -401,11 +401,7 @@ function entitiesOf(
   };
   const liveFacts = streamArn
     ? {
-        [ANNOTATIONS.streamStatus]: stream
-          ? stream.status
-          : facts.streamError
-          ? undefined
-          : 'NOT_FOUND',
+        [ANNOTATIONS.streamStatus]: streamStatusOf(facts),
         [ANNOTATIONS.capacityMode]: stream?.capacityMode,
         [ANNOTATIONS.shardCount]: stream?.openShardCount?.toString(),
         [ANNOTATIONS.retentionHours]: stream?.retentionHours?.toString(),
@@ -563,4 +559,10 @@ export function buildIntegrationEntities(
   return integrations.flatMap((facts, i) =>
     entitiesOf(facts, names[i], options),
   );
+}
+
+/** The stream's status, `NOT_FOUND` when it is gone, unknown when unread. */
+function streamStatusOf(facts: IntegrationFacts): string | undefined {
+  if (facts.stream) return facts.stream.status;
+  return facts.streamError ? undefined : 'NOT_FOUND';
 }

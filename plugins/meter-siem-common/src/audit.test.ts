@@ -239,11 +239,47 @@ describe('auditIntegration', () => {
       managedBy: 'ManagedBy',
     };
     const facts = clean();
+    // The resources say owner, the policy Owner: it counts, in the wrong case.
     expect(fired(facts, { tagKeys, requiredTags: ['Owner'] })).toEqual([
-      'owner-tag-missing:stream',
-      'owner-tag-missing:role',
+      'tag-key-case:stream',
+      'tag-key-case:role',
       'unmanaged:integration',
     ]);
+  });
+
+  it('reads Meter-guide-style capitalised tags, with a low finding for their case', () => {
+    const guide = {
+      Owner: 'group:default/security',
+      Environment: 'Production',
+      'managed-by': 'backstage',
+    };
+    const facts = { ...clean(), streamTags: guide, roleTags: guide };
+    const findings = auditIntegration(facts, {
+      ...options,
+      allowedValues: { environment: ['production', 'staging'] },
+      knownOwners: new Set(['group:default/security']),
+    });
+    expect(findings.map(f => `${f.ruleId}:${f.resource}`)).toEqual([
+      'tag-key-case:stream',
+      'tag-key-case:role',
+    ]);
+    expect(findings[0].message).toBe(
+      'The stream\'s tag keys "Owner" (the policy spells it "owner"), "Environment" (the policy spells it "environment") differ in case from the tagging policy; they count, but tools that match keys exactly miss them.',
+    );
+    expect(findings[0].severity).toBe('low');
+  });
+
+  it('still reports a value outside the allowed set, whatever its case', () => {
+    const labTags = {
+      ...clean().streamTags,
+      environment: 'Lab',
+    };
+    expect(
+      fired(
+        { ...clean(), streamTags: labTags },
+        { allowedValues: { environment: ['production'] } },
+      ),
+    ).toEqual(['tag-value-not-allowed:stream']);
   });
 
   it('gives every finding the title, severity and remedy of its rule', () => {

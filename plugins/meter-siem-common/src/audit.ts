@@ -12,7 +12,7 @@ import {
 } from './policies';
 import { ownerRefFromTag } from './refs';
 import { MeterSiemSettings } from './settings';
-import { MANAGED_BY_VALUE, TagKeys } from './tags';
+import { MANAGED_BY_VALUE, TagKeys, tagValue, wrongCaseTagKeys } from './tags';
 
 /** @public */
 export type AuditSeverity = 'critical' | 'high' | 'medium' | 'low';
@@ -35,6 +35,7 @@ export type AuditRuleId =
   | 'owner-mismatch'
   | 'required-tag-missing'
   | 'tag-value-not-allowed'
+  | 'tag-key-case'
   | 'unmanaged'
   | 'trust-without-external-id'
   | 'trust-any-principal'
@@ -184,6 +185,14 @@ export const AUDIT_RULES: Record<AuditRuleId, AuditRule> = {
     remedy:
       "Fix what the message says the sync failed on (usually the credentials Backstage uses for the account, or their permissions, see the catalog module's README), then wait for the next sync.",
   },
+  'tag-key-case': {
+    id: 'tag-key-case',
+    severity: 'low',
+    title: 'Tag key differs in case from the tagging policy',
+    description:
+      "The stream or the role carries a tag of the tagging policy under a key in another case (Owner for owner, as Meter's guide writes them). The product reads it all the same; tools that match keys exactly do not, and Kinesis keeps both spellings side by side.",
+    remedy: `${FIX_TEMPLATE}: it renames such keys to the policy's spelling on the stream, the role and the policy.`,
+  },
 };
 
 /**
@@ -306,7 +315,7 @@ export function toAuditFacts(
     audit.leftBehind = facts.leftBehind.map(r => ({
       resource: r.kind,
       arn: r.arn,
-      integration: r.tags[settings.tagKeys.integration] ?? '',
+      integration: tagValue(r.tags, settings.tagKeys.integration) ?? '',
     }));
   }
   return audit;
@@ -374,7 +383,7 @@ function tagRules(
 ): RuleFinding[] {
   const found: RuleFinding[] = [];
   const { tagKeys } = options;
-  const owner = tags[tagKeys.owner];
+  const owner = tagValue(tags, tagKeys.owner);
   if (!owner) {
     found.push(
       finding(
@@ -400,7 +409,8 @@ function tagRules(
     }
   }
   const missing = options.requiredTags.filter(
-    key => key !== tagKeys.owner && !tags[key],
+    key =>
+      key.toLowerCase() !== tagKeys.owner.toLowerCase() && !tagValue(tags, key),
   );
   if (missing.length > 0) {
     found.push(
@@ -414,8 +424,15 @@ function tagRules(
       ),
     );
   }
-  const outside = Object.entries(options.allowedValues).filter(
-    ([key, allowed]) => tags[key] && !allowed.includes(tags[key]),
+  // Allowed values compare as people write them: Production is production.
+  const outside = Object.entries(options.allowedValues).flatMap(
+    ([key, allowed]) => {
+      const value = tagValue(tags, key);
+      return value &&
+        !allowed.some(a => a.toLowerCase() === value.toLowerCase())
+        ? [{ key, value, allowed }]
+        : [];
+    },
   );
   if (outside.length > 0) {
     found.push(
@@ -424,12 +441,31 @@ function tagRules(
         resource,
         outside
           .map(
-            ([key, allowed]) =>
-              `The ${resource}'s ${key} tag is "${
-                tags[key]
-              }", not one of ${quoted(allowed)}.`,
+            ({ key, value, allowed }) =>
+              `The ${resource}'s ${key} tag is "${value}", not one of ${quoted(
+                allowed,
+              )}.`,
           )
           .join(' '),
+        arn,
+      ),
+    );
+  }
+  const wrongCase = wrongCaseTagKeys(tags, [
+    ...Object.values(tagKeys),
+    ...options.requiredTags,
+    ...Object.keys(options.allowedValues),
+  ]);
+  if (wrongCase.length > 0) {
+    found.push(
+      finding(
+        'tag-key-case',
+        resource,
+        `The ${resource}'s tag key${wrongCase.length > 1 ? 's' : ''} ${wrongCase
+          .map(w => `"${w.key}" (the policy spells it "${w.expected}")`)
+          .join(', ')} differ${
+          wrongCase.length > 1 ? '' : 's'
+        } in case from the tagging policy; they count, but tools that match keys exactly miss them.`,
         arn,
       ),
     );
@@ -441,8 +477,8 @@ function ownershipAgreement(
   facts: AuditFacts,
   tagKeys: TagKeys,
 ): RuleFinding[] {
-  const streamOwner = facts.streamTags?.[tagKeys.owner];
-  const roleOwner = facts.roleTags?.[tagKeys.owner];
+  const streamOwner = tagValue(facts.streamTags, tagKeys.owner);
+  const roleOwner = tagValue(facts.roleTags, tagKeys.owner);
   if (!streamOwner || !roleOwner) return [];
   // `security` and `group:default/security` name the same owner.
   const normal = (value: string) =>
@@ -460,7 +496,7 @@ function ownershipAgreement(
 function provenance(facts: AuditFacts, tagKeys: TagKeys): RuleFinding[] {
   const values = [facts.streamTags, facts.roleTags]
     .filter((tags): tags is Record<string, string> => tags !== undefined)
-    .map(tags => tags[tagKeys.managedBy]);
+    .map(tags => tagValue(tags, tagKeys.managedBy));
   // Only resources left behind (found by Backstage's own tags): no claim.
   if (values.length === 0 || values.includes(MANAGED_BY_VALUE)) return [];
   const other = values.find(Boolean);

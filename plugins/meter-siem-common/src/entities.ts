@@ -4,6 +4,7 @@ import { toAuditFacts } from './audit';
 import { AWS_MANAGED_KINESIS_KEY, INTEGRATION_ENTITY_TYPE } from './constants';
 import { PolicyDocument, readTrust } from './policies';
 import { ownerRefFromTag, parseRef } from './refs';
+import { tagValue } from './tags';
 import { MeterSiemSettings } from './settings';
 import { EncryptionMode } from './validation';
 
@@ -265,9 +266,11 @@ export function integrationNameOf(
 ): string {
   const key = settings.tagKeys.integration;
   const tagged =
-    facts.stream?.tags[key] ??
-    facts.role?.tags[key] ??
-    facts.leftBehind?.find(r => r.tags[key])?.tags[key];
+    tagValue(facts.stream?.tags, key) ??
+    tagValue(facts.role?.tags, key) ??
+    facts.leftBehind
+      ?.map(r => tagValue(r.tags, key))
+      .find(value => value !== undefined);
   if (tagged) return tagged;
   const name =
     facts.role?.name ??
@@ -375,13 +378,15 @@ function entitiesOf(
   // tags every resource alike anyway. What is left behind counts least.
   const awsTags = { ...leftBehindTags(facts), ...role?.tags, ...stream?.tags };
   const owner =
-    ownerRefFromTag(stream?.tags[keys.owner]) ??
-    ownerRefFromTag(role?.tags[keys.owner]) ??
+    ownerRefFromTag(tagValue(stream?.tags, keys.owner)) ??
+    ownerRefFromTag(tagValue(role?.tags, keys.owner)) ??
     leftBehind
-      .map(r => ownerRefFromTag(r.tags[keys.owner]))
+      .map(r => ownerRefFromTag(tagValue(r.tags, keys.owner)))
       .find(ref => ref !== undefined) ??
     fallbackOwner;
-  const system = parseRef(awsTags[options.settings.tagKeys.system], ['system']);
+  const system = parseRef(tagValue(awsTags, options.settings.tagKeys.system), [
+    'system',
+  ]);
   const streamName =
     stream?.name ?? (streamArn ? streamNameOf(streamArn) : undefined);
   // IAM is global: without a stream, links follow the role's partition.
@@ -396,8 +401,8 @@ function entitiesOf(
   const common = {
     [ANNOTATIONS.accountId]: accountId,
     [ANNOTATIONS.region]: region,
-    [ANNOTATIONS.environment]: awsTags[keys.environment],
-    [ANNOTATIONS.managedBy]: awsTags[keys.managedBy],
+    [ANNOTATIONS.environment]: tagValue(awsTags, keys.environment),
+    [ANNOTATIONS.managedBy]: tagValue(awsTags, keys.managedBy),
   };
   const liveFacts = streamArn
     ? {

@@ -5,8 +5,11 @@ import {
   TAG_LIMITS,
   TagKeys,
   tagsToRecord,
+  findTagKey,
+  tagValue,
   validateExtraTags,
   validateTag,
+  wrongCaseTagKeys,
 } from './tags';
 
 const chars = (n: number, c = 'k') => c.repeat(n);
@@ -310,5 +313,27 @@ describe('tagsToRecord', () => {
       'meter-siem-integration': 'corp-hq',
       team: 'blue',
     });
+  });
+});
+
+describe('tag keys in another case', () => {
+  const tags = { Owner: 'group:default/security', environment: 'prod' };
+
+  it('finds a key whatever its case, the exact one first', () => {
+    expect(findTagKey(tags, 'owner')).toBe('Owner');
+    expect(findTagKey({ owner: 'a', Owner: 'b' }, 'owner')).toBe('owner');
+    expect(tagValue(tags, 'OWNER')).toBe('group:default/security');
+    expect(tagValue(tags, 'system')).toBeUndefined();
+    expect(tagValue(undefined, 'owner')).toBeUndefined();
+  });
+
+  it('lists the keys the policy spells otherwise, also beside the right one', () => {
+    expect(wrongCaseTagKeys(tags, ['owner', 'environment'])).toEqual([
+      { key: 'Owner', expected: 'owner' },
+    ]);
+    expect(
+      wrongCaseTagKeys({ Environment: 'a', environment: 'b' }, ['environment']),
+    ).toEqual([{ key: 'Environment', expected: 'environment' }]);
+    expect(wrongCaseTagKeys({ 'cost-center': 'x' }, ['owner'])).toEqual([]);
   });
 });

@@ -192,3 +192,52 @@ export function tagsToRecord(
   }
   return record;
 }
+
+/**
+ * The key of `tags` that names `key`, ignoring case as people do (Meter's
+ * guide writes `Owner` and `Environment`): the exact key first.
+ *
+ * @public
+ */
+export function findTagKey(
+  tags: Record<string, string> | undefined,
+  key: string,
+): string | undefined {
+  if (!tags) return undefined;
+  if (key in tags) return key;
+  const lower = key.toLowerCase();
+  return Object.keys(tags).find(k => k.toLowerCase() === lower);
+}
+
+/**
+ * The value of a tag of the tagging policy, whatever the case of its key.
+ *
+ * @public
+ */
+export function tagValue(
+  tags: Record<string, string> | undefined,
+  key: string,
+): string | undefined {
+  const found = findTagKey(tags, key);
+  return found === undefined ? undefined : tags![found];
+}
+
+/**
+ * The keys that name a key of the tagging policy in another case, each with
+ * the key the policy spells (e.g. `Owner` for `owner`); also when the
+ * policy's own spelling is there too (both would then be on the resource).
+ *
+ * @public
+ */
+export function wrongCaseTagKeys(
+  tags: Record<string, string> | undefined,
+  policyKeys: string[],
+): Array<{ key: string; expected: string }> {
+  const wanted = new Map(policyKeys.map(k => [k.toLowerCase(), k]));
+  return Object.keys(tags ?? {}).flatMap(key => {
+    const expected = wanted.get(key.toLowerCase());
+    return expected !== undefined && expected !== key
+      ? [{ key, expected }]
+      : [];
+  });
+}

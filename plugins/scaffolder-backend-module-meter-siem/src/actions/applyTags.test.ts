@@ -6,8 +6,11 @@ import {
   ListPolicyTagsCommand,
   ListRoleTagsCommand,
   PutRolePolicyCommand,
+  TagRoleCommand,
+  UntagRoleCommand,
 } from '@aws-sdk/client-iam';
 import {
+  AddTagsToStreamCommand,
   CreateStreamCommand,
   KinesisClient,
   ListTagsForStreamCommand,
@@ -198,6 +201,88 @@ describe('meter-siem:tags:apply against moto', () => {
     expect(second.outputs.changed).toEqual([]);
     expect(second.logs.join('\n')).toContain('already carries');
     expect(writes(again)).toEqual([]);
+  });
+
+  it("renames Meter-guide-style keys (Owner, Environment) to the policy's, and converges", async () => {
+    const name = uniqueName('guide');
+    const arns = await handMade(name);
+    const { kinesis, iam } = sdk(region);
+    const guide = {
+      Owner: 'group:default/security',
+      Environment: 'Production',
+    };
+    await kinesis.send(
+      new AddTagsToStreamCommand({ StreamName: name, Tags: guide }),
+    );
+    await iam.send(
+      new UntagRoleCommand({ RoleName: name, TagKeys: ['owner', 'keep'] }),
+    );
+    await iam.send(
+      new TagRoleCommand({
+        RoleName: name,
+        Tags: Object.entries(guide).map(([Key, Value]) => ({ Key, Value })),
+      }),
+    );
+    const entity = entityOf(name, arns);
+    const action = actionWith(entity);
+    const input = {
+      integration: stringifyEntityRef(entity),
+      owner: 'group:default/security',
+      environment: 'production',
+    };
+    const first = actionContext(input);
+    const sent = await recordCommands(() => action.handler(first.ctx));
+    const expected = {
+      owner: 'group:default/security',
+      environment: 'production',
+    };
+    const tags = await tagsOf(name, arns);
+    expect(tags.stream).toEqual(expected);
+    expect(tags.role).toEqual(expected);
+    expect(tags.policy).toEqual(expected);
+    expect(writes(sent).sort()).toEqual([
+      'AddTagsToStream',
+      'RemoveTagsFromStream',
+      'TagPolicy',
+      'TagRole',
+      'UntagRole',
+    ]);
+    expect(first.logs.join('\n')).toContain(
+      `Renamed Environment to environment, Owner to owner on ${arns.streamArn}`,
+    );
+
+    const second = actionContext(input);
+    expect(
+      writes(await recordCommands(() => action.handler(second.ctx))),
+    ).toEqual([]);
+  });
+
+  it('says in its dry run which keys it would rename', async () => {
+    const name = 'meter-siem-dry-guide';
+    const streamArn = streamArnOf(region, MOTO_ACCOUNT, name);
+    const facts: IntegrationFacts = {
+      accountId: MOTO_ACCOUNT,
+      region,
+      streamArn,
+      stream: { name, tags: { Owner: 'group:default/security' } },
+    };
+    const [entity] = buildIntegrationEntities([facts], {
+      settings: resolveSettings(),
+      fallbackOwner: 'group:default/platform',
+    }) as unknown as Entity[];
+    const { ctx, logs } = actionContext(
+      {
+        integration: stringifyEntityRef(entity),
+        owner: 'group:default/security',
+        environment: 'production',
+      },
+      { isDryRun: true },
+    );
+    const sent = await recordCommands(() => actionWith(entity).handler(ctx));
+    expect(sent).toEqual([]);
+    expect(logs.join('\n')).toContain(
+      `, and rename Owner to owner on the stream`,
+    );
   });
 
   it('refuses a member of another team and changes no tag', async () => {

@@ -1,36 +1,30 @@
+import { Entity } from '@backstage/catalog-model';
 import {
-  ListPolicyTagsCommand,
-  ListRoleTagsCommand,
-  TagPolicyCommand,
-  TagRoleCommand,
-} from '@aws-sdk/client-iam';
-import {
-  AddTagsToStreamCommand,
-  ListTagsForStreamCommand,
-} from '@aws-sdk/client-kinesis';
-import {
+  ANNOTATIONS,
   AWS_REGIONS,
-  Tag,
   ValidationIssue,
   ownerRefFromTag,
-  resourceName,
-  tagsToRecord,
+  parseAuditFacts,
   validateExtraTags,
   validateTag,
 } from '@internal/backstage-plugin-meter-siem-common';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import {
-  AccountClients,
-  send,
-} from '@internal/backstage-plugin-meter-siem-node';
 import { assertPartsOf } from './integrationParts';
+import {
+  TaggedResource,
+  policyTags,
+  reconcileTags,
+  roleTags,
+  streamTags,
+  tagChanges,
+} from './resourceTags';
 import { examples } from './applyTags.examples';
 import { ActionOptions, assertInput, targetSchema } from './options';
 
 /**
  * Sets the owner, environment and extra tags on every AWS resource of an
- * integration. It calls only tag reads and tag writes, adds or overwrites
- * the given keys and removes nothing, so a re-run changes nothing.
+ * integration, and renames the tagging policy's keys spelled in another
+ * case. It writes nothing but tags, so a re-run changes nothing.
  *
  * @public
  */
@@ -40,7 +34,7 @@ export function applyTagsAction(options: ActionOptions) {
   return createTemplateAction({
     id: 'meter-siem:tags:apply',
     description:
-      "Sets the owner, environment and extra tags on a Meter SIEM integration's Kinesis stream, IAM role and IAM policy. Only members of the integration's owning group (or the admin group) may run it; the integration must be one the catalog provider discovered, and each ARN is checked against AWS (the role trusts Meter, the policy is attached to it and grants the stream) before anything is tagged. Tagging only: it never changes anything but tags, never removes a tag, and a re-run changes nothing.",
+      "Sets the owner, environment and extra tags on a Meter SIEM integration's Kinesis stream, IAM role and IAM policy. Only members of the integration's owning group (or the admin group) may run it; the integration must be one the catalog provider discovered, and each ARN is checked against AWS (the role trusts Meter, the policy is attached to it and grants the stream) before anything is tagged. Tagging only: it never changes anything but tags; the only tags it removes are keys of the tagging policy spelled in another case (Owner, Environment as Meter's guide writes them), which it renames to the policy's spelling; a re-run changes nothing.",
     examples,
     supportsDryRun: true,
     schema: {
@@ -105,12 +99,13 @@ export function applyTagsAction(options: ActionOptions) {
       const describe = Object.entries(wanted)
         .map(([k, v]) => `${k}=${v}`)
         .join(', ');
+      const policyKeys = Object.values(keys);
 
       if (ctx.isDryRun) {
         ctx.logger.info(
           `Dry run: would set ${describe} on ${[streamArn, roleArn, policyArn]
             .filter(Boolean)
-            .join(', ')}`,
+            .join(', ')}${renamesOf(integration.entity, wanted, policyKeys)}`,
         );
         ctx.output('changed', []);
         return;
@@ -119,104 +114,48 @@ export function applyTagsAction(options: ActionOptions) {
       const aws = await clients.forAccount({ accountId, region });
       await assertPartsOf(aws, integration, settings);
       const changed: string[] = [];
-      const apply = async (
-        arn: string,
-        current: Record<string, string>,
-        write: (tags: Tag[]) => Promise<unknown>,
-      ) => {
-        const missing = Object.entries(wanted)
-          .filter(([key, value]) => current[key] !== value)
-          .map(([Key, Value]) => ({ Key, Value }));
-        if (missing.length === 0) {
-          ctx.logger.info(`${arn} already carries ${describe}`);
-          return;
+      const resources = [
+        streamArn && streamTags(aws, streamArn),
+        roleArn && roleTags(aws, roleArn),
+        policyArn && policyTags(aws, policyArn),
+      ].filter((r): r is TaggedResource => !!r);
+      for (const resource of resources) {
+        if (await reconcileTags(resource, wanted, policyKeys, ctx.logger)) {
+          changed.push(resource.arn);
         }
-        await write(missing);
-        changed.push(arn);
-        ctx.logger.info(
-          `Tagged ${arn} with ${missing
-            .map(t => `${t.Key}=${t.Value}`)
-            .join(', ')}`,
-        );
-      };
-
-      if (streamArn) {
-        await tagStream(aws, streamArn, resourceName(streamArn), apply);
-      }
-      if (roleArn) {
-        const RoleName = resourceName(roleArn);
-        const call = (permission: string) => ({
-          permission,
-          resource: `role ${RoleName}`,
-          accountId,
-        });
-        const { Tags } = await send(
-          () => aws.iam.send(new ListRoleTagsCommand({ RoleName })),
-          call('iam:ListRoleTags'),
-        );
-        await apply(roleArn, tagsToRecord(Tags), tags =>
-          send(
-            () => aws.iam.send(new TagRoleCommand({ RoleName, Tags: tags })),
-            call('iam:TagRole'),
-          ),
-        );
-      }
-      if (policyArn) {
-        const PolicyArn = policyArn;
-        const call = (permission: string) => ({
-          permission,
-          resource: `policy ${resourceName(policyArn)}`,
-          accountId,
-        });
-        const { Tags } = await send(
-          () => aws.iam.send(new ListPolicyTagsCommand({ PolicyArn })),
-          call('iam:ListPolicyTags'),
-        );
-        await apply(PolicyArn, tagsToRecord(Tags), tags =>
-          send(
-            () => aws.iam.send(new TagPolicyCommand({ PolicyArn, Tags: tags })),
-            call('iam:TagPolicy'),
-          ),
-        );
       }
       ctx.output('changed', changed);
     },
   });
 }
 
-async function tagStream(
-  aws: AccountClients,
-  streamArn: string,
-  StreamName: string,
-  apply: (
-    arn: string,
-    current: Record<string, string>,
-    write: (tags: Tag[]) => Promise<unknown>,
-  ) => Promise<void>,
-) {
-  const call = (permission: string) => ({
-    permission,
-    resource: `stream ${StreamName}`,
-    accountId: aws.accountId,
-    region: aws.region,
+/**
+ * For the dry run, which calls no AWS API: the keys it would rename, as the
+ * catalog last read the stream's and the role's tags (the policy's are
+ * checked when it runs).
+ */
+function renamesOf(
+  entity: Entity,
+  wanted: Record<string, string>,
+  policyKeys: string[],
+): string {
+  const facts = parseAuditFacts(
+    entity.metadata.annotations?.[ANNOTATIONS.auditFacts],
+  );
+  const parts = (
+    [
+      ['stream', facts?.streamTags],
+      ['role', facts?.roleTags],
+    ] as const
+  ).flatMap(([what, tags]) => {
+    const { renames } = tagChanges(tags ?? {}, wanted, policyKeys);
+    return renames.length
+      ? [
+          `${renames
+            .map(r => `${r.key} to ${r.expected}`)
+            .join(', ')} on the ${what}`,
+        ]
+      : [];
   });
-  // By name: moto implements only the name-based tag calls. A stream has
-  // at most 50 tags.
-  const { Tags } = await send(
-    () =>
-      aws.kinesis.send(new ListTagsForStreamCommand({ StreamName, Limit: 50 })),
-    call('kinesis:ListTagsForStream'),
-  );
-  await apply(streamArn, tagsToRecord(Tags), tags =>
-    send(
-      () =>
-        aws.kinesis.send(
-          new AddTagsToStreamCommand({
-            StreamName,
-            Tags: Object.fromEntries(tags.map(t => [t.Key, t.Value])),
-          }),
-        ),
-      call('kinesis:AddTagsToStream'),
-    ),
-  );
+  return parts.length ? `, and rename ${parts.join('; ')}` : '';
 }

@@ -137,6 +137,13 @@ describe('the audit of integrations made by hand in moto', () => {
       }),
     );
 
+    // Tags as Meter's console guide writes them.
+    await seed('guide', {
+      Owner: 'group:default/network',
+      Environment: 'Production',
+      'managed-by': 'backstage',
+      'meter-siem-integration': 'guide',
+    });
     await seed('stream-gone', cleanTags('stream-gone'));
     await clients
       .kinesis(region)
@@ -179,6 +186,8 @@ describe('the audit of integrations made by hand in moto', () => {
       'no-env': ['required-tag-missing:role', 'required-tag-missing:stream'],
       'bad-env': ['tag-value-not-allowed:role', 'tag-value-not-allowed:stream'],
       hand: ['unmanaged:integration'],
+      // Read whatever the case: no owner-tag-missing, a low finding instead.
+      guide: ['tag-key-case:role', 'tag-key-case:stream'],
       'no-external-id': ['trust-without-external-id:role'],
       broad: ['policy-too-broad:policy'],
       'stream-gone': ['counterpart-missing:stream'],
@@ -186,6 +195,14 @@ describe('the audit of integrations made by hand in moto', () => {
       // integration of the same name.
       'role-gone': ['counterpart-missing:role', 'left-behind:policy'],
     });
+  });
+
+  it("takes the owner from an Owner tag written in Meter's guide's style", () => {
+    const guide = entities.find(e => e.metadata.title === 'guide');
+    expect(guide?.spec?.owner).toBe('group:default/network');
+    expect(guide?.metadata.annotations?.[ANNOTATIONS.environment]).toBe(
+      'Production',
+    );
   });
 
   it('records no external ID in any entity', () => {

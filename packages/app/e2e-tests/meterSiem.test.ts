@@ -1,96 +1,380 @@
-import { test, expect, type Page } from '@playwright/test';
+import {
+  test,
+  expect,
+  type APIRequestContext,
+  type BrowserContext,
+  type Page,
+} from '@playwright/test';
+import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
 
 /**
- * The product's main journey in a real browser: guest sign-in, the Create
- * page, the Meter SIEM template filled in and run against the local AWS
- * emulator, the three values on screen, then the new integration in the
- * SIEM integrations page and its entity card.
+ * The product's main journey in a real browser, as the people who use it:
+ *
+ * - Jane Doe (team security) signs in through the company sign-in page (the
+ *   local OpenID provider's login form in a popup), runs the Meter SIEM
+ *   template against the local AWS emulator, sees the two ARNs and never the
+ *   external ID on the run page, finds the integration in the SIEM
+ *   integrations page, and reveals and copies its external ID on the entity
+ *   card: the value the role's trust policy requires.
+ * - Sam Lee (team network-engineering), in a browser of his own, opens the
+ *   same entity page and is offered no reveal; with his own token the backend
+ *   refuses him the external ID and Jane's scaffolder task.
+ *
+ * One test with two browser contexts: Sam's part needs Jane's integration,
+ * and a retry redoes both with a new name.
  */
 
-async function signIn(page: Page) {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Enter' }).click();
-}
+const HEX64 = /[0-9a-f]{64}/i;
+const ROOT = path.resolve(__dirname, '../../..');
+const BACKEND_URL = (
+  process.env.BACKEND_URL ??
+  process.env.PLAYWRIGHT_URL ??
+  'http://localhost:7007'
+).replace(/\/+$/, '');
 
 const sidebar = (page: Page) =>
   page.getByRole('navigation', { name: 'sidebar nav' });
 
-test('provision an integration from the template and find it in the catalog', async ({
+/**
+ * Signs in on the app's sign-in page with the company sign-in ("ACME SSO"):
+ * its button opens the OpenID provider's login form in a popup, which closes
+ * itself once the backend has the code.
+ */
+async function signInWithSso(page: Page, login: string) {
+  await page.goto('/');
+  const ssoCard = page
+    .getByText('ACME SSO', { exact: true })
+    .locator('xpath=ancestor::*[.//button][1]');
+  const popupOpened = page.waitForEvent('popup');
+  await ssoCard.getByRole('button', { name: /sign in/i }).click();
+  const popup = await popupOpened;
+  const closed = popup.waitForEvent('close', { timeout: 30_000 });
+
+  await popup.locator('input[name="login"]').fill(login);
+  await popup.locator('input[name="password"]').fill('any password will do');
+  await popup.locator('button[type="submit"]').click();
+  await closed;
+
+  await expect(
+    sidebar(page).getByRole('link', { name: 'Catalog', exact: true }),
+  ).toBeVisible();
+}
+
+/**
+ * The Backstage identity of the browser's session: what the app itself asks
+ * for (the refresh endpoint, with the session's cookie).
+ */
+async function browserIdentity(request: APIRequestContext) {
+  const res = await request.get(
+    `${BACKEND_URL}/api/auth/oidc/refresh?optional&env=development`,
+    { headers: { 'x-requested-with': 'XMLHttpRequest' } },
+  );
+  expect(res.status(), await res.text()).toBe(200);
+  const body = await res.json();
+  return body.backstageIdentity as {
+    token: string;
+    identity: { userEntityRef: string; ownershipEntityRefs: string[] };
+  };
+}
+
+/** A user token from scripts/token.sh (its last line of stdout). */
+async function tokenFromScript(user: string): Promise<string> {
+  const env: NodeJS.ProcessEnv = { ...process.env, BACKEND_URL };
+  if (process.env.IDP_URL) env.IDP_PORT = new URL(process.env.IDP_URL).port;
+  const { stdout } = await promisify(execFile)(
+    path.join(ROOT, 'scripts/token.sh'),
+    [user],
+    { cwd: ROOT, env, timeout: 60_000 },
+  );
+  const token = stdout.trim().split('\n').pop() ?? '';
+  expect(token.split('.')).toHaveLength(3);
+  return token;
+}
+
+function tokenSubject(token: string): string {
+  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString())
+    .sub;
+}
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** The sts:ExternalId the role's trust policy requires, read from IAM. */
+async function externalIdInTrustPolicy(roleName: string) {
+  if (!process.env.AWS_ENDPOINT_URL) {
+    throw new Error('AWS_ENDPOINT_URL must point at the e2e moto server');
+  }
+  const iam = new IAMClient({ region: 'us-east-1' });
+  const { Role } = await iam.send(new GetRoleCommand({ RoleName: roleName }));
+  const raw = Role?.AssumeRolePolicyDocument ?? '';
+  const doc = JSON.parse(
+    raw.trim().startsWith('{') ? raw : decodeURIComponent(raw),
+  );
+  const statements = [doc.Statement].flat();
+  const values = statements.flatMap(s => {
+    const v = s.Condition?.StringEquals?.['sts:ExternalId'];
+    return v === undefined ? [] : [v].flat();
+  });
+  expect(values, JSON.stringify(doc)).toHaveLength(1);
+  return String(values[0]);
+}
+
+/** All text of the page: rendered and hidden, as the DOM holds it. */
+const pageText = (page: Page) =>
+  page
+    .locator('body')
+    .evaluate(body => `${body.textContent}\n${body.innerText}`);
+
+test.use({ permissions: ['clipboard-read', 'clipboard-write'] });
+
+test('Jane provisions an integration and reveals its external ID; Sam, of another team, cannot', async ({
   page,
+  browser,
+  baseURL,
+  playwright,
 }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(300_000);
   const name = `e2e-${Date.now().toString(36)}`;
-  await signIn(page);
+  let sam: BrowserContext | undefined;
+  // API calls with no cookies: only the token given says who calls.
+  const api = await playwright.request.newContext();
 
-  await sidebar(page)
-    .getByRole('link', { name: 'Create', exact: true })
-    .click();
-  // The card of this template: the closest ancestor of its title that holds
-  // a Choose button (the page lists the product's other templates too).
-  await page
-    .getByRole('heading', {
-      name: 'Meter SIEM integration on AWS',
-      exact: true,
-    })
-    .locator('xpath=ancestor::*[.//button[normalize-space()="Choose"]][1]')
-    .getByRole('button', { name: 'Choose' })
-    .click();
+  try {
+    // ---------------------------------------------------------- Jane
+    await signInWithSso(page, 'jane.doe');
+    const jane = await browserIdentity(page.context().request);
+    expect(jane.identity.userEntityRef).toBe('user:default/jane.doe');
+    expect(jane.identity.ownershipEntityRefs).toContain(
+      'group:default/security',
+    );
 
-  // Integration
-  await page.getByRole('textbox', { name: 'Name' }).fill(name);
-  await page.getByRole('textbox', { name: 'Owner' }).click();
-  await page.getByRole('option', { name: /security/i }).click();
-  await page.getByRole('button', { name: 'Next' }).click();
-  // AWS location: defaults (us-east-1, main account)
-  await page.getByRole('button', { name: 'Next' }).click();
-  // Capacity: defaults (1 provisioned shard, 24 hours, no encryption)
-  await page.getByRole('button', { name: 'Next' }).click();
-  // Tags: none
-  await page.getByRole('button', { name: 'Review' }).click();
-  await page.getByRole('button', { name: 'Create' }).click();
-
-  const streamArn = page.getByText(
-    new RegExp(`^arn:aws:kinesis:us-east-1:\\d{12}:stream/meter-siem-${name}$`),
-  );
-  const roleArn = page.getByText(
-    new RegExp(`^arn:aws:iam::\\d{12}:role/meter-siem-${name}$`),
-  );
-  const externalId = page.getByText(/^[0-9a-f]{64}$/);
-  await expect(streamArn).toBeVisible({ timeout: 60_000 });
-  await expect(roleArn).toBeVisible();
-  await expect(externalId).toBeVisible();
-  await expect(
-    page.getByText('Settings > Organization > Integrations > Services > SIEM'),
-  ).toBeVisible();
-
-  // Registered at creation: the SIEM integrations page lists it.
-  await sidebar(page)
-    .getByRole('link', { name: /SIEM integrati/ })
-    .click();
-  const row = page.getByRole('row').filter({ hasText: name });
-  // The catalog processes the new entity within seconds of the run, and the
-  // page reads the catalog when it opens (with no integration yet it shows
-  // its empty state, without the search field), so look again until it is
-  // there.
-  await expect(async () => {
-    await page.reload();
+    await sidebar(page)
+      .getByRole('link', { name: 'Create', exact: true })
+      .click();
+    // The card of this template: the closest ancestor of its title that
+    // holds a Choose button (the page lists the product's other templates).
     await page
-      .getByRole('searchbox', { name: 'Search' })
-      .fill(name, { timeout: 3_000 });
-    await expect(row).toBeVisible({ timeout: 3_000 });
-  }).toPass({ timeout: 45_000 });
-  await expect(row).toContainText('security');
-  await expect(row).toContainText('us-east-1');
-  await row
-    .getByRole('link', { name: new RegExp(name) })
-    .first()
-    .click();
+      .getByRole('heading', {
+        name: 'Meter SIEM integration on AWS',
+        exact: true,
+      })
+      .locator('xpath=ancestor::*[.//button[normalize-space()="Choose"]][1]')
+      .getByRole('button', { name: 'Choose' })
+      .click();
 
-  // The entity page shows the card with the ARNs, never the external ID.
-  await expect(page.getByText(`meter-siem-${name}`).first()).toBeVisible();
-  await expect(
-    page.getByText(new RegExp(`stream/meter-siem-${name}`)).first(),
-  ).toBeVisible();
-  await expect(page.getByText('Meter SIEM integration').first()).toBeVisible();
-  await expect(page.getByText(/^[0-9a-f]{64}$/)).toHaveCount(0);
+    // Integration. Owner: MyGroupsPicker offers Jane's groups only; with one
+    // group (security) it selects it by itself and locks the field.
+    await page.getByRole('textbox', { name: 'Name' }).fill(name);
+    const owner = page.getByRole('textbox', { name: 'Owner' });
+    await expect(owner).toBeVisible();
+    await expect(async () => {
+      if (
+        (await owner.isEnabled()) &&
+        !/Security Operations/.test(await owner.inputValue())
+      ) {
+        await owner.click();
+        await page
+          .getByRole('option', { name: /Security Operations|security/i })
+          .click({ timeout: 3_000 });
+      }
+      await expect(owner).toHaveValue('Security Operations', {
+        timeout: 1_000,
+      });
+    }).toPass({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Next' }).click();
+    // AWS location: defaults (us-east-1, main account)
+    await page.getByRole('button', { name: 'Next' }).click();
+    // Capacity: defaults (1 provisioned shard, 24 hours, no encryption)
+    await page.getByRole('button', { name: 'Next' }).click();
+    // Tags: none
+    await page.getByRole('button', { name: 'Review' }).click();
+    await page.getByRole('button', { name: 'Create' }).click();
+
+    await page.waitForURL(/\/create\/tasks\/[^/?#]+/);
+    const taskId = decodeURIComponent(
+      new URL(page.url()).pathname.match(/\/create\/tasks\/([^/?#]+)/)![1],
+    );
+
+    const streamArnText = page.getByText(
+      new RegExp(
+        `^arn:aws:kinesis:us-east-1:\\d{12}:stream/meter-siem-${name}$`,
+      ),
+    );
+    const roleArnText = page.getByText(
+      new RegExp(`^arn:aws:iam::\\d{12}:role/meter-siem-${name}$`),
+    );
+    await expect(streamArnText).toBeVisible({ timeout: 60_000 });
+    await expect(roleArnText).toBeVisible();
+    await expect(
+      page.getByText(
+        'Settings > Organization > Integrations > Services > SIEM',
+      ),
+    ).toBeVisible();
+    await expect(
+      page.getByRole('link', {
+        name: /Open the integration in the catalog \(reveal the external ID there\)/,
+      }),
+    ).toBeVisible();
+    const roleArn = (await roleArnText.textContent())!.trim();
+    const account = roleArn.match(/^arn:aws:iam::(\d{12}):/)![1];
+    const entityName = `${name}-${account}`;
+
+    // No external ID anywhere on the run page, the step logs shown too.
+    const showLogs = page.getByRole('button', { name: 'Show Logs' });
+    if (await showLogs.isVisible()) {
+      await showLogs.click();
+      await expect(
+        page.getByRole('button', { name: 'Hide Logs' }),
+      ).toBeVisible();
+    }
+    const runPageText = await pageText(page);
+    expect(runPageText).toContain(roleArn);
+    expect(runPageText).not.toMatch(HEX64);
+
+    // Registered at creation: the SIEM integrations page lists it. (By
+    // address: the run page's open log panel can cover the sidebar.)
+    await page.goto('/meter-siem/integrations');
+    const row = page.getByRole('row').filter({ hasText: name });
+    // The catalog processes the new entity within seconds of the run, and
+    // the page reads the catalog when it opens (with no integration yet it
+    // shows its empty state, without the search field), so look again until
+    // it is there.
+    await expect(async () => {
+      await page.reload();
+      await page
+        .getByRole('searchbox', { name: 'Search' })
+        .fill(name, { timeout: 3_000 });
+      await expect(row).toBeVisible({ timeout: 3_000 });
+    }).toPass({ timeout: 45_000 });
+    await expect(row).toContainText('security');
+    await expect(row).toContainText('us-east-1');
+    await row
+      .getByRole('link', { name: new RegExp(name) })
+      .first()
+      .click();
+
+    // The entity page: the card with the ARNs; the external ID only on
+    // demand.
+    await expect(page.getByText(`meter-siem-${name}`).first()).toBeVisible();
+    await expect(
+      page.getByText(new RegExp(`stream/meter-siem-${name}`)).first(),
+    ).toBeVisible();
+    await expect(
+      page.getByText('Meter SIEM integration').first(),
+    ).toBeVisible();
+    const entityPath = new URL(page.url()).pathname;
+    expect(entityPath).toContain(entityName);
+
+    const reveal = page.getByRole('button', { name: 'Reveal external ID' });
+    await expect(reveal).toBeVisible();
+    expect(await pageText(page)).not.toMatch(HEX64);
+    await reveal.click();
+    const shown = page.getByText(/^[0-9a-f]{64}$/);
+    await expect(shown).toBeVisible();
+    const externalId = (await shown.textContent())!.trim();
+    expect(externalId).toMatch(/^[0-9a-f]{64}$/);
+    await expect(
+      page.getByRole('button', { name: 'Hide', exact: true }),
+    ).toBeVisible();
+
+    // Copy: the clipboard holds exactly the value shown.
+    await page.evaluate(() => navigator.clipboard.writeText('not copied'));
+    await page.getByRole('button', { name: 'Copy external ID' }).click();
+    await expect
+      .poll(() => page.evaluate(() => navigator.clipboard.readText()))
+      .toBe(externalId);
+
+    // The value the role's trust policy requires: in IAM itself, and what
+    // the backend gives Jane.
+    expect(await externalIdInTrustPolicy(`meter-siem-${name}`)).toBe(
+      externalId,
+    );
+    const revealUrl = `${BACKEND_URL}/api/meter-siem/integrations/default/${entityName}/external-id`;
+    const revealed = await api.get(revealUrl, {
+      headers: bearer(jane.token),
+    });
+    expect(revealed.status(), await revealed.text()).toBe(200);
+    expect((await revealed.json()).externalId).toBe(externalId);
+
+    // Hide: the value is gone from the page.
+    await page.getByRole('button', { name: 'Hide', exact: true }).click();
+    await expect(reveal).toBeVisible();
+    expect(await pageText(page)).not.toContain(externalId);
+
+    // Jane's task (her own): readable by her, and nowhere does it hold the
+    // external ID (output, events).
+    const taskUrl = `${BACKEND_URL}/api/scaffolder/v2/tasks/${encodeURIComponent(
+      taskId,
+    )}`;
+    const janeTask = await api.get(taskUrl, {
+      headers: bearer(jane.token),
+    });
+    expect(janeTask.status(), await janeTask.text()).toBe(200);
+    expect(await janeTask.text()).not.toContain(externalId);
+    const janeEvents = await api.get(`${taskUrl}/events`, {
+      headers: bearer(jane.token),
+    });
+    expect(janeEvents.status()).toBe(200);
+    const eventsText = await janeEvents.text();
+    expect(eventsText).toContain(`meter-siem-${name}`);
+    expect(eventsText).not.toContain(externalId);
+    const janeList = await api.get(`${BACKEND_URL}/api/scaffolder/v2/tasks`, {
+      headers: bearer(jane.token),
+    });
+    expect(janeList.status()).toBe(200);
+    expect(
+      ((await janeList.json()).tasks as { id: string }[]).map(t => t.id),
+    ).toContain(taskId);
+
+    // ---------------------------------------------------------- Sam
+    sam = await browser.newContext({ baseURL });
+    const samPage = await sam.newPage();
+    await signInWithSso(samPage, 'sam.lee');
+    const samIdentity = await browserIdentity(sam.request);
+    expect(samIdentity.identity.userEntityRef).toBe('user:default/sam.lee');
+
+    await samPage.goto(entityPath);
+    await expect(samPage.getByText(`meter-siem-${name}`).first()).toBeVisible();
+    const ownerSentence = samPage
+      .getByText(/Only members of the owning team,/)
+      .filter({ hasText: /can reveal it\./ });
+    await expect(ownerSentence).toBeVisible();
+    await expect(ownerSentence).toContainText(/security/i);
+    await expect(
+      samPage.getByRole('button', { name: 'Reveal external ID' }),
+    ).toHaveCount(0);
+    const samPageText = await pageText(samPage);
+    expect(samPageText).not.toMatch(HEX64);
+    expect(samPageText).not.toContain(externalId);
+
+    // Sam's own token, from the script (a sign-in of its own).
+    const samToken = await tokenFromScript('sam.lee');
+    expect(tokenSubject(samToken)).toBe('user:default/sam.lee');
+
+    const samReveal = await api.get(revealUrl, { headers: bearer(samToken) });
+    expect(samReveal.status()).toBe(403);
+    expect(await samReveal.text()).not.toContain(externalId);
+    const anonymousReveal = await api.get(revealUrl);
+    expect(anonymousReveal.status()).toBe(401);
+    expect(await anonymousReveal.text()).not.toContain(externalId);
+
+    const samTask = await api.get(taskUrl, { headers: bearer(samToken) });
+    expect([403, 404]).toContain(samTask.status());
+    expect(await samTask.text()).not.toContain(`meter-siem-${name}`);
+    const samEvents = await api.get(`${taskUrl}/events`, {
+      headers: bearer(samToken),
+    });
+    expect([403, 404]).toContain(samEvents.status());
+    const samList = await api.get(`${BACKEND_URL}/api/scaffolder/v2/tasks`, {
+      headers: bearer(samToken),
+    });
+    expect(samList.status()).toBe(200);
+    const samTasks = (await samList.json()).tasks as { id: string }[];
+    expect(samTasks.map(t => t.id)).not.toContain(taskId);
+  } finally {
+    await sam?.close();
+    await api.dispose();
+  }
 });

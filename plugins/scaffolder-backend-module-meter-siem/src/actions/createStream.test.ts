@@ -184,6 +184,27 @@ describe('meter-siem:stream:create against moto', () => {
     );
   });
 
+  it('refuses a customer key of another account before creating anything', async () => {
+    const name = uniqueName();
+    const { ctx } = actionContext({
+      ...baseTarget,
+      region: 'eu-west-1',
+      name,
+      capacityMode: 'PROVISIONED',
+      shardCount: 1,
+      retentionHours: 24,
+      encryption: 'KMS_CUSTOMER_KEY',
+      kmsKeyArn:
+        'arn:aws:kms:eu-west-1:999999999999:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    });
+    await expect(action.handler(ctx)).rejects.toThrow(
+      /kmsKeyArn must be a key in the stream's account 123456789012 and region eu-west-1 \(this key is in account 999999999999, region eu-west-1\)/,
+    );
+    await expect(describeStream(`meter-siem-${name}`)).rejects.toThrow(
+      /not found/i,
+    );
+  });
+
   it('never touches a stream with the same name that is not its own', async () => {
     const name = uniqueName();
     await kinesis.send(

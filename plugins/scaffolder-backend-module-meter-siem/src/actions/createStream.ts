@@ -19,6 +19,7 @@ import {
   Tag,
   streamArn as formatStreamArn,
   tagsToRecord,
+  validatePolicyKmsKey,
   validateStreamSettings,
 } from '@internal/backstage-plugin-meter-siem-common';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
@@ -144,6 +145,16 @@ export function createStreamAction(options: ActionOptions) {
       }
 
       const aws = await clients.forAccount(input);
+      // The policy step grants the key to Meter; check now, while nothing
+      // exists yet, that it will accept it (same account and region).
+      if (wanted.encryption === 'KMS_CUSTOMER_KEY') {
+        assertInput(
+          validatePolicyKmsKey(
+            wanted.kmsKeyArn,
+            formatStreamArn(aws.region, aws.accountId, streamName),
+          ),
+        );
+      }
       const where = { accountId: aws.accountId, region: aws.region };
       const kinesis = aws.kinesis;
       const call = (permission: string) => ({

@@ -3,7 +3,10 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
-import { resolveSettings } from '@internal/backstage-plugin-meter-siem-common';
+import {
+  meterSiemPermissions,
+  resolveSettings,
+} from '@internal/backstage-plugin-meter-siem-common';
 import {
   AwsClientFactory,
   IntegrationAccess,
@@ -31,6 +34,7 @@ export const meterSiemPlugin = createBackendPlugin({
         userInfo: coreServices.userInfo,
         catalog: catalogServiceRef,
         permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
         logger: coreServices.logger,
       },
       async init({
@@ -41,8 +45,11 @@ export const meterSiemPlugin = createBackendPlugin({
         userInfo,
         catalog,
         permissions,
+        permissionsRegistry,
         logger,
       }) {
+        // Listed in the permission metadata, for policy tooling.
+        permissionsRegistry.addPermissions(meterSiemPermissions);
         const settings = resolveSettings(
           config.getOptional('meterSiem') ?? undefined,
         );

@@ -1,8 +1,4 @@
-import {
-  AuthService,
-  BackstageCredentials,
-  LoggerService,
-} from '@backstage/backend-plugin-api';
+import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import {
   CompoundEntityRef,
   Entity,
@@ -177,16 +173,6 @@ export class IntegrationAccess {
       policyArn: annotations[ANNOTATIONS.policyArn] || undefined,
     };
   }
-}
-
-/** The user a request or task acts for, if it is a user. */
-export function userRefOf(
-  auth: AuthService,
-  credentials: BackstageCredentials,
-): string | undefined {
-  return auth.isPrincipal(credentials, 'user')
-    ? credentials.principal.userEntityRef
-    : undefined;
 }
 
 /** Logs who read which integration's external ID, never the value. */

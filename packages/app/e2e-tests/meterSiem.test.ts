@@ -275,6 +275,10 @@ test('Jane provisions an integration and reveals its external ID; Sam, of anothe
     await expect(shown).toBeVisible();
     const externalId = (await shown.textContent())!.trim();
     expect(externalId).toMatch(/^[0-9a-f]{64}$/);
+    // The same look at the page's text that found no 64-hex value before
+    // (and on the run page) finds it now that it is shown.
+    expect(await pageText(page)).toMatch(HEX64);
+    expect(await pageText(page)).toContain(externalId);
     await expect(
       page.getByRole('button', { name: 'Hide', exact: true }),
     ).toBeVisible();

@@ -269,6 +269,139 @@ describe('auditIntegration', () => {
     expect(findings[0].severity).toBe('low');
   });
 
+  describe('tag keys match whatever their case, in every tag rule', () => {
+    /** The clean tags with one key respelled on both resources. */
+    const respelled = (from: string, to: string, value?: string) => {
+      const facts = clean();
+      for (const resourceTags of [facts.streamTags!, facts.roleTags!]) {
+        resourceTags[to] = value ?? resourceTags[from];
+        delete resourceTags[from];
+      }
+      return facts;
+    };
+
+    it('owner-tag-missing: Owner is an owner tag, OwnerTeam is not', () => {
+      expect(fired(respelled('owner', 'Owner'))).toEqual([
+        'tag-key-case:stream',
+        'tag-key-case:role',
+      ]);
+      expect(fired(respelled('owner', 'OwnerTeam'))).toEqual([
+        'owner-tag-missing:stream',
+        'owner-tag-missing:role',
+      ]);
+    });
+
+    it('owner-unknown: reads the value of an OWNER tag', () => {
+      expect(
+        fired(respelled('owner', 'OWNER', 'group:default/ghosts')),
+      ).toEqual([
+        'owner-unknown:stream',
+        'tag-key-case:stream',
+        'owner-unknown:role',
+        'tag-key-case:role',
+      ]);
+    });
+
+    it('owner-mismatch: compares the owners whatever their keys', () => {
+      const facts = clean();
+      facts.roleTags = { ...tags, Owner: tags.owner };
+      delete facts.roleTags.owner;
+      expect(fired(facts)).toEqual(['tag-key-case:role']);
+      facts.roleTags.Owner = 'user:default/jane';
+      expect(fired(facts)).toEqual([
+        'tag-key-case:role',
+        'owner-mismatch:integration',
+      ]);
+    });
+
+    it('required-tag-missing: a required key configured or tagged in another case counts', () => {
+      const facts = clean();
+      facts.streamTags!['Cost-Center'] = 'CC-42';
+      facts.roleTags!['cost-center'] = 'CC-42';
+      const findings = auditIntegration(facts, {
+        ...options,
+        requiredTags: ['owner', 'environment', 'cost-center'],
+      });
+      expect(findings.map(f => `${f.ruleId}:${f.resource}`)).toEqual([
+        'tag-key-case:stream',
+      ]);
+      expect(findings[0].message).toContain(
+        '"Cost-Center" (the policy spells it "cost-center")',
+      );
+      // Configured as COST-CENTER: both resources spell it otherwise.
+      expect(
+        fired(facts, { requiredTags: ['owner', 'environment', 'COST-CENTER'] }),
+      ).toEqual(['tag-key-case:stream', 'tag-key-case:role']);
+      // Another key altogether is still missing.
+      expect(
+        fired(facts, { requiredTags: ['owner', 'environment', 'costcenter'] }),
+      ).toEqual(['required-tag-missing:stream', 'required-tag-missing:role']);
+    });
+
+    it('tag-value-not-allowed: keys and values compare whatever their case', () => {
+      const allowedValues = { Environment: ['PRODUCTION', 'staging'] };
+      // The policy's key is configured as Environment here: the resources'
+      // environment differs in case from it, and its value is allowed.
+      expect(fired(clean(), { allowedValues })).toEqual([
+        'tag-key-case:stream',
+        'tag-key-case:role',
+      ]);
+      const lab = respelled('environment', 'ENVIRONMENT', 'Lab');
+      const findings = auditIntegration(lab, {
+        ...options,
+        allowedValues: { environment: ['production'] },
+      });
+      expect(findings.map(f => `${f.ruleId}:${f.resource}`)).toEqual([
+        'tag-value-not-allowed:stream',
+        'tag-key-case:stream',
+        'tag-value-not-allowed:role',
+        'tag-key-case:role',
+      ]);
+      expect(findings[0].message).toBe(
+        'The stream\'s environment tag is "Lab", not one of "production".',
+      );
+    });
+
+    it('unmanaged: Managed-By counts as managed-by, ManagedBy does not', () => {
+      expect(fired(respelled('managed-by', 'Managed-By'))).toEqual([
+        'tag-key-case:stream',
+        'tag-key-case:role',
+      ]);
+      expect(fired(respelled('managed-by', 'ManagedBy'))).toEqual([
+        'unmanaged:integration',
+      ]);
+    });
+
+    it('tag-key-case: one finding per resource listing its keys, none for exact keys', () => {
+      const facts = respelled('environment', 'Environment');
+      facts.streamTags!.Owner = facts.streamTags!.owner;
+      delete facts.streamTags!.owner;
+      const findings = auditIntegration(facts, options);
+      expect(findings).toEqual([
+        expect.objectContaining({
+          ruleId: 'tag-key-case',
+          severity: 'low',
+          resource: 'stream',
+          resourceArn: streamArn,
+          message:
+            'The stream\'s tag keys "Environment" (the policy spells it "environment"), "Owner" (the policy spells it "owner") differ in case from the tagging policy; they count, but tools that match keys exactly miss them.',
+        }),
+        expect.objectContaining({
+          ruleId: 'tag-key-case',
+          resource: 'role',
+          resourceArn: roleArn,
+          message:
+            'The role\'s tag key "Environment" (the policy spells it "environment") differs in case from the tagging policy; they count, but tools that match keys exactly miss them.',
+        }),
+      ]);
+      expect(findings[0].remedy).toContain('meter-siem-fix-ownership-tags');
+      // Both spellings side by side (Kinesis keeps both): still a finding.
+      const both = clean();
+      both.streamTags!.Environment = 'Production';
+      expect(fired(both)).toEqual(['tag-key-case:stream']);
+    });
+  });
+
   it('still reports a value outside the allowed set, whatever its case', () => {
     const labTags = {
       ...clean().streamTags,

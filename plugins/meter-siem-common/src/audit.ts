@@ -190,8 +190,8 @@ export const AUDIT_RULES: Record<AuditRuleId, AuditRule> = {
     severity: 'low',
     title: 'Tag key differs in case from the tagging policy',
     description:
-      "The stream or the role carries a tag of the tagging policy under a key in another case (Owner for owner, as Meter's guide writes them). The product reads it all the same; tools that match keys exactly do not, and Kinesis keeps both spellings side by side.",
-    remedy: `${FIX_TEMPLATE}: it renames such keys to the policy's spelling on the stream, the role and the policy.`,
+      "The stream or the role carries a tag of the tagging policy (meterSiem.tagKeys, meterSiem.audit.requiredTags, the keys of meterSiem.audit.allowedValues) under a key in another case (Owner for owner, as Meter's guide writes them). The product reads it all the same; tools that match keys exactly do not, and Kinesis keeps both spellings side by side.",
+    remedy: `${FIX_TEMPLATE}: it renames the product's tag keys to the policy's spelling on the stream, the role and the policy, keeping their values. Give any other required tag as an extra tag, spelled as the policy does: it renames that key too.`,
   },
 };
 

@@ -297,6 +297,80 @@ describe('buildIntegrationEntities', () => {
     );
   });
 
+  describe("tags written in Meter's guide's style (Owner, Environment)", () => {
+    const guide = {
+      Owner: 'group:default/security',
+      Environment: 'Production',
+      System: 'siem',
+      'Managed-By': 'backstage',
+    };
+    const integrationOf = (
+      streamTags: Record<string, string>,
+      roleTags: Record<string, string> = {},
+    ) => {
+      const facts = handMade();
+      facts.stream!.tags = streamTags;
+      facts.role!.tags = roleTags;
+      return buildIntegrationEntities([facts], options)[0];
+    };
+
+    it('reads the policy keys whatever their case', () => {
+      const integration = integrationOf(guide);
+      expect(integration.spec.owner).toBe('group:default/security');
+      expect(integration.spec.system).toBe('system:default/siem');
+      expect(integration.metadata.annotations).toMatchObject({
+        [ANNOTATIONS.environment]: 'Production',
+        [ANNOTATIONS.managedBy]: 'backstage',
+      });
+    });
+
+    it('reads the owner from the role in any case too', () => {
+      expect(integrationOf({}, { OWNER: 'user:jane' }).spec.owner).toBe(
+        'user:default/jane',
+      );
+    });
+
+    it('reads no other key as a policy key: ManagedBy is not managed-by', () => {
+      const integration = integrationOf({
+        OwnerTeam: 'group:default/security',
+        ManagedBy: 'Security Team',
+        Env: 'Production',
+      });
+      expect(integration.spec.owner).toBe('group:default/unowned');
+      expect(
+        integration.metadata.annotations[ANNOTATIONS.managedBy],
+      ).toBeUndefined();
+      expect(
+        integration.metadata.annotations[ANNOTATIONS.environment],
+      ).toBeUndefined();
+    });
+
+    it("lets the stream's tags win over the role's, whatever the case of either", () => {
+      const integration = integrationOf(guide, {
+        owner: 'group:default/network',
+        environment: 'staging',
+        system: 'other',
+        'managed-by': 'terraform',
+      });
+      expect(integration.spec.owner).toBe('group:default/security');
+      expect(integration.spec.system).toBe('system:default/siem');
+      expect(integration.metadata.annotations).toMatchObject({
+        [ANNOTATIONS.environment]: 'Production',
+        [ANNOTATIONS.managedBy]: 'backstage',
+      });
+    });
+
+    it('prefers the exact key when a resource carries both spellings', () => {
+      const integration = integrationOf({
+        Environment: 'Production',
+        environment: 'staging',
+      });
+      expect(integration.metadata.annotations[ANNOTATIONS.environment]).toBe(
+        'staging',
+      );
+    });
+  });
+
   it('sets the system from the system tag', async () => {
     const facts = templateMade();
     facts.stream!.tags = { ...facts.stream!.tags, system: 'network' };

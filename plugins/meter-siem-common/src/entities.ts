@@ -4,7 +4,7 @@ import { toAuditFacts } from './audit';
 import { AWS_MANAGED_KINESIS_KEY, INTEGRATION_ENTITY_TYPE } from './constants';
 import { PolicyDocument, readTrust } from './policies';
 import { ownerRefFromTag, parseRef } from './refs';
-import { tagValue } from './tags';
+import { firstTagValue, tagValue } from './tags';
 import { MeterSiemSettings } from './settings';
 import { EncryptionMode } from './validation';
 
@@ -377,6 +377,10 @@ function entitiesOf(
   // The stream's tags win: it is what Meter delivers to, and the template
   // tags every resource alike anyway. What is left behind counts least.
   const awsTags = { ...leftBehindTags(facts), ...role?.tags, ...stream?.tags };
+  // Read source by source, not from the merge: keys match whatever their
+  // case, so a merge could hold the role's `environment` beside the
+  // stream's `Environment`.
+  const tagSources = [stream?.tags, role?.tags, ...leftBehind.map(r => r.tags)];
   const owner =
     ownerRefFromTag(tagValue(stream?.tags, keys.owner)) ??
     ownerRefFromTag(tagValue(role?.tags, keys.owner)) ??
@@ -384,9 +388,7 @@ function entitiesOf(
       .map(r => ownerRefFromTag(tagValue(r.tags, keys.owner)))
       .find(ref => ref !== undefined) ??
     fallbackOwner;
-  const system = parseRef(tagValue(awsTags, options.settings.tagKeys.system), [
-    'system',
-  ]);
+  const system = parseRef(firstTagValue(tagSources, keys.system), ['system']);
   const streamName =
     stream?.name ?? (streamArn ? streamNameOf(streamArn) : undefined);
   // IAM is global: without a stream, links follow the role's partition.
@@ -401,8 +403,8 @@ function entitiesOf(
   const common = {
     [ANNOTATIONS.accountId]: accountId,
     [ANNOTATIONS.region]: region,
-    [ANNOTATIONS.environment]: tagValue(awsTags, keys.environment),
-    [ANNOTATIONS.managedBy]: tagValue(awsTags, keys.managedBy),
+    [ANNOTATIONS.environment]: firstTagValue(tagSources, keys.environment),
+    [ANNOTATIONS.managedBy]: firstTagValue(tagSources, keys.managedBy),
   };
   const liveFacts = streamArn
     ? {

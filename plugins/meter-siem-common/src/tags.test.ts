@@ -6,6 +6,7 @@ import {
   TagKeys,
   tagsToRecord,
   findTagKey,
+  firstTagValue,
   tagValue,
   validateExtraTags,
   validateTag,
@@ -236,23 +237,40 @@ describe('buildIntegrationTags', () => {
     ]);
   });
 
-  it('never lets an extra tag override a product tag, in any case', () => {
+  it('refuses an extra tag standing for a product tag, in any case', () => {
+    expect(() =>
+      buildIntegrationTags({
+        ...input,
+        extraTags: { owner: 'user:mallory', team: 'blue' },
+      }),
+    ).toThrow(
+      'Invalid extra tags: tags.owner "owner" is set by the product itself and cannot be given as an extra tag',
+    );
+    for (const key of [
+      'Owner',
+      'Environment',
+      'MANAGED-BY',
+      'Meter-SIEM-Integration',
+      // Refused even when the integration has no system: the key is the
+      // product's all the same.
+      'System',
+    ]) {
+      expect(() =>
+        buildIntegrationTags({ ...input, extraTags: { [key]: 'x' } }),
+      ).toThrow(
+        `tags.${key} "${key}" is the product's own tag "${key.toLowerCase()}" (IAM ignores the case of tag keys, and so does the product)`,
+      );
+    }
+  });
+
+  it('keeps extra tags whose keys merely resemble a product key', () => {
     const tags = buildIntegrationTags({
       ...input,
-      extraTags: {
-        owner: 'user:mallory',
-        'managed-by': 'terraform',
-        Environment: 'dev',
-        'METER-SIEM-INTEGRATION': 'other',
-        team: 'blue',
-      },
+      extraTags: { ManagedBy: 'Security Team', 'owner-team': 'blue' },
     });
-    expect(tags).toEqual([
-      { Key: 'owner', Value: 'group:default/security' },
-      { Key: 'environment', Value: 'production' },
-      { Key: 'managed-by', Value: 'backstage' },
-      { Key: 'meter-siem-integration', Value: 'corp-hq' },
-      { Key: 'team', Value: 'blue' },
+    expect(tags.slice(4)).toEqual([
+      { Key: 'ManagedBy', Value: 'Security Team' },
+      { Key: 'owner-team', Value: 'blue' },
     ]);
   });
 
@@ -261,7 +279,7 @@ describe('buildIntegrationTags', () => {
       buildIntegrationTags({
         ...input,
         tagKeys: customKeys,
-        extraTags: { owner: 'kept', team: 'dropped' },
+        extraTags: { owner: 'kept' },
       }),
     ).toEqual([
       { Key: 'Team', Value: 'group:default/security' },
@@ -270,6 +288,13 @@ describe('buildIntegrationTags', () => {
       { Key: 'MeterSiemIntegration', Value: 'corp-hq' },
       { Key: 'owner', Value: 'kept' },
     ]);
+    expect(() =>
+      buildIntegrationTags({
+        ...input,
+        tagKeys: customKeys,
+        extraTags: { team: 'refused' },
+      }),
+    ).toThrow('tags.team "team" is the product\'s own tag "Team"');
   });
 
   it('makes a tag set that passes the tag rules', () => {
@@ -335,5 +360,19 @@ describe('tag keys in another case', () => {
       wrongCaseTagKeys({ Environment: 'a', environment: 'b' }, ['environment']),
     ).toEqual([{ key: 'Environment', expected: 'environment' }]);
     expect(wrongCaseTagKeys({ 'cost-center': 'x' }, ['owner'])).toEqual([]);
+    // Resembling is not naming: ManagedBy is another key than managed-by.
+    expect(wrongCaseTagKeys({ ManagedBy: 'x' }, ['managed-by'])).toEqual([]);
+  });
+
+  it('reads the first source carrying a key, whatever its case in each', () => {
+    const stream = { Environment: 'Production' };
+    const role = { environment: 'staging', owner: 'group:default/network' };
+    expect(firstTagValue([stream, role], 'environment')).toBe('Production');
+    expect(firstTagValue([role, stream], 'environment')).toBe('staging');
+    expect(firstTagValue([undefined, stream, role], 'OWNER')).toBe(
+      'group:default/network',
+    );
+    expect(firstTagValue([stream, undefined], 'system')).toBeUndefined();
+    expect(firstTagValue([], 'owner')).toBeUndefined();
   });
 });

@@ -106,13 +106,23 @@ export interface IntegrationTagInput {
 
 /**
  * The tag set every resource of an integration carries: the product's own
- * tags, then the user's extra tags. A user tag may not override a product
- * tag, since the product relies on them to recognise its resources.
+ * tags, then the user's extra tags. A user tag may not stand for a product
+ * tag, in any case (the product relies on them to recognise its resources,
+ * and reads their keys without regard to case): such a tag is refused with
+ * the message {@link validateExtraTags} gives, not dropped.
  *
  * @public
  */
 export function buildIntegrationTags(input: IntegrationTagInput): Tag[] {
   const keys = input.tagKeys ?? DEFAULT_TAG_KEYS;
+  const refused = productKeyIssues(input.extraTags, keys, 'tags');
+  if (refused.length > 0) {
+    throw new Error(
+      `Invalid extra tags: ${refused
+        .map(issue => `${issue.field} ${issue.message}`)
+        .join('; ')}`,
+    );
+  }
   const own: Tag[] = [
     { Key: keys.owner, Value: input.owner },
     { Key: keys.environment, Value: input.environment },
@@ -120,13 +130,41 @@ export function buildIntegrationTags(input: IntegrationTagInput): Tag[] {
     { Key: keys.integration, Value: input.integrationName },
     ...(input.system ? [{ Key: keys.system, Value: input.system }] : []),
   ];
-  // IAM compares tag keys without regard to case.
-  const reserved = new Set(own.map(t => t.Key.toLowerCase()));
   const extra = Object.entries(input.extraTags ?? {})
-    .filter(([key]) => !reserved.has(key.toLowerCase()))
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([Key, Value]) => ({ Key, Value }));
   return [...own, ...extra];
+}
+
+/**
+ * Extra tags that stand for a product tag key, whatever their case: IAM
+ * takes keys differing only in case for one key, and the product reads its
+ * keys without regard to case (`Owner` counts as `owner`).
+ */
+function productKeyIssues(
+  extraTags: Record<string, unknown> | undefined,
+  tagKeys: TagKeys,
+  field: string,
+): ValidationIssue[] {
+  return Object.keys(extraTags ?? {}).flatMap(key => {
+    const own = findProductKey(tagKeys, key);
+    if (own === undefined) return [];
+    return [
+      {
+        field: `${field}.${key}`,
+        message:
+          own === key
+            ? `"${key}" is set by the product itself and cannot be given as an extra tag`
+            : `"${key}" is the product's own tag "${own}" (IAM ignores the case of tag keys, and so does the product) and cannot be given as an extra tag`,
+      },
+    ];
+  });
+}
+
+/** The product tag key that `key` names, whatever its case. */
+function findProductKey(tagKeys: TagKeys, key: string): string | undefined {
+  const lower = key.toLowerCase();
+  return Object.values(tagKeys).find(k => k.toLowerCase() === lower);
 }
 
 /**
@@ -147,20 +185,12 @@ export function validateExtraTags(
       : [{ field: `${field}.${key}`, message: 'tag values must be strings' }],
   );
   const reserved = Object.values(tagKeys);
+  issues.push(...productKeyIssues(extraTags, tagKeys, field));
   // IAM treats tag keys that differ only in case as the same key.
   const seen = new Map<string, string>();
   for (const [key] of entries) {
-    const own = reserved.find(r => r.toLowerCase() === key.toLowerCase());
     const earlier = seen.get(key.toLowerCase());
-    if (own !== undefined) {
-      issues.push({
-        field: `${field}.${key}`,
-        message:
-          own === key
-            ? `"${key}" is set by the product itself and cannot be given as an extra tag`
-            : `"${key}" is the product's own tag "${own}" (IAM ignores the case of tag keys) and cannot be given as an extra tag`,
-      });
-    } else if (earlier !== undefined) {
+    if (findProductKey(tagKeys, key) === undefined && earlier !== undefined) {
       issues.push({
         field: `${field}.${key}`,
         message: `"${key}" differs from the tag "${earlier}" only in case, and IAM ignores the case of tag keys`,
@@ -220,6 +250,25 @@ export function tagValue(
 ): string | undefined {
   const found = findTagKey(tags, key);
   return found === undefined ? undefined : tags![found];
+}
+
+/**
+ * The value of a tag of the tagging policy on the first of `sources` that
+ * carries it, whatever the case of its key: sources in order of precedence
+ * (a stream's tags before its role's), never merged, since a merge would
+ * keep `environment` of one and `Environment` of another side by side.
+ *
+ * @public
+ */
+export function firstTagValue(
+  sources: ReadonlyArray<Record<string, string> | undefined>,
+  key: string,
+): string | undefined {
+  for (const tags of sources) {
+    const value = tagValue(tags, key);
+    if (value !== undefined) return value;
+  }
+  return undefined;
 }
 
 /**

@@ -205,6 +205,45 @@ describe('the audit of integrations made by hand in moto', () => {
     );
   });
 
+  it('reports the guide-style keys once per resource, naming each key and its spelling', () => {
+    const guide = entities.find(e => e.metadata.title === 'guide')!;
+    const facts = parseAuditFacts(
+      guide.metadata.annotations?.[ANNOTATIONS.auditFacts],
+    )!;
+    const findings = auditIntegration(facts, {
+      tagKeys: settings.tagKeys,
+      requiredTags: ['owner', 'environment'],
+      allowedValues: { environment: ['production', 'staging'] },
+      knownOwners: new Set(['group:default/network']),
+    });
+    expect(findings.map(f => [f.ruleId, f.severity, f.resourceArn])).toEqual([
+      [
+        'tag-key-case',
+        'low',
+        `arn:aws:kinesis:${region}:${accountId}:stream/meter-siem-guide`,
+      ],
+      [
+        'tag-key-case',
+        'low',
+        `arn:aws:iam::${accountId}:role/meter-siem-guide`,
+      ],
+    ]);
+    findings.forEach((finding, i) => {
+      // The keys in the order AWS lists them (IAM: as tagged).
+      expect(finding.message).toMatch(
+        new RegExp(`^The ${i === 0 ? 'stream' : 'role'}'s tag keys "`),
+      );
+      expect(finding.message).toContain(
+        '"Owner" (the policy spells it "owner")',
+      );
+      expect(finding.message).toContain(
+        '"Environment" (the policy spells it "environment")',
+      );
+      expect(finding.message).not.toContain('managed-by');
+    });
+    expect(findings[0].remedy).toContain('meter-siem-fix-ownership-tags');
+  });
+
   it('records no external ID in any entity', () => {
     const text = JSON.stringify(entities);
     expect(text).not.toMatch(/[0-9a-f]{64}/);

@@ -22,7 +22,7 @@ export const examples: TemplateExample[] = [
   },
   {
     description:
-      'Tags a hand-made integration found by the catalog provider, adding a tag the tagging policy requires',
+      "Tags a hand-made integration found by the catalog provider, tagged as Meter's guide writes it (Owner, Environment): renames those keys to owner and environment (the old keys are removed), and adds a tag the tagging policy requires",
     example: yaml.stringify({
       steps: [
         {

@@ -6,6 +6,7 @@ import {
   ListPolicyTagsCommand,
   ListRoleTagsCommand,
   PutRolePolicyCommand,
+  TagPolicyCommand,
   TagRoleCommand,
   UntagRoleCommand,
 } from '@aws-sdk/client-iam';
@@ -17,9 +18,13 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import {
+  ANNOTATIONS,
   DEFAULT_METER_PRINCIPAL_ARN,
   IntegrationFacts,
+  auditIntegration,
   buildIntegrationEntities,
+  defaultRequiredTags,
+  parseAuditFacts,
   buildPermissionsPolicy,
   buildTrustPolicy,
   resolveSettings,
@@ -76,25 +81,27 @@ async function handMade(name: string) {
 
 /**
  * The integration entity the catalog provider would emit for these ARNs,
- * owned by `owner` in the catalog.
+ * with the stream's and the role's tags as it read them (by default owned
+ * by group:default/security).
  */
 function entityOf(
   name: string,
   arns: { streamArn?: string; roleArn?: string; policyArn?: string },
-  owner = 'group:default/security',
+  tags: { stream?: Record<string, string>; role?: Record<string, string> } = {},
 ): Entity {
+  const owned = { owner: 'group:default/security' };
   const facts: IntegrationFacts = {
     accountId: MOTO_ACCOUNT,
     ...(arns.streamArn && {
       region,
       streamArn: arns.streamArn,
-      stream: { name, tags: { owner } },
+      stream: { name, tags: tags.stream ?? owned },
     }),
     ...(arns.roleArn && {
       role: {
         arn: arns.roleArn,
         name,
-        tags: { owner },
+        tags: tags.role ?? owned,
         trustPolicy: buildTrustPolicy({
           principalArn: DEFAULT_METER_PRINCIPAL_ARN,
           externalId: 'e'.repeat(64),
@@ -141,9 +148,67 @@ async function recordCommands(fn: () => Promise<void>): Promise<string[]> {
   return sent;
 }
 
-/** Calls that change something in AWS. */
-const writes = (commands: string[]) =>
-  [...new Set(commands)].filter(c => !/^(Get|List|Describe)/.test(c));
+/** Whether a command only reads (its name starts with one of these verbs). */
+const isRead = (command: string) => /^(Get|List|Describe)[A-Z]/.test(command);
+
+/** Calls that change something in AWS, each as often as it was sent. */
+const writes = (commands: string[]) => commands.filter(c => !isRead(c));
+
+/**
+ * The writes sent while `fn` runs, in order, with their input (tag lists
+ * and key lists sorted, since their order is AWS's).
+ */
+async function recordWrites(
+  fn: () => Promise<void>,
+): Promise<Array<[string, Record<string, unknown>]>> {
+  const sent: Array<[string, Record<string, unknown>]> = [];
+  const clients: Array<{ send: (...args: any[]) => any }> = [
+    KinesisClient.prototype,
+    IAMClient.prototype,
+  ];
+  const spies = clients.map(client => {
+    const original = client.send;
+    return jest
+      .spyOn(client, 'send')
+      .mockImplementation(function spy(this: unknown, command: any) {
+        const name = command.constructor.name.replace(/Command$/, '');
+        if (!isRead(name)) {
+          const input = { ...command.input };
+          if (Array.isArray(input.TagKeys))
+            input.TagKeys = [...input.TagKeys].sort();
+          if (Array.isArray(input.Tags)) {
+            input.Tags = [...input.Tags].sort((x: any, y: any) =>
+              x.Key.localeCompare(y.Key),
+            );
+          }
+          sent.push([name, input]);
+        }
+        return original.call(this, command);
+      } as never);
+  });
+  try {
+    await fn();
+  } finally {
+    spies.forEach(s => s.mockRestore());
+  }
+  return sent;
+}
+
+/** The audit's findings on an integration entity, as the Audit page shows them. */
+function findingsOf(entity: Entity): string[] {
+  const facts = parseAuditFacts(
+    entity.metadata.annotations?.[ANNOTATIONS.auditFacts],
+  )!;
+  const settings = resolveSettings();
+  return auditIntegration(facts, {
+    tagKeys: settings.tagKeys,
+    requiredTags: defaultRequiredTags(settings.tagKeys),
+    allowedValues: { environment: ['production', 'staging'] },
+    knownOwners: new Set(['group:default/security']),
+  })
+    .map(f => `${f.ruleId}:${f.resource}`)
+    .sort();
+}
 
 async function tagsOf(name: string, arns: { policyArn: string }) {
   const { kinesis, iam } = sdk(region);
@@ -203,58 +268,187 @@ describe('meter-siem:tags:apply against moto', () => {
     expect(writes(again)).toEqual([]);
   });
 
-  it("renames Meter-guide-style keys (Owner, Environment) to the policy's, and converges", async () => {
+  it("reads Meter-guide-style keys (Owner, Environment), renames them to the policy's on stream, role and policy, and converges", async () => {
     const name = uniqueName('guide');
     const arns = await handMade(name);
     const { kinesis, iam } = sdk(region);
+    // As Meter's console guide suggests tagging: ManagedBy is its own key,
+    // not managed-by, and stays as it is.
     const guide = {
       Owner: 'group:default/security',
       Environment: 'Production',
+      ManagedBy: 'Security Team',
     };
+    const guideList = Object.entries(guide).map(([Key, Value]) => ({
+      Key,
+      Value,
+    }));
     await kinesis.send(
       new AddTagsToStreamCommand({ StreamName: name, Tags: guide }),
     );
     await iam.send(
       new UntagRoleCommand({ RoleName: name, TagKeys: ['owner', 'keep'] }),
     );
+    await iam.send(new TagRoleCommand({ RoleName: name, Tags: guideList }));
     await iam.send(
-      new TagRoleCommand({
-        RoleName: name,
-        Tags: Object.entries(guide).map(([Key, Value]) => ({ Key, Value })),
-      }),
+      new TagPolicyCommand({ PolicyArn: arns.policyArn, Tags: guideList }),
     );
-    const entity = entityOf(name, arns);
+    const before = await tagsOf(name, arns);
+    expect(before).toEqual({ stream: guide, role: guide, policy: guide });
+
+    // The catalog reads them: the right owner, no owner-tag-missing, a
+    // tag-key-case finding per resource (and unmanaged: no managed-by).
+    const entity = entityOf(name, arns, {
+      stream: before.stream,
+      role: before.role,
+    });
+    expect(entity.spec?.owner).toBe('group:default/security');
+    expect(findingsOf(entity)).toEqual([
+      'tag-key-case:role',
+      'tag-key-case:stream',
+      'unmanaged:integration',
+    ]);
+
     const action = actionWith(entity);
     const input = {
       integration: stringifyEntityRef(entity),
       owner: 'group:default/security',
       environment: 'production',
     };
+
+    // The dry run names the renames from the catalog's read, and sends nothing.
+    const dry = actionContext(input, { isDryRun: true });
+    expect(await recordWrites(() => action.handler(dry.ctx))).toEqual([]);
+    const said = dry.logs.join('\n');
+    expect(said).toContain(
+      ', and rename Environment to environment, Owner to owner on the stream; Environment to environment, Owner to owner on the role (keys as the catalog last read them',
+    );
+    expect(said).toContain("The catalog does not hold the policy's tags");
+    expect(await tagsOf(name, arns)).toEqual(before);
+
     const first = actionContext(input);
-    const sent = await recordCommands(() => action.handler(first.ctx));
+    const sent = await recordWrites(() => action.handler(first.ctx));
+    const policyTags = [
+      { Key: 'environment', Value: 'production' },
+      { Key: 'owner', Value: 'group:default/security' },
+    ];
+    const old = ['Environment', 'Owner'];
+    // Kinesis keeps both spellings: tag first, then remove the old keys.
+    // IAM takes them for one key: remove the old keys first, then tag.
+    expect(sent).toEqual([
+      [
+        'AddTagsToStream',
+        {
+          StreamName: name,
+          Tags: {
+            owner: 'group:default/security',
+            environment: 'production',
+          },
+        },
+      ],
+      ['RemoveTagsFromStream', { StreamName: name, TagKeys: old }],
+      ['UntagRole', { RoleName: name, TagKeys: old }],
+      ['TagRole', { RoleName: name, Tags: policyTags }],
+      ['UntagPolicy', { PolicyArn: arns.policyArn, TagKeys: old }],
+      ['TagPolicy', { PolicyArn: arns.policyArn, Tags: policyTags }],
+    ]);
+    expect(first.outputs.changed).toEqual([
+      arns.streamArn,
+      arns.roleArn,
+      arns.policyArn,
+    ]);
     const expected = {
       owner: 'group:default/security',
       environment: 'production',
+      ManagedBy: 'Security Team',
     };
-    const tags = await tagsOf(name, arns);
-    expect(tags.stream).toEqual(expected);
-    expect(tags.role).toEqual(expected);
-    expect(tags.policy).toEqual(expected);
-    expect(writes(sent).sort()).toEqual([
-      'AddTagsToStream',
-      'RemoveTagsFromStream',
-      'TagPolicy',
-      'TagRole',
-      'UntagRole',
-    ]);
+    const after = await tagsOf(name, arns);
+    expect(after).toEqual({
+      stream: expected,
+      role: expected,
+      policy: expected,
+    });
     expect(first.logs.join('\n')).toContain(
       `Renamed Environment to environment, Owner to owner on ${arns.streamArn}`,
     );
 
-    const second = actionContext(input);
+    // The next sync: the tag-key-case findings are gone.
     expect(
-      writes(await recordCommands(() => action.handler(second.ctx))),
-    ).toEqual([]);
+      findingsOf(
+        entityOf(name, arns, { stream: after.stream, role: after.role }),
+      ),
+    ).toEqual(['unmanaged:integration']);
+
+    // A re-run sends no write and changes nothing.
+    const second = actionContext(input);
+    expect(await recordWrites(() => action.handler(second.ctx))).toEqual([]);
+    expect(second.outputs.changed).toEqual([]);
+    expect(await tagsOf(name, arns)).toEqual(after);
+  });
+
+  it('never leaves both spellings of a key: Environment beside environment, an extra tag in another case', async () => {
+    const name = uniqueName('both');
+    const arns = await handMade(name);
+    const { kinesis, iam } = sdk(region);
+    // Kinesis keeps keys that differ only in case side by side.
+    await kinesis.send(
+      new AddTagsToStreamCommand({
+        StreamName: name,
+        Tags: {
+          Environment: 'Production',
+          environment: 'staging',
+          'Cost-Center': 'CC-1',
+          System: 'system:default/siem',
+        },
+      }),
+    );
+    await iam.send(
+      new TagRoleCommand({
+        RoleName: name,
+        Tags: [{ Key: 'Cost-Center', Value: 'CC-1' }],
+      }),
+    );
+    const entity = entityOf(name, arns);
+    const input = {
+      integration: stringifyEntityRef(entity),
+      owner: 'group:default/security',
+      environment: 'production',
+      tags: { 'cost-center': 'CC-42' },
+    };
+    const action = actionWith(entity);
+    const first = actionContext(input);
+    const sent = await recordWrites(() => action.handler(first.ctx));
+    expect(sent.filter(([, i]) => i.StreamName)).toEqual([
+      [
+        'AddTagsToStream',
+        {
+          StreamName: name,
+          Tags: {
+            system: 'system:default/siem',
+            'cost-center': 'CC-42',
+            owner: 'group:default/security',
+            environment: 'production',
+          },
+        },
+      ],
+      [
+        'RemoveTagsFromStream',
+        { StreamName: name, TagKeys: ['Cost-Center', 'Environment', 'System'] },
+      ],
+    ]);
+    const wanted = {
+      owner: 'group:default/security',
+      environment: 'production',
+      'cost-center': 'CC-42',
+    };
+    const tags = await tagsOf(name, arns);
+    // The system tag the run gave no value for keeps its value.
+    expect(tags.stream).toEqual({ ...wanted, system: 'system:default/siem' });
+    expect(tags.role).toEqual({ ...wanted, keep: 'me' });
+    expect(tags.policy).toEqual(wanted);
+
+    const second = actionContext(input);
+    expect(await recordWrites(() => action.handler(second.ctx))).toEqual([]);
   });
 
   it('says in its dry run which keys it would rename', async () => {
@@ -440,7 +634,7 @@ describe('meter-siem:tags:apply against moto', () => {
       integration: 'resource:default/nothing-here',
       owner: 'Network Team',
       environment: 'prod=uction!',
-      tags: { owner: 'x' },
+      tags: { owner: 'x', Environment: 'Production' },
     });
     const error = await actionWith()
       .handler(ctx)
@@ -450,6 +644,7 @@ describe('meter-siem:tags:apply against moto', () => {
       'owner must be a group or user reference',
       'environment.environment tag values may contain only',
       'tags.owner "owner" is set by the product itself',
+      'tags.Environment "Environment" is the product\'s own tag "environment" (IAM ignores the case of tag keys, and so does the product) and cannot be given as an extra tag',
     ]) {
       expect(error.message).toContain(part);
     }

@@ -23,8 +23,9 @@ import { ActionOptions, assertInput, targetSchema } from './options';
 
 /**
  * Sets the owner, environment and extra tags on every AWS resource of an
- * integration, and renames the tagging policy's keys spelled in another
- * case. It writes nothing but tags, so a re-run changes nothing.
+ * integration, and renames the product's tag keys (and the extra tags'
+ * keys) spelled in another case. It writes nothing but tags, so a re-run
+ * changes nothing.
  *
  * @public
  */
@@ -34,7 +35,7 @@ export function applyTagsAction(options: ActionOptions) {
   return createTemplateAction({
     id: 'meter-siem:tags:apply',
     description:
-      "Sets the owner, environment and extra tags on a Meter SIEM integration's Kinesis stream, IAM role and IAM policy. Only members of the integration's owning group (or the admin group) may run it; the integration must be one the catalog provider discovered, and each ARN is checked against AWS (the role trusts Meter, the policy is attached to it and grants the stream) before anything is tagged. Tagging only: it never changes anything but tags; the only tags it removes are keys of the tagging policy spelled in another case (Owner, Environment as Meter's guide writes them), which it renames to the policy's spelling; a re-run changes nothing.",
+      "Sets the owner, environment and extra tags on a Meter SIEM integration's Kinesis stream, IAM role and IAM policy. Only members of the integration's owning group (or the admin group) may run it; the integration must be one the catalog provider discovered, and each ARN is checked against AWS (the role trusts Meter, the policy is attached to it and grants the stream) before anything is tagged. Tagging only: it never changes anything but tags. It renames tag keys spelled in another case than the product's tag keys (Owner, Environment as Meter's guide writes them become owner, environment) or than an extra tag it is given: it removes the old key and sets the new one, with the value given to it or else the old value, so that no resource keeps both spellings. It removes no other tag, and a re-run changes nothing.",
     examples,
     supportsDryRun: true,
     schema: {
@@ -105,7 +106,12 @@ export function applyTagsAction(options: ActionOptions) {
         ctx.logger.info(
           `Dry run: would set ${describe} on ${[streamArn, roleArn, policyArn]
             .filter(Boolean)
-            .join(', ')}${renamesOf(integration.entity, wanted, policyKeys)}`,
+            .join(', ')}${renamesOf(
+            integration.entity,
+            wanted,
+            policyKeys,
+            !!policyArn,
+          )}`,
         );
         ctx.output('changed', []);
         return;
@@ -131,17 +137,18 @@ export function applyTagsAction(options: ActionOptions) {
 
 /**
  * For the dry run, which calls no AWS API: the keys it would rename, as the
- * catalog last read the stream's and the role's tags (the policy's are
- * checked when it runs).
+ * catalog last read the stream's and the role's tags (the audit's
+ * `tag-key-case` findings come from the same read). The catalog does not
+ * hold the policy's tags: the run reads them, and the dry run says so.
  */
 function renamesOf(
   entity: Entity,
   wanted: Record<string, string>,
   policyKeys: string[],
+  hasPolicy: boolean,
 ): string {
-  const facts = parseAuditFacts(
-    entity.metadata.annotations?.[ANNOTATIONS.auditFacts],
-  );
+  const annotations = entity.metadata.annotations ?? {};
+  const facts = parseAuditFacts(annotations[ANNOTATIONS.auditFacts]);
   const parts = (
     [
       ['stream', facts?.streamTags],
@@ -157,5 +164,14 @@ function renamesOf(
         ]
       : [];
   });
-  return parts.length ? `, and rename ${parts.join('; ')}` : '';
+  const readAt = annotations[ANNOTATIONS.factsReadAt];
+  const renames = parts.length
+    ? `, and rename ${parts.join('; ')} (keys as the catalog last read them${
+        readAt ? `, at ${readAt}` : ''
+      })`
+    : '';
+  const policy = hasPolicy
+    ? ". The catalog does not hold the policy's tags: the run reads them and renames any key spelled in another case there too"
+    : '';
+  return `${renames}${policy}`;
 }

@@ -228,6 +228,25 @@ const cases: Case[] = [
     v => ({ ...v, tags: { owner: 'someone' } }),
     /tags\.owner "owner" is set by the product itself/,
   ],
+  // Meter's guide spells them so: the product reads them as its own keys.
+  [
+    'tag Owner, the owner tag in another case',
+    stream,
+    v => ({ ...v, tags: { Owner: 'someone' } }),
+    /tags\.Owner "Owner" is the product's own tag "owner" \(IAM ignores the case of tag keys, and so does the product\) and cannot be given as an extra tag/,
+  ],
+  [
+    'policy tag Environment, the environment tag in another case',
+    policy,
+    v => ({ ...v, tags: { Environment: 'Production' } }),
+    /tags\.Environment "Environment" is the product's own tag "environment"/,
+  ],
+  [
+    'role tag Managed-By, the managed-by tag in another case',
+    role,
+    v => ({ ...v, tags: { 'Managed-By': 'terraform' } }),
+    /tags\.Managed-By "Managed-By" is the product's own tag "managed-by"/,
+  ],
   [
     'too many tags',
     stream,

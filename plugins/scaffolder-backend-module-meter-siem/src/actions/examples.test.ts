@@ -16,7 +16,11 @@ import { actionContext, actionOptions } from '../__testUtils__/moto';
 import { ALEX, testAccess } from '../__testUtils__/org';
 
 /** The catalog's entities of the integrations the examples name. */
-function integration(roleName: string, streamName: string): Entity {
+function integration(
+  roleName: string,
+  streamName: string,
+  tags: Record<string, string> = {},
+): Entity {
   const accountId = '123456789012';
   const [entity] = buildIntegrationEntities(
     [
@@ -24,11 +28,11 @@ function integration(roleName: string, streamName: string): Entity {
         accountId,
         region: 'us-east-1',
         streamArn: `arn:aws:kinesis:us-east-1:${accountId}:stream/${streamName}`,
-        stream: { name: streamName, tags: {} },
+        stream: { name: streamName, tags },
         role: {
           arn: `arn:aws:iam::${accountId}:role/${roleName}`,
           name: roleName,
-          tags: {},
+          tags,
           trustPolicy: buildTrustPolicy({
             principalArn: DEFAULT_METER_PRINCIPAL_ARN,
             externalId: 'e'.repeat(64),
@@ -42,7 +46,11 @@ function integration(roleName: string, streamName: string): Entity {
 }
 const integrations = [
   integration('meter-siem-hq-network', 'meter-siem-hq-network'),
-  integration('MeterSIEMIntegrationRole', 'meter-siem-events'),
+  // Tagged as Meter's guide writes it.
+  integration('MeterSIEMIntegrationRole', 'meter-siem-events', {
+    Owner: 'group:default/security',
+    Environment: 'Production',
+  }),
 ];
 
 /** What earlier steps would have produced, for the examples' expressions. */
@@ -106,3 +114,21 @@ describe.each(actions.map(a => [a.id, a] as const))(
     );
   },
 );
+
+describe('meter-siem:tags:apply example on an integration tagged by the guide', () => {
+  it('says in its dry run which keys it renames on which resource', async () => {
+    const action = applyTagsAction(options);
+    const example = action.examples!.find(e =>
+      e.description.includes('renames'),
+    )!;
+    const [step] = yaml.parse(example.example).steps;
+    const { ctx, logs } = actionContext(resolve(step.input), {
+      isDryRun: true,
+      userRef: ALEX,
+    });
+    await action.handler(ctx);
+    expect(logs.join('\n')).toContain(
+      ', and rename Owner to owner, Environment to environment on the stream; Owner to owner, Environment to environment on the role (keys as the catalog last read them',
+    );
+  });
+});

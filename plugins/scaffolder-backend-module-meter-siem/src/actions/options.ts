@@ -8,6 +8,7 @@ import {
   ValidationIssue,
   buildIntegrationTags,
   resourceNames,
+  tagValue,
   validateTarget,
 } from '@internal/backstage-plugin-meter-siem-common';
 import {
@@ -130,11 +131,13 @@ export function ownershipChecks(
       ) {
         return;
       }
+      // The owner as the catalog reads it: `Owner` counts as `owner`.
+      const owner = tagValue(tags, keys.owner);
       await access.assertMayAct(
         userRef,
-        ownerRefFromTag(tags[settings.tagKeys.owner]),
+        ownerRefFromTag(owner),
         `change ${what}, which already exists and belongs to ${
-          tags[keys.owner] || 'no owner (no owner tag)'
+          owner || 'no owner (no owner tag)'
         }`,
       );
     },

@@ -1,3 +1,5 @@
+import { HumanDuration } from '@backstage/types';
+
 export interface Config {
   /**
    * Settings of the Meter SIEM product, shared by its backend packages (the
@@ -33,5 +35,23 @@ export interface Config {
      * `group:default/platform`. None by default.
      */
     adminGroup?: string;
+    /**
+     * How the backend packages' AWS clients wait and retry. Throttling, 5xx
+     * answers, resets and timeouts are retried with backoff (adaptive mode).
+     */
+    awsClient?: {
+      /**
+       * Time to open a connection to AWS, e.g. `{ seconds: 5 }` or an ISO
+       * duration. Defaults to 5 seconds.
+       */
+      connectionTimeout?: HumanDuration | string;
+      /**
+       * Time a request may go without an answer before it is abandoned (and
+       * retried), e.g. `{ seconds: 30 }`. Defaults to 30 seconds.
+       */
+      requestTimeout?: HumanDuration | string;
+      /** Attempts per AWS call, the first included. Defaults to 6. */
+      maxAttempts?: number;
+    };
   };
 }

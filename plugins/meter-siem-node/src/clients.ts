@@ -6,18 +6,73 @@ import {
   AwsCredentialsManager,
   DefaultAwsCredentialsManager,
 } from '@backstage/integration-aws-node';
+import { readDurationFromConfig } from '@backstage/config';
+import { durationToMilliseconds } from '@backstage/types';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { AwsCallContext, explainAwsError, isNotFound } from './errors';
 
 /**
- * Throttling is retried by the SDK itself: adaptive mode backs off and
+ * How the SDK clients talk to AWS. Throttling, 5xx answers, resets and
+ * timeouts are retried by the SDK itself: adaptive mode backs off and
  * rate-limits client-side, which matters for Kinesis control-plane calls
  * (a handful per second per account).
  */
-const RETRY = {
+export interface AwsClientSettings {
+  /** Time to open a connection, in ms (default 5,000). */
+  connectionTimeoutMs: number;
+  /**
+   * Time a request may go without an answer, in ms (default 30,000): a
+   * stalled connection ends after it (and the call is retried) instead of
+   * hanging a task.
+   */
+  requestTimeoutMs: number;
+  /** Attempts per call, the first included (default 6). */
+  maxAttempts: number;
+}
+
+export const DEFAULT_AWS_CLIENT_SETTINGS: AwsClientSettings = {
+  connectionTimeoutMs: 5_000,
+  requestTimeoutMs: 30_000,
   maxAttempts: 6,
-  retryMode: 'adaptive',
-} as const;
+};
+
+/** Reads `meterSiem.awsClient` (see config.d.ts), with the defaults above. */
+export function readAwsClientSettings(config?: Config): AwsClientSettings {
+  const own = config?.getOptionalConfig('meterSiem.awsClient');
+  const ms = (key: string, fallback: number) =>
+    own?.has(key)
+      ? durationToMilliseconds(readDurationFromConfig(own, { key }))
+      : fallback;
+  const settings = {
+    connectionTimeoutMs: ms(
+      'connectionTimeout',
+      DEFAULT_AWS_CLIENT_SETTINGS.connectionTimeoutMs,
+    ),
+    requestTimeoutMs: ms(
+      'requestTimeout',
+      DEFAULT_AWS_CLIENT_SETTINGS.requestTimeoutMs,
+    ),
+    maxAttempts:
+      own?.getOptionalNumber('maxAttempts') ??
+      DEFAULT_AWS_CLIENT_SETTINGS.maxAttempts,
+  };
+  if (!Number.isInteger(settings.maxAttempts) || settings.maxAttempts < 1) {
+    throw new Error(
+      `meterSiem.awsClient.maxAttempts must be a whole number of at least 1, got ${settings.maxAttempts}`,
+    );
+  }
+  for (const key of ['connectionTimeoutMs', 'requestTimeoutMs'] as const) {
+    if (!(settings[key] > 0)) {
+      throw new Error(
+        `meterSiem.awsClient.${key.replace(
+          /Ms$/,
+          '',
+        )} must be a positive duration, e.g. { seconds: 30 }`,
+      );
+    }
+  }
+  return settings;
+}
 
 /** The AWS clients of one account and region. */
 export interface AccountClients {
@@ -27,6 +82,13 @@ export interface AccountClients {
   iam: IAMClient;
 }
 
+/** The AWS clients of one account: IAM is global, Kinesis per region. */
+export interface MultiRegionClients {
+  accountId: string;
+  iam: IAMClient;
+  kinesis(region: string): KinesisClient;
+}
+
 /**
  * Builds SDK clients with credentials from `@backstage/integration-aws-node`.
  * Endpoints are left to the SDK, which honours `AWS_ENDPOINT_URL`, so the
@@ -34,6 +96,7 @@ export interface AccountClients {
  */
 export class AwsClientFactory {
   private readonly sdkOptions;
+  private readonly timeouts;
 
   /**
    * @param userAgent - names the caller in CloudTrail (and in the
@@ -42,23 +105,65 @@ export class AwsClientFactory {
   constructor(
     private readonly credentials: AwsCredentialsManager,
     userAgent = 'backstage-meter-siem',
+    settings: Partial<AwsClientSettings> = {},
   ) {
-    this.sdkOptions = { ...RETRY, customUserAgent: userAgent };
+    const all = { ...DEFAULT_AWS_CLIENT_SETTINGS, ...settings };
+    this.sdkOptions = {
+      maxAttempts: all.maxAttempts,
+      retryMode: 'adaptive',
+      customUserAgent: userAgent,
+    } as const;
+    this.timeouts = {
+      connectionTimeout: all.connectionTimeoutMs,
+      requestTimeout: all.requestTimeoutMs,
+    };
   }
 
-  /** Credentials from the `aws` config key, through integration-aws-node. */
+  /**
+   * Credentials from the `aws` config key, through integration-aws-node;
+   * timeouts and retries from `meterSiem.awsClient`.
+   */
   static fromConfig(config: Config, userAgent?: string): AwsClientFactory {
     return new AwsClientFactory(
       DefaultAwsCredentialsManager.fromConfig(config),
       userAgent,
+      readAwsClientSettings(config),
     );
   }
 
+  /**
+   * Clients for one account and region. With `signal`, every call they make
+   * is aborted when it fires (a cancelled task, a sync past its timeout).
+   */
   async forAccount(options: {
     accountId?: string;
     region: string;
+    signal?: AbortSignal;
   }): Promise<AccountClients> {
-    const { region } = options;
+    const account = await this.forAccountRegions({
+      accountId: options.accountId,
+      iamRegion: options.region,
+      signal: options.signal,
+    });
+    return {
+      accountId: account.accountId,
+      region: options.region,
+      kinesis: account.kinesis(options.region),
+      iam: account.iam,
+    };
+  }
+
+  /**
+   * Clients for one account in several regions (IAM is global; Kinesis is
+   * per region and made on first use), with one set of credentials.
+   */
+  async forAccountRegions(options: {
+    accountId?: string;
+    /** The region IAM and STS calls are signed for. */
+    iamRegion: string;
+    signal?: AbortSignal;
+  }): Promise<MultiRegionClients> {
+    const { iamRegion: region, signal } = options;
     const provider = await this.credentials
       .getCredentialProvider(
         options.accountId ? { accountId: options.accountId } : undefined,
@@ -74,34 +179,77 @@ export class AwsClientFactory {
     const accountId =
       options.accountId ??
       provider.accountId ??
-      (await this.callerAccount(region, credentials));
+      (await this.callerAccount(region, credentials, signal));
+    const kinesis = new Map<string, KinesisClient>();
     return {
       accountId,
-      region,
-      // The Kinesis client defaults to HTTP/2 for SubscribeToShard, which
-      // these actions never call; HTTP/1.1 also works through proxies and
-      // emulators that speak only HTTP/1.1 (moto).
-      kinesis: new KinesisClient({
-        region,
-        credentials,
-        requestHandler: new NodeHttpHandler(),
-        ...this.sdkOptions,
-      }),
-      iam: new IAMClient({ region, credentials, ...this.sdkOptions }),
+      iam: abortable(
+        new IAMClient({
+          region,
+          credentials,
+          requestHandler: new NodeHttpHandler(this.timeouts),
+          ...this.sdkOptions,
+        }),
+        signal,
+      ),
+      kinesis: (kinesisRegion: string) => {
+        let client = kinesis.get(kinesisRegion);
+        if (!client) {
+          // The Kinesis client defaults to HTTP/2 for SubscribeToShard, which
+          // the product never calls; HTTP/1.1 also works through proxies and
+          // emulators that speak only HTTP/1.1 (moto).
+          client = abortable(
+            new KinesisClient({
+              region: kinesisRegion,
+              credentials,
+              requestHandler: new NodeHttpHandler(this.timeouts),
+              ...this.sdkOptions,
+            }),
+            signal,
+          );
+          kinesis.set(kinesisRegion, client);
+        }
+        return client;
+      },
     };
   }
 
   private async callerAccount(
     region: string,
     credentials: IAMClient['config']['credentials'],
+    signal?: AbortSignal,
   ): Promise<string> {
-    const sts = new STSClient({ region, credentials, ...this.sdkOptions });
+    const sts = abortable(
+      new STSClient({
+        region,
+        credentials,
+        requestHandler: new NodeHttpHandler(this.timeouts),
+        ...this.sdkOptions,
+      }),
+      signal,
+    );
     const identity = await send(
       () => sts.send(new GetCallerIdentityCommand({})),
       { permission: 'sts:GetCallerIdentity', resource: 'the caller', region },
     );
     return identity.Account!;
   }
+}
+
+/**
+ * Gives every call of the client the abort signal unless the call brings its
+ * own: the SDK then ends a request in flight at once and makes no further
+ * attempt.
+ */
+function abortable<C extends { send: (...args: any[]) => Promise<any> }>(
+  client: C,
+  signal: AbortSignal | undefined,
+): C {
+  if (!signal) return client;
+  const original = client.send.bind(client);
+  client.send = ((command: unknown, options?: object) =>
+    original(command, { abortSignal: signal, ...options })) as C['send'];
+  return client;
 }
 
 /** Runs one AWS call and turns its error into an actionable message. */

@@ -56,8 +56,33 @@ export function explainAwsError(
   const at = where ? ` (${where})` : '';
   const [service] = context.permission.split(':');
 
+  const attempts = (error as { $metadata?: { attempts?: number } })?.$metadata
+    ?.attempts;
+  const tries = attempts && attempts > 1 ? ` (${attempts} attempts)` : '';
+  const status = (error as { $metadata?: { httpStatusCode?: number } })
+    ?.$metadata?.httpStatusCode;
+  const code = (error as { code?: string })?.code;
+
   let message: string;
-  if (ACCESS_DENIED.has(name)) {
+  if (isAborted(error)) {
+    message = `${context.permission} on ${context.resource}${at} was stopped because the run was cancelled (or ran out of time). Whatever AWS had done before stays; run the template again to complete it.`;
+  } else if (
+    name === 'TimeoutError' ||
+    name === 'RequestTimeout' ||
+    name === 'RequestTimeoutException' ||
+    code === 'ETIMEDOUT'
+  ) {
+    message = `AWS did not answer ${context.permission} on ${context.resource}${at} in time${tries}. Check that Backstage reaches the AWS endpoints (network, proxy; meterSiem.awsClient sets the timeouts), then run the template again: it continues where this run stopped. AWS said: ${detail}`;
+  } else if (
+    code === 'ECONNRESET' ||
+    code === 'EPIPE' ||
+    code === 'ECONNREFUSED' ||
+    /socket hang up/i.test(detail)
+  ) {
+    message = `The connection to AWS broke during ${context.permission} on ${context.resource}${at}${tries}. Check the network between Backstage and AWS, then run the template again: it continues where this run stopped. Error: ${detail}`;
+  } else if (status !== undefined && status >= 500) {
+    message = `AWS failed on its side (HTTP ${status}, ${name}) during ${context.permission} on ${context.resource}${at}${tries}. Wait a few minutes (see health.aws.amazon.com) and run the template again: it continues where this run stopped. AWS said: ${detail}`;
+  } else if (ACCESS_DENIED.has(name)) {
     message = `AWS denied ${context.permission} on ${context.resource}${at}. Grant the credentials Backstage uses for this account the permission "${context.permission}" (see the README's IAM policy for the scaffolder), then run the template again. AWS said: ${detail}`;
   } else if (BAD_CREDENTIALS.has(name)) {
     message = `AWS did not accept Backstage's credentials for ${context.permission}${at}. Check the aws.mainAccount / aws.accounts configuration (or the environment's AWS credentials). AWS said: ${detail}`;
@@ -80,6 +105,36 @@ export function explainAwsError(
   const explained = new Error(redact(message, context.secrets ?? []));
   explained.name = 'AwsError';
   return explained;
+}
+
+/** True when the call was aborted by its signal (a cancelled task). */
+export function isAborted(error: unknown): boolean {
+  return (error as { name?: string })?.name === 'AbortError';
+}
+
+const ALREADY_EXISTS = new Set([
+  'ResourceInUseException',
+  'EntityAlreadyExists',
+  'EntityAlreadyExistsException',
+]);
+
+/** True when the error is AWS saying a resource of that name exists. */
+export function isAlreadyExists(error: unknown): boolean {
+  return ALREADY_EXISTS.has((error as { name?: string })?.name ?? '');
+}
+
+/**
+ * How a Create* call ended when AWS answered that the resource exists:
+ * - `retried`: the SDK had sent the call more than once (after a timeout, a
+ *   reset or a 5xx), so an earlier attempt may have made the resource and
+ *   its answer was lost: the caller reads it and adopts it when it is ours;
+ * - `raced`: the first attempt was refused, so someone else made it after
+ *   the caller looked and before it created (another run for the same name).
+ */
+export function alreadyExistsCause(error: unknown): 'retried' | 'raced' {
+  const attempts =
+    (error as { $metadata?: { attempts?: number } })?.$metadata?.attempts ?? 1;
+  return attempts > 1 ? 'retried' : 'raced';
 }
 
 /** True when the error is AWS saying the resource does not exist. */

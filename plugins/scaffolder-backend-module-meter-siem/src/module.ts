@@ -2,7 +2,6 @@ import {
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
-import { DefaultAwsCredentialsManager } from '@backstage/integration-aws-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { resolveSettings } from '@internal/backstage-plugin-meter-siem-common';
@@ -39,8 +38,8 @@ export const scaffolderModuleMeterSiem = createBackendModule({
           config.getOptional('meterSiem') ?? undefined,
         );
         const options = {
-          clients: new AwsClientFactory(
-            DefaultAwsCredentialsManager.fromConfig(config),
+          clients: AwsClientFactory.fromConfig(
+            config,
             'backstage-meter-siem-scaffolder',
           ),
           settings,

@@ -25,7 +25,11 @@ import {
   ResourceEntity,
   buildIntegrationEntities,
 } from '@internal/backstage-plugin-meter-siem-common';
-import { AccountClients, accountClients } from './clients';
+import {
+  AwsClientFactory,
+  MultiRegionClients,
+  readAwsClientSettings,
+} from '@internal/backstage-plugin-meter-siem-node';
 import { AccountScope, readProviderConfig } from './config';
 import { discoverIntegrations, readRoleIntegrations } from './discover';
 
@@ -55,8 +59,11 @@ export class MeterSiemEntityProvider implements EntityProvider {
   ): MeterSiemEntityProvider[] {
     const providerConfig = readProviderConfig(config);
     if (!providerConfig) return [];
-    const credentials =
-      options.credentials ?? DefaultAwsCredentialsManager.fromConfig(config);
+    const clients = new AwsClientFactory(
+      options.credentials ?? DefaultAwsCredentialsManager.fromConfig(config),
+      'backstage-meter-siem-catalog',
+      readAwsClientSettings(config),
+    );
     const watched = providerConfig.accounts.flatMap(a =>
       a.accountId ? [a.accountId] : [],
     );
@@ -69,7 +76,7 @@ export class MeterSiemEntityProvider implements EntityProvider {
           // One provider says so when an event's account is nobody's: the
           // main account's (its id is known only at run time), else the first.
           reportsUnwatched: hasMain ? !account.accountId : index === 0,
-          credentials,
+          clients,
           logger: options.logger,
           scheduler: options.scheduler,
           events: options.events,
@@ -86,7 +93,7 @@ export class MeterSiemEntityProvider implements EntityProvider {
   /** The accounts of every provider, to say when an event is nobody's. */
   readonly #watched: string[];
   readonly #reportsUnwatched: boolean;
-  readonly #credentials: AwsCredentialsManager;
+  readonly #clients: AwsClientFactory;
   readonly #logger: LoggerService;
   readonly #scheduler: SchedulerService;
   readonly #events?: EventsService;
@@ -103,7 +110,7 @@ export class MeterSiemEntityProvider implements EntityProvider {
     account: AccountScope;
     watched?: string[];
     reportsUnwatched?: boolean;
-    credentials: AwsCredentialsManager;
+    clients: AwsClientFactory;
     logger: LoggerService;
     scheduler: SchedulerService;
     events?: EventsService;
@@ -113,7 +120,7 @@ export class MeterSiemEntityProvider implements EntityProvider {
     this.#account = options.account;
     this.#watched = options.watched ?? [];
     this.#reportsUnwatched = options.reportsUnwatched ?? true;
-    this.#credentials = options.credentials;
+    this.#clients = options.clients;
     this.#scheduler = options.scheduler;
     this.#events = options.events;
     this.#schedule = options.schedule;
@@ -133,7 +140,9 @@ export class MeterSiemEntityProvider implements EntityProvider {
     await this.#scheduler.scheduleTask({
       id: `${this.getProviderName()}:refresh`,
       ...this.#schedule,
-      fn: () => this.refresh(),
+      // Past the schedule's timeout the scheduler aborts the signal: the
+      // sync's AWS calls stop, and nothing is committed.
+      fn: abortSignal => this.refresh(abortSignal),
     });
     await this.#events?.subscribe({
       id: this.getProviderName(),
@@ -149,13 +158,13 @@ export class MeterSiemEntityProvider implements EntityProvider {
    * facts were read (`meter-siem.io/facts-read-at`), so that the audit can
    * say how old they are and why.
    */
-  async refresh(): Promise<void> {
+  async refresh(signal?: AbortSignal): Promise<void> {
     const connection = this.#connectionOrThrow();
     const startedAt = this.#sequence++;
     let discovered: ResourceEntity[];
     let accountId: string | undefined = this.#account.accountId;
     try {
-      const clients = await this.#clients();
+      const clients = await this.#accountClients(signal);
       accountId = clients.accountId;
       const failedRegions = new Map<string, string>();
       discovered = this.#carriedForward(
@@ -252,7 +261,7 @@ export class MeterSiemEntityProvider implements EntityProvider {
     }
     try {
       const connection = this.#connectionOrThrow();
-      const clients = await this.#clients();
+      const clients = await this.#accountClients();
       // The main account's id is known only once its credentials are.
       if (clients.accountId !== accountId) {
         this.#warnUnwatched(accountId, roleName);
@@ -333,9 +342,13 @@ export class MeterSiemEntityProvider implements EntityProvider {
     }
   }
 
-  #clients(): Promise<AccountClients> {
+  #accountClients(signal?: AbortSignal): Promise<MultiRegionClients> {
     const { accountId, regions } = this.#account;
-    return accountClients(this.#credentials, accountId, regions[0]);
+    return this.#clients.forAccountRegions({
+      accountId,
+      iamRegion: regions[0],
+      signal,
+    });
   }
 
   #connectionOrThrow(): EntityProviderConnection {

@@ -36,7 +36,7 @@ import {
   writableStreamArns,
 } from '@internal/backstage-plugin-meter-siem-common';
 import { stringifyError } from '@backstage/errors';
-import { AccountClients } from './clients';
+import { MultiRegionClients as AccountClients } from '@internal/backstage-plugin-meter-siem-node';
 
 /** A role as both discovery paths read it: trust, tags and permissions. */
 interface RoleFacts {

@@ -24,7 +24,10 @@ import {
   streamArn,
 } from '@internal/backstage-plugin-meter-siem-common';
 import { randomBytes, randomInt } from 'node:crypto';
-import { AccountClients, accountClients } from '../provider/clients';
+import {
+  AwsClientFactory,
+  MultiRegionClients as AccountClients,
+} from '@internal/backstage-plugin-meter-siem-node';
 
 /**
  * The integration tests run against a moto server over HTTP. Without one
@@ -66,7 +69,10 @@ export function seedClients(
   const credentials = DefaultAwsCredentialsManager.fromConfig(
     new ConfigReader({ aws: awsConfig([accountId]) }),
   );
-  return accountClients(credentials, accountId, region);
+  return new AwsClientFactory(credentials).forAccountRegions({
+    accountId,
+    iamRegion: region,
+  });
 }
 
 export interface SeededIntegration {

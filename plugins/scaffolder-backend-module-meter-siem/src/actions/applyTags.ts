@@ -117,7 +117,11 @@ export function applyTagsAction(options: ActionOptions) {
         return;
       }
 
-      const aws = await clients.forAccount({ accountId, region });
+      const aws = await clients.forAccount({
+        accountId,
+        region,
+        signal: ctx.signal,
+      });
       await assertPartsOf(aws, integration, settings);
       const changed: string[] = [];
       const resources = [

@@ -7,5 +7,6 @@
  */
 export * from './clients';
 export * from './errors';
+export * from './create';
 export * from './access';
 export * from './externalId';

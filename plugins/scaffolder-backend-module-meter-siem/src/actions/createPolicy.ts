@@ -17,7 +17,11 @@ import {
   validateResourceArn,
 } from '@internal/backstage-plugin-meter-siem-common';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { send, sendIfExists } from '@internal/backstage-plugin-meter-siem-node';
+import {
+  createOnce,
+  send,
+  sendIfExists,
+} from '@internal/backstage-plugin-meter-siem-node';
 import { examples } from './createPolicy.examples';
 import {
   ActionOptions,
@@ -99,6 +103,7 @@ export function createPolicyAction(options: ActionOptions) {
       const { iam } = await clients.forAccount({
         accountId,
         region: input.region,
+        signal: ctx.signal,
       });
       const call = (permission: string) => ({
         permission,
@@ -106,12 +111,13 @@ export function createPolicyAction(options: ActionOptions) {
         accountId,
       });
 
-      const existing = await sendIfExists(
-        () => iam.send(new GetPolicyCommand({ PolicyArn: policyArn })),
-        call('iam:GetPolicy'),
-      );
-      if (existing?.Policy) {
-        const current = tagsToRecord(existing.Policy.Tags);
+      /** A policy of this name exists: reuse it only when it is ours. */
+      const reuse = async () => {
+        const existing = await send(
+          () => iam.send(new GetPolicyCommand({ PolicyArn: policyArn })),
+          call('iam:GetPolicy'),
+        );
+        const current = tagsToRecord(existing.Policy!.Tags);
         await ownership.existing(current, `IAM policy ${names.policy}`);
         if (
           current[settings.tagKeys.integration] !== input.name ||
@@ -151,14 +157,22 @@ export function createPolicyAction(options: ActionOptions) {
             call('iam:TagPolicy'),
           );
         }
+      };
+
+      const exists = await sendIfExists(
+        () => iam.send(new GetPolicyCommand({ PolicyArn: policyArn })),
+        call('iam:GetPolicy'),
+      );
+      if (exists?.Policy) {
+        await reuse();
         ctx.logger.info(
           `IAM policy ${names.policy} already exists with the expected document; reusing it`,
         );
       } else {
-        await ctx.checkpoint({
+        const created = await ctx.checkpoint({
           key: `meter-siem.policy.create.${policyArn}`,
-          fn: async () => {
-            await send(
+          fn: () =>
+            createOnce(
               () =>
                 iam.send(
                   new CreatePolicyCommand({
@@ -168,10 +182,14 @@ export function createPolicyAction(options: ActionOptions) {
                     Tags: tags,
                   }),
                 ),
-              call('iam:CreatePolicy'),
-            );
-          },
+              {
+                ...call('iam:CreatePolicy'),
+                what: `IAM policy ${names.policy} (account ${accountId})`,
+              },
+            ),
         });
+        // An attempt whose answer was lost made it: check it like any other.
+        if (created === 'existed') await reuse();
         ctx.logger.info(`Created IAM policy ${names.policy}: ${policyArn}`);
       }
       ctx.output('policyArn', policyArn);

@@ -21,7 +21,11 @@ import {
   validateResourceArn,
 } from '@internal/backstage-plugin-meter-siem-common';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { send, sendIfExists } from '@internal/backstage-plugin-meter-siem-node';
+import {
+  createOnce,
+  send,
+  sendIfExists,
+} from '@internal/backstage-plugin-meter-siem-node';
 import { examples } from './createRole.examples';
 import {
   ActionOptions,
@@ -80,6 +84,7 @@ export function createRoleAction(options: ActionOptions) {
       const { iam } = await clients.forAccount({
         accountId,
         region: input.region,
+        signal: ctx.signal,
       });
       const secrets: string[] = [];
       const call = (permission: string) => ({
@@ -115,12 +120,12 @@ export function createRoleAction(options: ActionOptions) {
       } else {
         const generated = generateExternalId();
         secrets.push(generated);
-        await ctx.checkpoint({
+        const created = await ctx.checkpoint({
           key: `meter-siem.role.create.${roleArn}`,
-          // The checkpoint keeps only what the step returns: nothing, so the
-          // external ID is not persisted with the task's state.
-          fn: async () => {
-            await send(
+          // The checkpoint keeps only what the step returns ('created' or
+          // 'existed'), so the external ID is not persisted with the task.
+          fn: () =>
+            createOnce(
               () =>
                 iam.send(
                   new CreateRoleCommand({
@@ -134,23 +139,34 @@ export function createRoleAction(options: ActionOptions) {
                     Tags: tags,
                   }),
                 ),
-              call('iam:CreateRole'),
-            );
-          },
+              {
+                ...call('iam:CreateRole'),
+                what: `IAM role ${names.role} (account ${accountId})`,
+              },
+            ),
         });
-        // Read back rather than trust memory: after a recovered checkpoint
-        // the role holds the external ID of the run that created it.
+        // Read back rather than trust memory: after a recovered checkpoint,
+        // or a create whose answer was lost, the role holds the external ID
+        // of the attempt that made it.
         role = (
           await send(
             () => iam.send(new GetRoleCommand({ RoleName: names.role })),
             call('iam:GetRole'),
           )
         ).Role!;
+        if (created === 'existed') {
+          await ownership.existing(
+            tagsToRecord(role.Tags),
+            `IAM role ${names.role}`,
+          );
+        }
         secrets.push(
-          readTrust(
-            parsePolicyDocument(role.AssumeRolePolicyDocument!),
+          assertOurRole(role, {
+            integrationName: input.name,
+            tagKeys: settings.tagKeys,
             principalArn,
-          ).externalId!,
+            accountId,
+          }),
         );
         ctx.logger.info(
           `Created IAM role ${names.role} trusted by ${principalArn}`,

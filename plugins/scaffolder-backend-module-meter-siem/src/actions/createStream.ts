@@ -23,7 +23,12 @@ import {
   validateStreamSettings,
 } from '@internal/backstage-plugin-meter-siem-common';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { send, sendIfExists } from '@internal/backstage-plugin-meter-siem-node';
+import {
+  createOnce,
+  explainAwsError,
+  send,
+  sendIfExists,
+} from '@internal/backstage-plugin-meter-siem-node';
 import { examples } from './createStream.examples';
 import { assertIamNamesFree } from './preflight';
 import {
@@ -144,7 +149,7 @@ export function createStreamAction(options: ActionOptions) {
         return;
       }
 
-      const aws = await clients.forAccount(input);
+      const aws = await clients.forAccount({ ...input, signal: ctx.signal });
       // The policy step grants the key to Meter; check now, while nothing
       // exists yet, that it will accept it (same account and region).
       if (wanted.encryption === 'KMS_CUSTOMER_KEY') {
@@ -162,6 +167,31 @@ export function createStreamAction(options: ActionOptions) {
         resource: `stream ${streamName}`,
         ...where,
       });
+      const readTags = async () =>
+        tagsToRecord(
+          (
+            await send(
+              () =>
+                kinesis.send(
+                  new ListTagsForStreamCommand({ StreamName: streamName }),
+                ),
+              call('kinesis:ListTagsForStream'),
+            )
+          ).Tags,
+        );
+      /** A stream of this name exists: reuse it only when it is ours. */
+      const assertReusable = async () => {
+        const owned = await readTags();
+        await ownership.existing(owned, `Kinesis stream ${streamName}`);
+        assertOurs(
+          owned,
+          tags,
+          input.name,
+          settings.tagKeys,
+          streamName,
+          where,
+        );
+      };
 
       await assertIamNamesFree(aws, {
         integrationName: input.name,
@@ -172,33 +202,15 @@ export function createStreamAction(options: ActionOptions) {
       });
       const existing = await describe(kinesis, streamName, call);
       if (existing) {
-        const owned = await send(
-          () =>
-            kinesis.send(
-              new ListTagsForStreamCommand({ StreamName: streamName }),
-            ),
-          call('kinesis:ListTagsForStream'),
-        );
-        await ownership.existing(
-          tagsToRecord(owned.Tags),
-          `Kinesis stream ${streamName}`,
-        );
-        assertOurs(
-          tagsToRecord(owned.Tags),
-          tags,
-          input.name,
-          settings.tagKeys,
-          streamName,
-          where,
-        );
+        await assertReusable();
         ctx.logger.info(
           `Kinesis stream ${streamName} already exists and belongs to integration ${input.name}; checking its settings`,
         );
       } else {
-        await ctx.checkpoint({
+        const created = await ctx.checkpoint({
           key: `meter-siem.stream.create.${aws.accountId}.${aws.region}.${streamName}`,
-          fn: async () => {
-            await send(
+          fn: () =>
+            createOnce(
               () =>
                 kinesis.send(
                   new CreateStreamCommand({
@@ -211,10 +223,16 @@ export function createStreamAction(options: ActionOptions) {
                     Tags: Object.fromEntries(tags.map(t => [t.Key, t.Value])),
                   }),
                 ),
-              call('kinesis:CreateStream'),
-            );
-          },
+              {
+                ...call('kinesis:CreateStream'),
+                what: `Kinesis stream ${streamName} (account ${aws.accountId}, region ${aws.region})`,
+              },
+            ),
         });
+        if (created === 'existed') {
+          // An attempt whose answer was lost made it; tags say whose it is.
+          await assertReusable();
+        }
         ctx.logger.info(
           `Creating Kinesis stream ${streamName} in ${aws.region} (account ${
             aws.accountId
@@ -222,7 +240,7 @@ export function createStreamAction(options: ActionOptions) {
         );
       }
 
-      let stream = await waitActive(kinesis, streamName, call);
+      let stream = await waitActive(kinesis, streamName, call, ctx.signal);
       // The metrics are the last setting a run applies: a stream that has
       // them was set up completely, and a re-run must not change it. One
       // without them was left half-way by a failed run, which is completed.
@@ -232,17 +250,7 @@ export function createStreamAction(options: ActionOptions) {
 
       // Tagging is repeated because an emulator may drop CreateStream's tags,
       // and because a run interrupted after the create must still converge.
-      const current = tagsToRecord(
-        (
-          await send(
-            () =>
-              kinesis.send(
-                new ListTagsForStreamCommand({ StreamName: streamName }),
-              ),
-            call('kinesis:ListTagsForStream'),
-          )
-        ).Tags,
-      );
+      const current = await readTags();
       const missing = tags.filter(t => current[t.Key] === undefined);
       if (missing.length > 0) {
         await send(
@@ -274,7 +282,7 @@ export function createStreamAction(options: ActionOptions) {
         ctx.logger.info(
           `Set retention of ${streamName} to ${wanted.retentionHours} hours`,
         );
-        stream = await waitActive(kinesis, streamName, call);
+        stream = await waitActive(kinesis, streamName, call, ctx.signal);
       }
 
       if (wanted.encryption !== 'NONE' && stream.EncryptionType !== 'KMS') {
@@ -292,7 +300,7 @@ export function createStreamAction(options: ActionOptions) {
         ctx.logger.info(
           `Enabled KMS encryption of ${streamName} with ${keyOf(wanted)}`,
         );
-        stream = await waitActive(kinesis, streamName, call);
+        stream = await waitActive(kinesis, streamName, call, ctx.signal);
       }
 
       if (!hasEnhancedMetrics(stream)) {
@@ -311,7 +319,7 @@ export function createStreamAction(options: ActionOptions) {
             ' and ',
           )} on ${streamName}`,
         );
-        stream = await waitActive(kinesis, streamName, call);
+        stream = await waitActive(kinesis, streamName, call, ctx.signal);
       }
 
       ctx.logger.info(
@@ -370,15 +378,21 @@ async function waitActive(
   kinesis: KinesisClient,
   streamName: string,
   call: CallContext,
+  signal?: AbortSignal,
 ): Promise<StreamDescriptionSummary> {
-  await send(
-    () =>
-      waitUntilStreamExists(
-        { client: kinesis, ...ACTIVE_WAIT },
-        { StreamName: streamName },
-      ),
-    call('kinesis:DescribeStream'),
-  );
+  try {
+    await waitUntilStreamExists(
+      { client: kinesis, ...ACTIVE_WAIT, abortSignal: signal },
+      { StreamName: streamName },
+    );
+  } catch (error) {
+    if ((error as Error).name === 'TimeoutError' && !signal?.aborted) {
+      throw new Error(
+        `Kinesis stream ${streamName} was still not ACTIVE after ${ACTIVE_WAIT.maxWaitTime} seconds (AWS console: Kinesis > Data streams > ${streamName} shows its status). Run the template again once it is ACTIVE: the run continues from there.`,
+      );
+    }
+    throw explainAwsError(error, call('kinesis:DescribeStream'));
+  }
   const stream = await describe(kinesis, streamName, call);
   if (!stream) {
     throw new Error(

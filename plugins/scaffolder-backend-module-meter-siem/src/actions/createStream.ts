@@ -8,9 +8,9 @@ import {
   ListTagsForStreamCommand,
   StartStreamEncryptionCommand,
   StreamDescriptionSummary,
-  waitUntilStreamExists,
 } from '@aws-sdk/client-kinesis';
 import { ConflictError } from '@backstage/errors';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   AWS_MANAGED_KINESIS_KEY,
   ENHANCED_METRICS,
@@ -44,8 +44,12 @@ const DEFAULT_RETENTION_HOURS = 24;
 /** A well-formed account id for a dry run that cannot resolve the real one. */
 const DRY_RUN_ACCOUNT = '000000000000';
 
-/** How long to wait for a stream to become ACTIVE, in seconds. */
-const ACTIVE_WAIT = { maxWaitTime: 300, minDelay: 2, maxDelay: 20 };
+/** How long to wait for a stream to become ACTIVE, and the pauses between looks. */
+const ACTIVE_WAIT = {
+  maxWaitMs: 300_000,
+  minDelayMs: 1_000,
+  maxDelayMs: 10_000,
+};
 
 /**
  * Creates the Kinesis data stream Meter writes to, or reuses the one an
@@ -373,33 +377,42 @@ async function describe(
   return found?.StreamDescriptionSummary;
 }
 
-/** A bounded wait with backoff (the SDK's waiter), then the stream's summary. */
+/**
+ * Polls DescribeStreamSummary until the stream is ACTIVE, with backoff, for
+ * at most ACTIVE_WAIT.maxWaitMs. Unlike the SDK's waiter, which retries on
+ * any error until its deadline, an error ends the wait at once (after the
+ * SDK's own retries), and the task's abort signal ends it within the
+ * current pause.
+ */
 async function waitActive(
   kinesis: KinesisClient,
   streamName: string,
   call: CallContext,
   signal?: AbortSignal,
 ): Promise<StreamDescriptionSummary> {
-  try {
-    await waitUntilStreamExists(
-      { client: kinesis, ...ACTIVE_WAIT, abortSignal: signal },
-      { StreamName: streamName },
-    );
-  } catch (error) {
-    if ((error as Error).name === 'TimeoutError' && !signal?.aborted) {
+  const deadline = Date.now() + ACTIVE_WAIT.maxWaitMs;
+  for (let pause = ACTIVE_WAIT.minDelayMs; ; ) {
+    const stream = await describe(kinesis, streamName, call);
+    if (!stream) {
       throw new Error(
-        `Kinesis stream ${streamName} was still not ACTIVE after ${ACTIVE_WAIT.maxWaitTime} seconds (AWS console: Kinesis > Data streams > ${streamName} shows its status). Run the template again once it is ACTIVE: the run continues from there.`,
+        `Kinesis stream ${streamName} disappeared while it was being set up (deleted in AWS meanwhile?). Run the template again to create it anew.`,
       );
     }
-    throw explainAwsError(error, call('kinesis:DescribeStream'));
+    if (stream.StreamStatus === 'ACTIVE') return stream;
+    if (Date.now() + pause > deadline) {
+      throw new Error(
+        `Kinesis stream ${streamName} was still ${stream.StreamStatus} after ${
+          ACTIVE_WAIT.maxWaitMs / 1000
+        } seconds (AWS console: Kinesis > Data streams > ${streamName} shows its status). Run the template again once it is ACTIVE: the run continues from there.`,
+      );
+    }
+    try {
+      await sleep(pause, undefined, { signal });
+    } catch (error) {
+      throw explainAwsError(error, call('kinesis:DescribeStreamSummary'));
+    }
+    pause = Math.min(pause * 2, ACTIVE_WAIT.maxDelayMs);
   }
-  const stream = await describe(kinesis, streamName, call);
-  if (!stream) {
-    throw new Error(
-      `Kinesis stream ${streamName} disappeared while it was being set up`,
-    );
-  }
-  return stream;
 }
 
 function assertOurs(

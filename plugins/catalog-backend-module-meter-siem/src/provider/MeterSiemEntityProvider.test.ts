@@ -594,4 +594,71 @@ describe('MeterSiemEntityProvider against moto', () => {
       `race-${account}`,
     );
   });
+
+  it('keeps an integration registered on another replica while its sync was reading AWS', async () => {
+    // Another replica ran the template and registered the integration from
+    // its own event; this provider hears nothing, and its full sync, which
+    // read IAM before the role existed, must not remove it.
+    const account = freshAccountId();
+    const { providers, connect, logger } = setUp([{ accountId: account }]);
+    const connection = await connect(providers[0]);
+    const clients = await seedClients(account, 'us-east-1');
+
+    let listed!: () => void;
+    let release!: () => void;
+    const iamRead = new Promise<void>(resolve => (listed = resolve));
+    const gate = new Promise<void>(resolve => (release = resolve));
+    const send: (command: unknown) => Promise<unknown> = IAMClient.prototype
+      .send as never;
+    const spy = jest
+      .spyOn(IAMClient.prototype, 'send')
+      .mockImplementation(async function hold(this: IAMClient, command: any) {
+        const output = await send.call(this, command);
+        if (command instanceof GetAccountAuthorizationDetailsCommand) {
+          listed();
+          await gate;
+        }
+        return output;
+      } as never);
+    try {
+      const sync = providers[0].refresh();
+      await iamRead;
+      await seedIntegration(clients, {
+        region: 'us-east-1',
+        streamName: 'meter-siem-elsewhere',
+        roleName: 'meter-siem-elsewhere',
+        policyName: 'meter-siem-elsewhere-kinesis-write',
+      });
+      release();
+      await sync;
+    } finally {
+      spy.mockRestore();
+    }
+
+    // The integration with its stream, role and policy (a hand-made one's
+    // names, as it carries no tags).
+    const entities = fullSync(connection).filter(e =>
+      e.metadata.name.startsWith('elsewhere-'),
+    );
+    expect(entities.map(e => e.spec?.type).sort()).toEqual([
+      'aws-iam-policy',
+      'aws-iam-role',
+      'kinesis-stream',
+      'meter-siem-integration',
+    ]);
+    expect(logger.warn).not.toHaveBeenCalled();
+  });
+
+  it('commits nothing when the scheduler aborts a sync past its timeout', async () => {
+    const account = freshAccountId();
+    const { providers, connect, logger } = setUp([{ accountId: account }]);
+    const connection = await connect(providers[0]);
+    const controller = new AbortController();
+    controller.abort();
+    await providers[0].refresh(controller.signal);
+    expect(connection.applyMutation).not.toHaveBeenCalled();
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringMatching(/ran past its timeout.*nothing was changed/),
+    );
+  });
 });

@@ -31,7 +31,15 @@ import {
   readAwsClientSettings,
 } from '@internal/backstage-plugin-meter-siem-node';
 import { AccountScope, readProviderConfig } from './config';
-import { discoverIntegrations, readRoleIntegrations } from './discover';
+import {
+  discoverIntegrations,
+  readIntegrationsCreatedSince,
+  readRoleIntegrations,
+  withLateIntegrations,
+} from './discover';
+
+/** How far before a sync's start its re-read looks for new roles. */
+const CLOCK_MARGIN_MS = 5 * 60_000;
 
 /**
  * Keeps the Meter SIEM integrations of one AWS account in the catalog.
@@ -161,23 +169,34 @@ export class MeterSiemEntityProvider implements EntityProvider {
   async refresh(signal?: AbortSignal): Promise<void> {
     const connection = this.#connectionOrThrow();
     const startedAt = this.#sequence++;
+    // Roles made from here on may be missing from the list this sync reads;
+    // a margin covers the clock difference with AWS's CreateDate.
+    const readFrom = new Date(Date.now() - CLOCK_MARGIN_MS);
     let discovered: ResourceEntity[];
     let accountId: string | undefined = this.#account.accountId;
     try {
       const clients = await this.#accountClients(signal);
       accountId = clients.accountId;
       const failedRegions = new Map<string, string>();
-      discovered = this.#carriedForward(
-        stamped(
-          buildIntegrationEntities(
-            await discoverIntegrations(clients, {
-              regions: this.#account.regions,
-              settings: this.#entityOptions.settings,
-              failedRegions,
-            }),
-            this.#entityOptions,
-          ),
+      const scope = {
+        regions: this.#account.regions,
+        settings: this.#entityOptions.settings,
+        failedRegions,
+      };
+      const listed = await discoverIntegrations(clients, scope);
+      // Re-read just before committing: an integration registered meanwhile
+      // (by an event on another replica too) survives this full mutation.
+      const facts = withLateIntegrations(
+        listed,
+        await readIntegrationsCreatedSince(
+          clients,
+          readFrom,
+          new Set(listed.flatMap(f => (f.role ? [f.role.name] : []))),
+          scope,
         ),
+      );
+      discovered = this.#carriedForward(
+        stamped(buildIntegrationEntities(facts, this.#entityOptions)),
         failedRegions,
       );
       for (const reason of failedRegions.values()) {
@@ -186,6 +205,16 @@ export class MeterSiemEntityProvider implements EntityProvider {
         );
       }
     } catch (error) {
+      if (signal?.aborted) {
+        // Past the schedule's timeout: the next run starts afresh, and the
+        // catalog keeps what it has.
+        this.#logger.warn(
+          `Stopped syncing Meter SIEM integrations of AWS account ${
+            accountId ?? '(main)'
+          }: the sync ran past its timeout (catalog.providers.meterSiem.schedule.timeout); nothing was changed`,
+        );
+        return;
+      }
       const reason = stringifyError(error);
       this.#logger.warn(
         `Skipped syncing Meter SIEM integrations of AWS account ${

@@ -8,6 +8,7 @@ import {
   paginateGetAccountAuthorizationDetails,
   paginateListAttachedRolePolicies,
   paginateListRolePolicies,
+  paginateListRoles,
 } from '@aws-sdk/client-iam';
 import {
   DescribeStreamSummaryCommand,
@@ -533,4 +534,59 @@ export async function readRoleIntegrations(
     pairsOf(role, clients.accountId),
     scope.failedRegions ?? new Map(),
   );
+}
+
+/**
+ * The integrations whose role was created at or after `since` and is not
+ * among `known`: what a sync that started earlier could not see. One
+ * ListRoles pass (at most 1,000 roles a call) and the new roles' reads.
+ *
+ * A full sync commits only after this re-read, so that an integration a
+ * template run registered meanwhile, on this replica or another, is not
+ * removed by a list made before it existed.
+ */
+export async function readIntegrationsCreatedSince(
+  clients: AccountClients,
+  since: Date,
+  known: Set<string>,
+  scope: DiscoveryScope,
+): Promise<IntegrationFacts[]> {
+  const late: IntegrationFacts[] = [];
+  for await (const page of paginateListRoles(
+    { client: clients.iam, pageSize: 1000 },
+    {},
+  )) {
+    for (const role of page.Roles ?? []) {
+      if (!role.RoleName || known.has(role.RoleName)) continue;
+      if (!role.CreateDate || role.CreateDate < since) continue;
+      const trust = parsePolicyDocument(role.AssumeRolePolicyDocument ?? '{}');
+      if (!readTrust(trust, scope.settings.meterPrincipalArn).trustsMeter) {
+        continue;
+      }
+      late.push(...(await readRoleIntegrations(clients, role.RoleName, scope)));
+    }
+  }
+  return late;
+}
+
+/**
+ * Adds what {@link readIntegrationsCreatedSince} found to a sync's facts. A
+ * stream or policy of such an integration may already be among them as
+ * left behind (listed after its role was missed): the complete integration
+ * replaces it.
+ */
+export function withLateIntegrations(
+  facts: IntegrationFacts[],
+  late: IntegrationFacts[],
+): IntegrationFacts[] {
+  if (late.length === 0) return facts;
+  const streams = new Set(
+    late.flatMap(f => (f.stream ? [`${f.region}/${f.stream.name}`] : [])),
+  );
+  const policies = new Set(late.flatMap(f => (f.policy ? [f.policy.arn] : [])));
+  const superseded = (f: IntegrationFacts) =>
+    !f.role &&
+    ((f.stream && streams.has(`${f.region}/${f.stream.name}`)) ||
+      (f.policy && policies.has(f.policy.arn)));
+  return [...facts.filter(f => !superseded(f)), ...late];
 }

@@ -116,6 +116,9 @@ export class AwsClientFactory {
     this.timeouts = {
       connectionTimeout: all.connectionTimeoutMs,
       requestTimeout: all.requestTimeoutMs,
+      // Without it a request past its timeout only logs a warning and
+      // keeps waiting (the handler's historical behaviour).
+      throwOnRequestTimeout: true,
     };
   }
 

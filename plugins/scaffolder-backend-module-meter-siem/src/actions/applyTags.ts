@@ -17,7 +17,7 @@ import {
   roleTags,
   streamTags,
   tagChanges,
-} from './resourceTags';
+} from '../resources/tags';
 import { examples } from './applyTags.examples';
 import { ActionOptions, assertInput, targetSchema } from './options';
 

@@ -1,27 +1,12 @@
 import {
-  CreatePolicyCommand,
-  GetPolicyCommand,
-  GetPolicyVersionCommand,
-  TagPolicyCommand,
-} from '@aws-sdk/client-iam';
-import { ConflictError } from '@backstage/errors';
-import {
-  MANAGED_BY_VALUE,
   buildPermissionsPolicy,
   iamArn,
   parseArn,
-  parsePolicyDocument,
-  samePolicy,
-  tagsToRecord,
   validatePolicyKmsKey,
   validateResourceArn,
 } from '@internal/backstage-plugin-meter-siem-common';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import {
-  createOnce,
-  send,
-  sendIfExists,
-} from '@internal/backstage-plugin-meter-siem-node';
+import { ensurePolicy } from '../resources/policy';
 import { examples } from './createPolicy.examples';
 import {
   ActionOptions,
@@ -100,98 +85,29 @@ export function createPolicyAction(options: ActionOptions) {
         return;
       }
 
-      const { iam } = await clients.forAccount({
+      const aws = await clients.forAccount({
         accountId,
         region: input.region,
         signal: ctx.signal,
       });
-      const call = (permission: string) => ({
-        permission,
-        resource: `policy ${names.policy}`,
-        accountId,
-      });
-
-      /** A policy of this name exists: reuse it only when it is ours. */
-      const reuse = async () => {
-        const existing = await send(
-          () => iam.send(new GetPolicyCommand({ PolicyArn: policyArn })),
-          call('iam:GetPolicy'),
-        );
-        const current = tagsToRecord(existing.Policy!.Tags);
-        await ownership.existing(current, `IAM policy ${names.policy}`);
-        if (
-          current[settings.tagKeys.integration] !== input.name ||
-          current[settings.tagKeys.managedBy] !== MANAGED_BY_VALUE
-        ) {
-          throw new ConflictError(
-            `An IAM policy named ${names.policy} already exists in account ${accountId} and was not created by Backstage for integration ${input.name}. It was left untouched. Choose another integration name, or remove that policy.`,
-          );
-        }
-        const version = await send(
-          () =>
-            iam.send(
-              new GetPolicyVersionCommand({
-                PolicyArn: policyArn,
-                VersionId: existing.Policy!.DefaultVersionId,
-              }),
-            ),
-          call('iam:GetPolicyVersion'),
-        );
-        if (
-          !samePolicy(
-            parsePolicyDocument(version.PolicyVersion!.Document!),
-            document,
-          )
-        ) {
-          throw new ConflictError(
-            `IAM policy ${names.policy} belongs to integration ${input.name} but its document is no longer the least-privilege one (${grants}). It was left untouched: restore the document in AWS, or delete the policy and run again.`,
-          );
-        }
-        const missing = tags.filter(t => current[t.Key] === undefined);
-        if (missing.length > 0) {
-          await send(
-            () =>
-              iam.send(
-                new TagPolicyCommand({ PolicyArn: policyArn, Tags: missing }),
-              ),
-            call('iam:TagPolicy'),
-          );
-        }
-      };
-
-      const exists = await sendIfExists(
-        () => iam.send(new GetPolicyCommand({ PolicyArn: policyArn })),
-        call('iam:GetPolicy'),
+      await ensurePolicy(
+        aws,
+        policyArn,
+        document,
+        {
+          description: `Allows Meter to write security events to Kinesis stream ${names.stream}`,
+          grants,
+        },
+        {
+          integrationName: input.name,
+          tags,
+          tagKeys: settings.tagKeys,
+          mayChange: ownership.existing,
+          checkpoint: step => ctx.checkpoint(step),
+          logger: ctx.logger,
+          signal: ctx.signal,
+        },
       );
-      if (exists?.Policy) {
-        await reuse();
-        ctx.logger.info(
-          `IAM policy ${names.policy} already exists with the expected document; reusing it`,
-        );
-      } else {
-        const created = await ctx.checkpoint({
-          key: `meter-siem.policy.create.${policyArn}`,
-          fn: () =>
-            createOnce(
-              () =>
-                iam.send(
-                  new CreatePolicyCommand({
-                    PolicyName: names.policy,
-                    PolicyDocument: JSON.stringify(document),
-                    Description: `Allows Meter to write security events to Kinesis stream ${names.stream}`,
-                    Tags: tags,
-                  }),
-                ),
-              {
-                ...call('iam:CreatePolicy'),
-                what: `IAM policy ${names.policy} (account ${accountId})`,
-              },
-            ),
-        });
-        // An attempt whose answer was lost made it: check it like any other.
-        if (created === 'existed') await reuse();
-        ctx.logger.info(`Created IAM policy ${names.policy}: ${policyArn}`);
-      }
       ctx.output('policyArn', policyArn);
     },
   });

@@ -210,3 +210,18 @@ export async function reconcileTags(
   );
   return true;
 }
+
+/**
+ * Writes the wanted tags a resource lacks, and only those: what a create
+ * step does to a resource it made or adopted (changing a value is the fix
+ * template's job, not a re-run's).
+ */
+export async function addMissingTags(
+  resource: TaggedResource,
+  wanted: Tag[],
+  current?: Record<string, string>,
+): Promise<void> {
+  const have = current ?? (await resource.read());
+  const missing = wanted.filter(t => have[t.Key] === undefined);
+  if (missing.length > 0) await resource.tag(missing);
+}

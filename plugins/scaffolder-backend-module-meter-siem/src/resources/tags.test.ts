@@ -3,7 +3,7 @@ import {
   DEFAULT_TAG_KEYS,
   Tag,
 } from '@internal/backstage-plugin-meter-siem-common';
-import { TaggedResource, reconcileTags, tagChanges } from './resourceTags';
+import { TaggedResource, reconcileTags, tagChanges } from './tags';
 
 const policyKeys = Object.values(DEFAULT_TAG_KEYS);
 const wanted = {

@@ -40,8 +40,9 @@ export function uniqueName(prefix = 't'): string {
 export function actionOptions(
   settings = resolveSettings(),
   access = testAccess(),
+  options: { needsAws: boolean } = { needsAws: true },
 ): ActionOptions {
-  requireMoto();
+  if (options.needsAws) requireMoto();
   return {
     clients: new AwsClientFactory(
       DefaultAwsCredentialsManager.fromConfig(new ConfigReader({})),

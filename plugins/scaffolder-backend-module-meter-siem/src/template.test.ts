@@ -6,7 +6,11 @@ import {
   GetRoleCommand,
 } from '@aws-sdk/client-iam';
 import { MOTO_ACCOUNT, allNames, sdk, uniqueName } from './__testUtils__/moto';
-import { AWS_REGIONS } from '@internal/backstage-plugin-meter-siem-common';
+import {
+  AWS_REGIONS,
+  LIMITS,
+  PATTERNS,
+} from '@internal/backstage-plugin-meter-siem-common';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import request from 'supertest';
 import { loadTemplate, startScaffolder } from './__testUtils__/backend';
@@ -246,6 +250,93 @@ describe('template meter-siem-integration through the real scaffolder backend', 
 });
 
 describe('template meter-siem-integration form', () => {
+  const properties = () => {
+    const all: Record<string, any> = {};
+    const visit = (node: any) => {
+      if (!node || typeof node !== 'object') return;
+      if (node.properties) {
+        for (const [key, value] of Object.entries<any>(node.properties)) {
+          if (value?.type) all[key] = value;
+        }
+      }
+      Object.values(node).forEach(visit);
+    };
+    loadTemplate().spec.parameters.forEach(visit);
+    return all;
+  };
+  /** What the form's JSON schema accepts for a string property. */
+  const formAccepts = (property: any, value: string) =>
+    new RegExp(property.pattern).test(value) &&
+    value.length >= (property.minLength ?? 0) &&
+    value.length <= (property.maxLength ?? Infinity);
+
+  it("states the domain's limits, no other", () => {
+    const p = properties();
+    expect([p.shardCount.minimum, p.shardCount.maximum]).toEqual([
+      LIMITS.shardCount.min,
+      LIMITS.shardCount.max,
+    ]);
+    expect([p.retentionHours.minimum, p.retentionHours.maximum]).toEqual([
+      LIMITS.retentionHours.min,
+      LIMITS.retentionHours.max,
+    ]);
+    expect([p.name.minLength, p.name.maxLength]).toEqual([
+      LIMITS.integrationName.min,
+      LIMITS.integrationName.max,
+    ]);
+    // The help texts quote the same numbers.
+    expect(p.name.description).toContain(
+      `at most ${LIMITS.integrationName.max}`,
+    );
+    expect(p.retentionHours.description).toContain(
+      `${LIMITS.retentionHours.min} to ${LIMITS.retentionHours.max} hours`,
+    );
+  });
+
+  it.each([
+    ['hq-network', true],
+    ['a', true],
+    ['x'.repeat(LIMITS.integrationName.max), true],
+    ['x'.repeat(LIMITS.integrationName.max + 1), false],
+    ['-hq', false],
+    ['hq-', false],
+    ['HQ', false],
+    ['hq_network', false],
+    ['', false],
+  ])('takes the name %j as the domain does (%s)', (value, valid) => {
+    const p = properties();
+    const domain =
+      PATTERNS.integrationName.test(value) &&
+      value.length >= LIMITS.integrationName.min &&
+      value.length <= LIMITS.integrationName.max;
+    expect(domain).toBe(valid);
+    expect(formAccepts(p.name, value)).toBe(valid);
+  });
+
+  it.each([
+    [
+      'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      true,
+    ],
+    [
+      'arn:aws:kms:us-east-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab',
+      true,
+    ],
+    [
+      'arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      true,
+    ],
+    // The policy grants a key, not an alias: the form refuses one at once.
+    ['arn:aws:kms:us-east-1:123456789012:alias/siem', false],
+    ['arn:aws:kms:us-east-1:123456789012:key/not-a-key-id', false],
+    ['1234abcd-12ab-34cd-56ef-1234567890ab', false],
+  ])('takes the KMS key %j as the domain does (%s)', (value, valid) => {
+    const p = properties();
+    const domain = PATTERNS.kmsKeyArn.test(value) && !value.includes(':alias/');
+    expect(domain).toBe(valid);
+    expect(formAccepts(p.kmsKeyArn, value)).toBe(valid);
+  });
+
   it('offers exactly the regions the catalog scans by default', () => {
     const page = loadTemplate().spec.parameters.find(
       (p: any) => p.properties?.region,

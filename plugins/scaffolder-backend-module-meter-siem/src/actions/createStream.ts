@@ -1,5 +1,6 @@
 import {
   ENHANCED_METRICS,
+  LIMITS,
   StreamSettings,
   streamArn as formatStreamArn,
   validatePolicyKmsKey,
@@ -45,16 +46,14 @@ export function createStreamAction(options: ActionOptions) {
         shardCount: z =>
           z
             .number({
-              description:
-                'Shards for PROVISIONED mode (1 to 500); ignored for ON_DEMAND',
+              description: `Shards for PROVISIONED mode (${LIMITS.shardCount.min} to ${LIMITS.shardCount.max}); ignored for ON_DEMAND`,
             })
             .int()
             .optional(),
         retentionHours: z =>
           z
             .number({
-              description:
-                'How long records are kept, 24 to 8760 hours; longer retention costs more',
+              description: `How long records are kept, ${LIMITS.retentionHours.min} to ${LIMITS.retentionHours.max} hours; longer retention costs more`,
             })
             .int(),
         encryption: z =>

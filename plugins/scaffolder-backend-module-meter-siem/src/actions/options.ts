@@ -2,6 +2,7 @@ import { InputError } from '@backstage/errors';
 import type { z as zod } from 'zod/v3';
 import {
   IntegrationTarget,
+  LIMITS,
   MANAGED_BY_VALUE,
   MeterSiemSettings,
   ownerRefFromTag,
@@ -30,8 +31,7 @@ type Z = typeof zod;
 export const targetSchema = {
   name: (z: Z) =>
     z.string({
-      description:
-        'Integration name: lowercase letters, digits and hyphens, at most 40 characters. The AWS resources are named meter-siem-<name>.',
+      description: `Integration name: lowercase letters, digits and hyphens, at most ${LIMITS.integrationName.max} characters, starting and ending with a letter or digit. The AWS resources are named meter-siem-<name>.`,
     }),
   region: (z: Z) =>
     z.string({
@@ -58,7 +58,7 @@ export const targetSchema = {
   tags: (z: Z) =>
     z
       .record(z.string(), z.string(), {
-        description: 'Extra AWS tags for every resource (at most 46)',
+        description: `Extra AWS tags for every resource: at most ${LIMITS.tagCount.max} tags in all on a resource, the 4 or 5 the product writes included`,
       })
       .optional(),
 };

@@ -1,6 +1,16 @@
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
-import { MOTO_ACCOUNT, allNames, sdk, uniqueName } from './__testUtils__/moto';
+import {
+  AwsFaultProxy,
+  startAwsFaultProxy,
+} from '@internal/backstage-plugin-meter-siem-node/testUtils';
+import {
+  MOTO_ACCOUNT,
+  allNames,
+  requireMoto,
+  sdk,
+  uniqueName,
+} from './__testUtils__/moto';
 import { startScaffolder } from './__testUtils__/backend';
 
 /**
@@ -34,11 +44,20 @@ const externalIdOf = async (name: string, region: string) => {
 
 describe('the create template under load', () => {
   let scaffolder: Awaited<ReturnType<typeof startScaffolder>>;
+  let proxy: AwsFaultProxy;
+  const endpoint = process.env.AWS_ENDPOINT_URL;
   beforeAll(async () => {
+    // No faults: the proxy makes CreateStream with tags atomic, as on AWS
+    // (moto adds them after the stream exists, and a second run could see
+    // the stream untagged in between).
+    proxy = await startAwsFaultProxy({ target: requireMoto() });
+    process.env.AWS_ENDPOINT_URL = proxy.url;
     scaffolder = await startScaffolder();
   });
   afterAll(async () => {
+    process.env.AWS_ENDPOINT_URL = endpoint;
     await scaffolder?.backend.stop();
+    await proxy?.close();
   });
 
   it('completes 20 runs at once, in two regions, each with its own resources', async () => {

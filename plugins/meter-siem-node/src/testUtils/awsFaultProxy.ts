@@ -426,29 +426,72 @@ export async function startAwsFaultProxy(options: {
     });
 
   /** Forwards a call, and for CreateStream also applies its tags. */
+  /**
+   * Streams being created: until their tags are on, other Kinesis calls
+   * about them wait, so that the create looks atomic as it is on AWS.
+   */
+  const creating = new Map<string, Promise<void>>();
+  const streamNameOf = (body: Buffer): string | undefined => {
+    try {
+      const input = JSON.parse(body.toString('utf8'));
+      return (
+        input.StreamName ??
+        (typeof input.StreamARN === 'string'
+          ? input.StreamARN.split('/').pop()
+          : undefined)
+      );
+    } catch {
+      return undefined;
+    }
+  };
+
+  /** Forwards a call, and for CreateStream also applies its tags. */
   const forwardAsAws = (
     req: http.IncomingMessage,
     body: Buffer,
     operation: string,
     onAnswer: (answer: http.IncomingMessage) => void,
     onError: (error: Error) => void,
-  ) =>
+  ) => {
+    const stream = operation.startsWith('kinesis:')
+      ? streamNameOf(body)
+      : undefined;
+    if (operation !== 'kinesis:CreateStream') {
+      const pending = stream ? creating.get(stream) : undefined;
+      (pending ?? Promise.resolve()).then(() =>
+        forward(req, body, onAnswer, onError),
+      );
+      return;
+    }
+    let done: (() => void) | undefined;
+    const mine = new Promise<void>(resolve => (done = resolve));
+    if (stream && !creating.has(stream)) creating.set(stream, mine);
+    const finish = () => {
+      if (stream && creating.get(stream) === mine) creating.delete(stream);
+      done?.();
+    };
     forward(
       req,
       body,
       answer => {
-        if (operation !== 'kinesis:CreateStream' || answer.statusCode !== 200) {
+        if (answer.statusCode !== 200) {
+          finish();
           onAnswer(answer);
           return;
         }
         answer.pause();
         tagOnCreate(req, body).then(() => {
+          finish();
           onAnswer(answer);
           answer.resume();
         });
       },
-      onError,
+      error => {
+        finish();
+        onError(error);
+      },
     );
+  };
 
   /** The status a hold puts in place of ACTIVE for this stream, if any. */
   const heldStatus = (streamName: unknown) => {

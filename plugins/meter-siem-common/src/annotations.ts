@@ -1,4 +1,39 @@
 /**
+ * Catalog `spec.type` of the integration entity.
+ *
+ * @public
+ */
+export const INTEGRATION_ENTITY_TYPE = 'meter-siem-integration';
+
+/**
+ * The catalog filter that selects the integration entities (for
+ * `getEntities`, `EntitySwitch` and the like).
+ *
+ * @public
+ */
+export const INTEGRATION_ENTITY_FILTER = {
+  kind: 'Resource',
+  'spec.type': INTEGRATION_ENTITY_TYPE,
+} as const;
+
+/**
+ * Whether an entity is an integration entity: what
+ * {@link INTEGRATION_ENTITY_FILTER} selects (the catalog matches kinds
+ * whatever their case).
+ *
+ * @public
+ */
+export function isIntegrationEntity(
+  entity: { kind?: string; spec?: { type?: unknown } } | undefined,
+): boolean {
+  return (
+    entity?.kind?.toLowerCase() ===
+      INTEGRATION_ENTITY_FILTER.kind.toLowerCase() &&
+    entity.spec?.type === INTEGRATION_ENTITY_FILTER['spec.type']
+  );
+}
+
+/**
  * Annotation keys on the catalog entities of an integration. Together with
  * `spec.type`, these are the catalog contract other tools build on.
  *

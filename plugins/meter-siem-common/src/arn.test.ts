@@ -1,11 +1,14 @@
 import {
+  consoleUrl,
   consoleUrls,
   formatArn,
   iamArn,
   parseArn,
   partitionOf,
+  resourceArnKind,
   resourceName,
   streamArn,
+  tryParseArn,
 } from './arn';
 
 describe('parseArn and formatArn', () => {
@@ -185,5 +188,86 @@ describe('consoleUrls', () => {
     });
     expect(urls.stream).toContain('#/streams/details/a.b_c-d/details');
     expect(urls.role).toMatch(/#\/roles\/details\/meter%2Bsiem%3Da%2Cb%40c$/);
+  });
+});
+
+describe('tryParseArn', () => {
+  it('parses what parseArn parses', () => {
+    const arn = 'arn:aws:iam::123456789012:role/meter-siem-x';
+    expect(tryParseArn(arn)).toEqual(parseArn(arn));
+  });
+
+  it.each(['*', '123456789012', 'arn::kinesis:::stream/x', ''])(
+    'gives undefined for %p',
+    value => {
+      expect(tryParseArn(value)).toBeUndefined();
+    },
+  );
+});
+
+describe('resourceArnKind', () => {
+  it.each([
+    ['arn:aws:kinesis:eu-west-1:123456789012:stream/s', 'stream'],
+    ['arn:aws:iam::123456789012:role/path/r', 'role'],
+    ['arn:aws:iam::123456789012:policy/p', 'policy'],
+    ['arn:aws:iam::123456789012:role/', undefined],
+    ['arn:aws:kinesis:eu-west-1:123456789012:role/r', undefined],
+    ['arn:aws:iam::123456789012:user/u', undefined],
+  ])('of %p is %p', (arn, kind) => {
+    expect(resourceArnKind(parseArn(arn))).toBe(kind);
+  });
+});
+
+describe('consoleUrl', () => {
+  const account = '123456789012';
+
+  it.each([
+    ['aws', 'us-east-1', 'console.aws.amazon.com'],
+    ['aws-cn', 'cn-north-1', 'console.amazonaws.cn'],
+    ['aws-us-gov', 'us-gov-west-1', 'console.amazonaws-us-gov.com'],
+    // Partitions without a console of their own get the commercial one.
+    ['aws-iso', 'us-iso-east-1', 'console.aws.amazon.com'],
+  ])(
+    'links the stream, role and policy of %p to %p',
+    (partition, region, host) => {
+      const policy = `arn:${partition}:iam::${account}:policy/meter-siem-x-kinesis-write`;
+      expect([
+        consoleUrl(
+          `arn:${partition}:kinesis:${region}:${account}:stream/meter-siem-x`,
+        ),
+        consoleUrl(`arn:${partition}:iam::${account}:role/meter-siem-x`),
+        consoleUrl(policy),
+      ]).toEqual([
+        `https://${region}.${host}/kinesis/home?region=${region}#/streams/details/meter-siem-x/details`,
+        `https://${host}/iam/home#/roles/details/meter-siem-x`,
+        `https://${host}/iam/home#/policies/details/${encodeURIComponent(
+          policy,
+        )}`,
+      ]);
+    },
+  );
+
+  it('links a role by its name, whatever its path', () => {
+    expect(
+      consoleUrl(`arn:aws:iam::${account}:role/service-role/meter+siem`),
+    ).toBe(
+      'https://console.aws.amazon.com/iam/home#/roles/details/meter%2Bsiem',
+    );
+  });
+
+  it('gives the same addresses as consoleUrls for the same resources', () => {
+    const region = 'us-gov-east-1';
+    expect(consoleUrls({ region, streamName: 's', roleName: 'r' })).toEqual({
+      stream: consoleUrl(streamArn(region, account, 's')),
+      role: consoleUrl(iamArn(region, account, 'role', 'r')),
+    });
+  });
+
+  it.each([
+    'arn:aws:iam::123456789012:user/jane',
+    'arn:aws:s3:::meter-siem-bucket',
+    'meter-siem-x',
+  ])('refuses %p', arn => {
+    expect(() => consoleUrl(arn)).toThrow();
   });
 });

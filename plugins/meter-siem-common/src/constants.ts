@@ -30,10 +30,3 @@ export const ENHANCED_METRICS = ['IncomingBytes', 'IncomingRecords'] as const;
  * @public
  */
 export const AWS_MANAGED_KINESIS_KEY = 'alias/aws/kinesis';
-
-/**
- * Catalog `spec.type` of the integration entity.
- *
- * @public
- */
-export const INTEGRATION_ENTITY_TYPE = 'meter-siem-integration';

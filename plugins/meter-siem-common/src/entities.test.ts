@@ -13,7 +13,6 @@ import {
   ResourceEntity,
   buildIntegrationEntities,
   isProviderEmitted,
-  ownerRefFromTag,
 } from './entities';
 import { buildTrustPolicy } from './policies';
 import { resolveSettings } from './settings';
@@ -160,6 +159,78 @@ describe('buildIntegrationEntities', () => {
     expect(stream.metadata.annotations[ANNOTATIONS.streamArn]).toBe(streamArn);
     expect(role.metadata.annotations[ANNOTATIONS.roleArn]).toBe(
       `arn:aws:iam::${account}:role/meter-siem-office`,
+    );
+  });
+
+  it('builds the stream, role and policy entities alike, each linking to its console page', () => {
+    const gov = (arn: string) =>
+      arn
+        .replace('arn:aws:', 'arn:aws-us-gov:')
+        .replace('eu-west-1', 'us-gov-west-1');
+    const facts = templateMade();
+    facts.region = 'us-gov-west-1';
+    facts.streamArn = gov(facts.streamArn!);
+    facts.role = {
+      ...facts.role!,
+      arn: gov(facts.role!.arn),
+      tags: { ...facts.role!.tags, system: 'siem' },
+    };
+    facts.policy = { ...facts.policy!, arn: gov(facts.policy!.arn) };
+    const [integration, ...parts] = buildIntegrationEntities([facts], options);
+    const host = 'console.amazonaws-us-gov.com';
+    const arns = [facts.streamArn, facts.role.arn, facts.policy.arn];
+    const urls = [
+      `https://us-gov-west-1.${host}/kinesis/home?region=us-gov-west-1#/streams/details/meter-siem-office/details`,
+      `https://${host}/iam/home#/roles/details/meter-siem-office`,
+      `https://${host}/iam/home#/policies/details/${encodeURIComponent(
+        facts.policy.arn,
+      )}`,
+    ];
+    expect(integration.metadata.links.map(l => l.url)).toEqual(urls);
+    expect(
+      parts.map(part => ({
+        name: part.metadata.name,
+        spec: part.spec,
+        arn: Object.entries(part.metadata.annotations).find(([key]) =>
+          [
+            ANNOTATIONS.streamArn,
+            ANNOTATIONS.roleArn,
+            ANNOTATIONS.policyArn,
+          ].includes(key as any),
+        ),
+        region: part.metadata.annotations[ANNOTATIONS.region],
+        location: part.metadata.annotations['backstage.io/managed-by-location'],
+        links: part.metadata.links,
+      })),
+    ).toEqual(
+      (['stream', 'role', 'policy'] as const).map((kind, i) => ({
+        name: `office-${account}-${kind}`,
+        spec: {
+          type: {
+            stream: 'kinesis-stream',
+            role: 'aws-iam-role',
+            policy: 'aws-iam-policy',
+          }[kind],
+          owner: 'group:default/network',
+          system: 'system:default/siem',
+        },
+        arn: [ANNOTATIONS[`${kind}Arn`], arns[i]],
+        region: 'us-gov-west-1',
+        location: `meter-siem-aws:${urls[i]}`,
+        links: [
+          {
+            url: urls[i],
+            title: `${
+              {
+                stream: 'Kinesis stream',
+                role: 'IAM role',
+                policy: 'IAM policy',
+              }[kind]
+            } in the AWS console`,
+            icon: 'cloud',
+          },
+        ],
+      })),
     );
   });
 
@@ -449,30 +520,6 @@ describe('buildIntegrationEntities', () => {
       `resource:default/office-${account}-role`,
     ]);
     expect(entities[0].metadata.links).toHaveLength(2);
-  });
-});
-
-describe('ownerRefFromTag', () => {
-  it.each([
-    ['security', 'group:default/security'],
-    ['group:default/security', 'group:default/security'],
-    ['Group:Default/security', 'group:default/security'],
-    ['platform/security', 'group:platform/security'],
-    ['user:jane.doe', 'user:default/jane.doe'],
-  ])('reads %s as %s', (value, ref) => {
-    expect(ownerRefFromTag(value)).toBe(ref);
-  });
-
-  it.each([
-    [undefined],
-    [''],
-    ['Network Team'],
-    ['component:default/x'],
-    ['group:default/'],
-    ['a/b/c'],
-    ['x'.repeat(64)],
-  ])('rejects %s', value => {
-    expect(ownerRefFromTag(value)).toBeUndefined();
   });
 });
 

@@ -1,16 +1,21 @@
-import { ANNOTATIONS, integrationEntityName } from './annotations';
-import { consoleUrls } from './arn';
+import {
+  ANNOTATIONS,
+  INTEGRATION_ENTITY_TYPE,
+  integrationEntityName,
+} from './annotations';
+import { ResourceArnKind, consoleUrl, resourceName } from './arn';
 import { toAuditFacts } from './audit';
-import { AWS_MANAGED_KINESIS_KEY, INTEGRATION_ENTITY_TYPE } from './constants';
+import { AWS_MANAGED_KINESIS_KEY } from './constants';
+import { LIMITS } from './limits';
 import { PolicyDocument, readTrust } from './policies';
-import { ownerRefFromTag, parseRef } from './refs';
+import { ownerRefFromTag, systemRefFromTag } from './refs';
 import { firstTagValue, tagValue } from './tags';
 import { MeterSiemSettings } from './settings';
 import { EncryptionMode } from './validation';
 
 /**
- * A catalog `Resource` entity, typed structurally so that the domain needs
- * no `@backstage/catalog-model` at run time.
+ * A catalog `Resource` entity, typed as the provider emits it: narrower
+ * than the catalog model's `Entity`.
  *
  * @public
  */
@@ -149,9 +154,13 @@ export function isProviderEmitted(candidate: {
   );
 }
 
-const MAX_NAME_LENGTH = 63;
-/** Room for `-<12-digit account>` and the longest suffix, `-policy`. */
-const MAX_INTEGRATION_NAME_LENGTH = MAX_NAME_LENGTH - 13 - '-policy'.length;
+const MAX_NAME_LENGTH = LIMITS.entityName.max;
+/**
+ * Room for `-<12-digit account>` and the longest suffixes, `-stream` and
+ * `-policy`.
+ */
+const MAX_INTEGRATION_NAME_LENGTH =
+  MAX_NAME_LENGTH - (1 + LIMITS.accountId.max) - '-policy'.length;
 
 /** A short stable digest, so that shortened names stay unique. */
 function digest(text: string): string {
@@ -212,38 +221,12 @@ function tagsAndLabels(awsTags: Record<string, string>): {
   return { tags: [...tags], labels };
 }
 
-export { ownerRefFromTag };
-
 function encryptionOf(stream: StreamFacts): EncryptionMode | undefined {
   if (!stream.encryptionType) return undefined;
   if (stream.encryptionType !== 'KMS') return 'NONE';
   return stream.keyId === AWS_MANAGED_KINESIS_KEY
     ? 'KMS_AWS_MANAGED'
     : 'KMS_CUSTOMER_KEY';
-}
-
-function policyConsoleUrl(region: string, policyArn: string): string {
-  const host = region.startsWith('cn-')
-    ? 'console.amazonaws.cn'
-    : 'console.aws.amazon.com';
-  return `https://${host}/iam/home#/policies/details/${encodeURIComponent(
-    policyArn,
-  )}`;
-}
-
-function streamNameOf(streamArn: string): string {
-  return streamArn.slice(streamArn.indexOf(':stream/') + ':stream/'.length);
-}
-
-/**
- * A region of the partition an IAM ARN is in, for console links to global
- * IAM resources when the integration has no stream (and so no region).
- */
-function linkRegionOf(iamArn: string | undefined): string {
-  const partition = iamArn?.split(':')[1];
-  if (partition === 'aws-cn') return 'cn-north-1';
-  if (partition === 'aws-us-gov') return 'us-gov-west-1';
-  return 'us-east-1';
 }
 
 /** The tags of the resources left behind, the first one's winning. */
@@ -274,7 +257,7 @@ export function integrationNameOf(
   if (tagged) return tagged;
   const name =
     facts.role?.name ??
-    (facts.streamArn && streamNameOf(facts.streamArn)) ??
+    (facts.streamArn && resourceName(facts.streamArn)) ??
     facts.leftBehind?.[0]?.name ??
     facts.accountId;
   return name.startsWith(settings.namePrefix) &&
@@ -300,7 +283,7 @@ function integrationNames(
     // A role without a stream is told apart by its name, marked as a role
     // so that it cannot take the name of a stream's integration.
     const suffix = streamArn
-      ? streamNameOf(streamArn)
+      ? resourceName(streamArn)
       : role && `${role.name}-role`;
     const raw = shared && suffix ? `${base}-${suffix}` : base;
     return toEntityName(raw, MAX_INTEGRATION_NAME_LENGTH);
@@ -365,6 +348,76 @@ function entity(
   };
 }
 
+/** The entity of each kind of AWS resource of an integration. */
+const RESOURCE_ENTITIES: Record<
+  ResourceArnKind,
+  { type: string; arnAnnotation: string; what: string }
+> = {
+  stream: {
+    type: 'kinesis-stream',
+    arnAnnotation: ANNOTATIONS.streamArn,
+    what: 'Kinesis stream',
+  },
+  role: {
+    type: 'aws-iam-role',
+    arnAnnotation: ANNOTATIONS.roleArn,
+    what: 'IAM role',
+  },
+  policy: {
+    type: 'aws-iam-policy',
+    arnAnnotation: ANNOTATIONS.policyArn,
+    what: 'IAM policy',
+  },
+};
+
+function consoleLink(
+  kind: ResourceArnKind,
+  arn: string,
+): ResourceEntity['metadata']['links'][number] {
+  return {
+    url: consoleUrl(arn),
+    title: `${RESOURCE_ENTITIES[kind].what} in the AWS console`,
+    icon: 'cloud',
+  };
+}
+
+/**
+ * The entity of one AWS resource of an integration (`<integration>-<kind>`),
+ * owned as the integration is, linking to the resource in the console.
+ */
+function resourceEntity(
+  kind: ResourceArnKind,
+  shared: {
+    integration: string;
+    owner: string;
+    system?: string;
+    annotations: Record<string, string | undefined>;
+  },
+  resource: {
+    arn: string;
+    title: string;
+    description: string;
+    awsTags: Record<string, string>;
+    annotations?: Record<string, string | undefined>;
+  },
+): ResourceEntity {
+  const { type, arnAnnotation } = RESOURCE_ENTITIES[kind];
+  return entity(`${shared.integration}-${kind}`, {
+    type,
+    title: resource.title,
+    description: resource.description,
+    owner: shared.owner,
+    system: shared.system,
+    awsTags: resource.awsTags,
+    annotations: {
+      ...shared.annotations,
+      [arnAnnotation]: resource.arn,
+      ...resource.annotations,
+    },
+    links: [consoleLink(kind, resource.arn)],
+  });
+}
+
 function entitiesOf(
   facts: IntegrationFacts,
   integrationName: string,
@@ -388,17 +441,9 @@ function entitiesOf(
       .map(r => ownerRefFromTag(tagValue(r.tags, keys.owner)))
       .find(ref => ref !== undefined) ??
     fallbackOwner;
-  const system = parseRef(firstTagValue(tagSources, keys.system), ['system']);
+  const system = systemRefFromTag(firstTagValue(tagSources, keys.system));
   const streamName =
-    stream?.name ?? (streamArn ? streamNameOf(streamArn) : undefined);
-  // IAM is global: without a stream, links follow the role's partition.
-  const linkRegion =
-    region ?? linkRegionOf(role?.arn ?? policy?.arn ?? leftBehind[0]?.arn);
-  const urls = consoleUrls({
-    region: linkRegion,
-    streamName: streamName ?? '',
-    roleName: role?.name ?? '',
-  });
+    stream?.name ?? (streamArn ? resourceName(streamArn) : undefined);
   const name = integrationEntityName(integrationName, accountId);
   const common = {
     [ANNOTATIONS.accountId]: accountId,
@@ -418,83 +463,47 @@ function entitiesOf(
           : undefined,
       }
     : {};
-  const streamLink = streamArn && {
-    url: urls.stream,
-    title: 'Kinesis stream in the AWS console',
-    icon: 'cloud',
-  };
-  const roleLink = role && {
-    url: urls.role,
-    title: 'IAM role in the AWS console',
-    icon: 'cloud',
-  };
-  const policyLink = policy && {
-    url: policyConsoleUrl(linkRegion, policy.arn),
-    title: 'IAM policy in the AWS console',
-    icon: 'cloud',
-  };
   const leftBehindLinks = leftBehind.map(r => ({
-    url:
-      r.kind === 'role'
-        ? consoleUrls({
-            region: linkRegionOf(r.arn),
-            streamName: '',
-            roleName: r.name,
-          }).role
-        : policyConsoleUrl(linkRegionOf(r.arn), r.arn),
+    url: consoleUrl(r.arn),
     title: `IAM ${r.kind} left behind, in the AWS console`,
     icon: 'cloud',
   }));
   const target = streamName ? `stream ${streamName}` : 'its streams';
 
+  const shared = { integration: name, owner, system, annotations: common };
   const parts: ResourceEntity[] = [];
-  if (stream && streamLink) {
+  if (stream && streamArn) {
     parts.push(
-      entity(`${name}-stream`, {
-        type: 'kinesis-stream',
+      resourceEntity('stream', shared, {
+        arn: streamArn,
         title: stream.name,
         description: `Kinesis stream Meter delivers SIEM events to, in ${region} of account ${accountId}.`,
-        owner,
-        system,
         awsTags: stream.tags,
-        annotations: {
-          ...common,
-          [ANNOTATIONS.streamArn]: streamArn,
-          ...liveFacts,
-        },
-        links: [streamLink],
+        annotations: liveFacts,
       }),
     );
   }
-  if (role && roleLink) {
+  if (role) {
     parts.push(
-      entity(`${name}-role`, {
-        type: 'aws-iam-role',
+      resourceEntity('role', shared, {
+        arn: role.arn,
         title: role.name,
         description: streamName
           ? `IAM role Meter assumes to write to ${streamName}.`
           : 'IAM role Meter may assume; its policies name no particular stream.',
-        owner,
-        system,
         awsTags: role.tags,
-        annotations: { ...common, [ANNOTATIONS.roleArn]: role.arn },
-        links: [roleLink],
       }),
     );
   }
-  if (policy && policyLink) {
+  if (policy) {
     parts.push(
-      entity(`${name}-policy`, {
-        type: 'aws-iam-policy',
+      resourceEntity('policy', shared, {
+        arn: policy.arn,
         title: policy.name,
         description: `IAM policy letting Meter put records on ${
           streamName ?? 'Kinesis streams'
         }.`,
-        owner,
-        system,
         awsTags: {},
-        annotations: { ...common, [ANNOTATIONS.policyArn]: policy.arn },
-        links: [policyLink],
       }),
     );
   }
@@ -542,9 +551,9 @@ function entitiesOf(
       [ANNOTATIONS.factsError]: facts.streamError,
     },
     links: [
-      ...(streamLink ? [streamLink] : []),
-      ...(roleLink ? [roleLink] : []),
-      ...(policyLink ? [policyLink] : []),
+      ...(streamArn ? [consoleLink('stream', streamArn)] : []),
+      ...(role ? [consoleLink('role', role.arn)] : []),
+      ...(policy ? [consoleLink('policy', policy.arn)] : []),
       ...leftBehindLinks,
     ],
   });

@@ -1,5 +1,12 @@
-/** Meter asks for 64 or more characters; 32 bytes give 64 hex digits. @public */
-export const EXTERNAL_ID_BYTES = 32;
+import { LIMITS } from './limits';
+
+/**
+ * Meter asks for 64 or more characters ({@link LIMITS}); 32 bytes give 64
+ * hex digits.
+ *
+ * @public
+ */
+export const EXTERNAL_ID_BYTES = LIMITS.externalId.min / 2;
 
 /**
  * A new external ID: 32 bytes from the platform's cryptographic random

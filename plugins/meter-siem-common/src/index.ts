@@ -5,6 +5,8 @@
  * @packageDocumentation
  */
 export * from './constants';
+export * from './limits';
+export * from './refs';
 export * from './validation';
 export * from './tags';
 export * from './arn';

@@ -1,5 +1,6 @@
 import { DEFAULT_NAME_PREFIX, resourceNames } from './naming';
-import { LIMITS, rules } from './validation';
+import { LIMITS } from './limits';
+import { rules } from './validation';
 
 describe('resourceNames', () => {
   it('derives the names from the integration name', () => {

@@ -1,4 +1,4 @@
-import { parseArn } from './arn';
+import { parseArn, tryParseArn } from './arn';
 import { METER_WRITE_ACTIONS } from './constants';
 import { ValidationIssue, rules } from './validation';
 
@@ -294,11 +294,12 @@ const ASSUME_ACTIONS = [
 
 /** Meter's principal as a trust policy may name it: its ARN, account or root. */
 function isMeter(principal: string, principalArn: string): boolean {
-  const [, partition, , , principalAccount] = principalArn.split(':');
+  const meter = tryParseArn(principalArn);
   return (
     principal === principalArn ||
-    principal === principalAccount ||
-    principal === `arn:${partition}:iam::${principalAccount}:root`
+    (meter !== undefined &&
+      (principal === meter.accountId ||
+        principal === `arn:${meter.partition}:iam::${meter.accountId}:root`))
   );
 }
 

@@ -1,6 +1,6 @@
 import { DEFAULT_METER_PRINCIPAL_ARN } from './constants';
 import { DEFAULT_NAME_PREFIX } from './naming';
-import { parseRef } from './refs';
+import { parseCatalogRef } from './refs';
 import { DEFAULT_TAG_KEYS, TagKeys } from './tags';
 
 /**
@@ -57,7 +57,7 @@ export function resolveSettings(
 }
 
 function adminGroupRef(value: string): string {
-  const ref = parseRef(value, ['group']);
+  const ref = parseCatalogRef(value, ['group'], { loose: true });
   if (!ref) {
     throw new Error(
       `meterSiem.adminGroup must be a group reference such as group:default/platform, not "${value}"`,

@@ -1,3 +1,4 @@
+import { LIMITS, PATTERNS } from './limits';
 import { ValidationIssue } from './validation';
 
 /**
@@ -31,21 +32,20 @@ export const DEFAULT_TAG_KEYS: TagKeys = {
 /** @public */
 export const MANAGED_BY_VALUE = 'backstage';
 
-/** AWS limits on resource tags (Kinesis and IAM agree on them). @public */
+/**
+ * AWS limits on resource tags (Kinesis and IAM agree on them), as kept in
+ * {@link LIMITS}.
+ *
+ * @public
+ */
 export const TAG_LIMITS = {
-  maxTags: 50,
-  maxKeyLength: 128,
-  maxValueLength: 256,
+  maxTags: LIMITS.tagCount.max,
+  maxKeyLength: LIMITS.tagKey.max,
+  maxValueLength: LIMITS.tagValue.max,
 } as const;
 
 /** @public */
 export type Tag = { Key: string; Value: string };
-
-/**
- * Characters AWS accepts in tag keys and values: letters, numbers, spaces
- * and `_ . : / = + - @`.
- */
-const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
 /**
  * Checks one user-supplied tag against AWS's rules.
@@ -59,13 +59,13 @@ export function validateTag(
 ): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const where = `${field}.${key || '(empty key)'}`;
-  if (key.length < 1 || key.length > TAG_LIMITS.maxKeyLength) {
+  if (key.length < LIMITS.tagKey.min || key.length > LIMITS.tagKey.max) {
     issues.push({
       field: where,
-      message: `tag keys must be 1 to ${TAG_LIMITS.maxKeyLength} characters long`,
+      message: `tag keys must be ${LIMITS.tagKey.min} to ${LIMITS.tagKey.max} characters long`,
     });
   }
-  if (!TAG_CHARACTERS.test(key)) {
+  if (!PATTERNS.tagCharacters.test(key)) {
     issues.push({
       field: where,
       message:
@@ -78,13 +78,13 @@ export function validateTag(
       message: 'tag keys must not start with "aws:", which AWS reserves',
     });
   }
-  if (value.length > TAG_LIMITS.maxValueLength) {
+  if (value.length > LIMITS.tagValue.max) {
     issues.push({
       field: where,
-      message: `tag values must be at most ${TAG_LIMITS.maxValueLength} characters long`,
+      message: `tag values must be at most ${LIMITS.tagValue.max} characters long`,
     });
   }
-  if (!TAG_CHARACTERS.test(value)) {
+  if (!PATTERNS.tagCharacters.test(value)) {
     issues.push({
       field: where,
       message:
@@ -199,13 +199,13 @@ export function validateExtraTags(
     seen.set(key.toLowerCase(), key);
   }
   const total = entries.length + reserved.length;
-  if (total > TAG_LIMITS.maxTags) {
+  if (total > LIMITS.tagCount.max) {
     issues.push({
       field,
       message: `at most ${
-        TAG_LIMITS.maxTags - reserved.length
+        LIMITS.tagCount.max - reserved.length
       } extra tags are allowed (AWS allows ${
-        TAG_LIMITS.maxTags
+        LIMITS.tagCount.max
       } per resource and the product sets ${reserved.length})`,
     });
   }

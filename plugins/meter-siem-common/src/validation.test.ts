@@ -1,6 +1,4 @@
 import {
-  assertValid,
-  InvalidInputError,
   IntegrationTarget,
   rules,
   StreamSettings,
@@ -504,31 +502,5 @@ describe('rules', () => {
     expect(rules.streamName(42, 'stream')).toEqual(
       oneIssue('stream', 'must be a string'),
     );
-  });
-});
-
-describe('InvalidInputError and assertValid', () => {
-  it('does nothing when there are no issues', () => {
-    expect(() => assertValid([])).not.toThrow();
-  });
-
-  it('throws every issue, each with its field', () => {
-    const issues = [
-      { field: 'name', message: 'must be 1 to 40 characters long' },
-      { field: 'shardCount', message: 'must be between 1 and 500' },
-    ];
-    let error: unknown;
-    try {
-      assertValid(issues);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(InvalidInputError);
-    expect(error).toMatchObject({
-      name: 'InvalidInputError',
-      issues,
-      message:
-        'Invalid input: name: must be 1 to 40 characters long; shardCount: must be between 1 and 500',
-    });
   });
 });

@@ -1,3 +1,6 @@
+import { ResourceArnKind, resourceArnKind, tryParseArn } from './arn';
+import { LIMITS, PATTERNS } from './limits';
+import { OWNER_KINDS, parseCatalogRef } from './refs';
 import { TagKeys, DEFAULT_TAG_KEYS, validateExtraTags } from './tags';
 
 /**
@@ -10,71 +13,11 @@ export interface ValidationIssue {
   message: string;
 }
 
-/**
- * Thrown when input breaks a rule; its message lists every issue, each
- * naming its field.
- *
- * @public
- */
-export class InvalidInputError extends Error {
-  readonly issues: ValidationIssue[];
-
-  constructor(issues: ValidationIssue[]) {
-    super(
-      `Invalid input: ${issues
-        .map(({ field, message }) => `${field}: ${message}`)
-        .join('; ')}`,
-    );
-    this.name = 'InvalidInputError';
-    this.issues = issues;
-  }
-}
-
-/** @public */
-export function assertValid(issues: ValidationIssue[]): void {
-  if (issues.length > 0) throw new InvalidInputError(issues);
-}
-
 /** @public */
 export type CapacityMode = 'PROVISIONED' | 'ON_DEMAND';
 
 /** @public */
 export type EncryptionMode = 'NONE' | 'KMS_AWS_MANAGED' | 'KMS_CUSTOMER_KEY';
-
-/**
- * The limits the rules enforce: AWS's own, and the product's where its
- * naming scheme needs tighter ones.
- *
- * @public
- */
-export const LIMITS = {
-  /** `meter-siem-<name>` must still fit IAM's 64-character role names. */
-  integrationName: { min: 1, max: 40 },
-  streamName: { min: 1, max: 128 },
-  roleName: { min: 1, max: 64 },
-  policyName: { min: 1, max: 128 },
-  /** Kinesis's default per-account shard quota is 500 in the largest regions. */
-  shardCount: { min: 1, max: 500 },
-  retentionHours: { min: 24, max: 8760 },
-  environment: { min: 1, max: 32 },
-  externalId: { min: 64, max: 1224 },
-} as const;
-
-const PATTERNS = {
-  integrationName: /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/,
-  streamName: /^[a-zA-Z0-9_.-]+$/,
-  iamName: /^[\w+=,.@-]+$/,
-  accountId: /^\d{12}$/,
-  region: /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/,
-  environment: /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/,
-  ownerRef:
-    /^(?:(?:group|user):)?(?:[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?\/)?[a-zA-Z0-9](?:[a-zA-Z0-9._-]{0,61}[a-zA-Z0-9])?$/,
-  systemRef:
-    /^(?:system:)?(?:[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?\/)?[a-zA-Z0-9](?:[a-zA-Z0-9._-]{0,61}[a-zA-Z0-9])?$/,
-  kmsKeyArn:
-    /^arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:(?:key\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|key\/mrk-[0-9a-f]{32}|alias\/[a-zA-Z0-9/_-]+)$/,
-  externalId: /^[\w+=,.@:/-]+$/,
-};
 
 type Check = (value: unknown, field: string) => ValidationIssue[];
 
@@ -91,18 +34,21 @@ function lengthRule(min: number, max: number) {
   };
 }
 
+/** A string of `limits` length that matches `shape` (a pattern or a test). */
 function stringRule(
   limits: { min: number; max: number },
-  pattern: RegExp,
+  shape: RegExp | ((value: string) => boolean),
   describe: string,
 ): Check {
+  const matches =
+    shape instanceof RegExp ? (value: string) => shape.test(value) : shape;
   return (value, field) => {
     if (value === undefined || value === null)
       return issue(field, 'is required');
     if (typeof value !== 'string') return issue(field, 'must be a string');
     const length = lengthRule(limits.min, limits.max)(value, field);
     if (length.length) return length;
-    return pattern.test(value) ? [] : issue(field, describe);
+    return matches(value) ? [] : issue(field, describe);
   };
 }
 
@@ -147,12 +93,12 @@ export const rules = {
     'may contain only letters, digits and + = , . @ _ - (IAM name rules)',
   ),
   accountId: stringRule(
-    { min: 12, max: 12 },
+    LIMITS.accountId,
     PATTERNS.accountId,
     'must be exactly 12 digits',
   ),
   region: stringRule(
-    { min: 9, max: 25 },
+    LIMITS.region,
     PATTERNS.region,
     'must be an AWS region code such as us-east-1 or eu-west-2',
   ),
@@ -162,13 +108,13 @@ export const rules = {
     'may contain only lowercase letters, digits and hyphens',
   ),
   owner: stringRule(
-    { min: 1, max: 256 },
-    PATTERNS.ownerRef,
+    LIMITS.entityRef,
+    value => parseCatalogRef(value, OWNER_KINDS) !== undefined,
     'must be a catalog group or user reference such as group:default/security',
   ),
   system: stringRule(
-    { min: 1, max: 256 },
-    PATTERNS.systemRef,
+    LIMITS.entityRef,
+    value => parseCatalogRef(value, ['system']) !== undefined,
     'must be a catalog system reference such as system:default/network',
   ),
   shardCount: integerRule(LIMITS.shardCount),
@@ -192,7 +138,7 @@ export const rules = {
           'must be NONE, KMS_AWS_MANAGED or KMS_CUSTOMER_KEY',
         )) as Check,
   kmsKeyArn: stringRule(
-    { min: 1, max: 2048 },
+    LIMITS.kmsKeyArn,
     PATTERNS.kmsKeyArn,
     'must be a KMS key or alias ARN such as arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
   ),
@@ -298,16 +244,10 @@ export function validateStreamSettings(
   return issues;
 }
 
-/** The kinds of resource ARN the actions take as input. @public */
-export type ResourceArnKind = 'stream' | 'role' | 'policy';
-
-const RESOURCE_ARNS: Record<
-  ResourceArnKind,
-  { service: string; prefix: string; what: string }
-> = {
-  stream: { service: 'kinesis', prefix: 'stream/', what: 'a Kinesis stream' },
-  role: { service: 'iam', prefix: 'role/', what: 'an IAM role' },
-  policy: { service: 'iam', prefix: 'policy/', what: 'an IAM policy' },
+const KIND_NAMES: Record<ResourceArnKind, string> = {
+  stream: 'a Kinesis stream',
+  role: 'an IAM role',
+  policy: 'an IAM policy',
 };
 
 /**
@@ -322,23 +262,15 @@ export function validateResourceArn(
   kind: ResourceArnKind,
   where: { region?: string; accountId?: string } = {},
 ): ValidationIssue[] {
-  const { service, prefix, what } = RESOURCE_ARNS[kind];
-  const parts = typeof value === 'string' ? value.split(':') : [];
-  const [scheme, , arnService, region, accountId, ...rest] = parts;
-  const resource = rest.join(':');
-  if (
-    parts.length < 6 ||
-    scheme !== 'arn' ||
-    arnService !== service ||
-    !resource.startsWith(prefix) ||
-    resource.length === prefix.length
-  ) {
+  const what = KIND_NAMES[kind];
+  const arn = typeof value === 'string' ? tryParseArn(value) : undefined;
+  if (!arn || resourceArnKind(arn) !== kind) {
     return issue(field, `must be the ARN of ${what}`);
   }
-  if (where.region && kind === 'stream' && region !== where.region) {
+  if (where.region && kind === 'stream' && arn.region !== where.region) {
     return issue(field, `must be ${what} in region ${where.region}`);
   }
-  if (where.accountId && accountId !== where.accountId) {
+  if (where.accountId && arn.accountId !== where.accountId) {
     return issue(field, `must be ${what} in account ${where.accountId}`);
   }
   return [];

@@ -1,29 +1,18 @@
 import {
-  AUDIT_RULES,
-  AuditFacts,
-  AuditFinding,
+  account,
+  policyArn,
+  roleArn,
+  settings,
+  streamArn,
+  tags,
+} from '../__testUtils__/audit';
+import {
   AuditOptions,
   auditIntegration,
-  compareFindings,
-  countFindings,
   defaultRequiredTags,
-  parseAuditFacts,
-  toAuditFacts,
-} from './audit';
-import { IntegrationFacts } from './entities';
-import { buildPermissionsPolicy, buildTrustPolicy } from './policies';
-import { resolveSettings } from './settings';
-
-const settings = resolveSettings();
-const account = '210987654321';
-const streamArn = `arn:aws:kinesis:eu-west-1:${account}:stream/meter-siem-office`;
-const roleArn = `arn:aws:iam::${account}:role/meter-siem-office`;
-const policyArn = `arn:aws:iam::${account}:policy/meter-siem-office-kinesis-write`;
-const tags = {
-  owner: 'group:default/network',
-  environment: 'production',
-  'managed-by': 'backstage',
-};
+} from './evaluate';
+import { AuditFacts, parseAuditFacts } from './facts';
+import { AUDIT_RULES } from './rules';
 
 /** An integration that breaks no rule. */
 function clean(): AuditFacts {
@@ -428,154 +417,6 @@ describe('auditIntegration', () => {
   });
 });
 
-describe('toAuditFacts', () => {
-  const externalId = 'c0ffee'.repeat(11);
-  const facts: IntegrationFacts = {
-    accountId: account,
-    region: 'eu-west-1',
-    role: {
-      arn: roleArn,
-      name: 'meter-siem-office',
-      tags,
-      trustPolicy: buildTrustPolicy({
-        principalArn: settings.meterPrincipalArn,
-        externalId,
-      }),
-    },
-    policy: { arn: policyArn, name: 'meter-siem-office-kinesis-write' },
-    permissions: [
-      { policyArn, document: buildPermissionsPolicy(streamArn) },
-      {
-        document: {
-          Version: '2012-10-17',
-          Statement: [
-            { Effect: 'Deny', Action: 'kinesis:*', Resource: '*' },
-            {
-              Effect: 'Allow',
-              NotAction: 'iam:*',
-              Resource: '*',
-            } as any,
-          ],
-        },
-      },
-      { policyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' },
-    ],
-    streamArn,
-    stream: { name: 'meter-siem-office', tags: { owner: 'security' } },
-  };
-
-  it('summarises tags, trust and the Allow statements, never the external ID', () => {
-    const audit = toAuditFacts(facts, settings);
-    expect(audit).toEqual({
-      streamArn,
-      streamTags: { owner: 'security' },
-      roleArn,
-      roleTags: tags,
-      trust: { trustsMeter: true, hasExternalIdCondition: true },
-      policyArn,
-      permissions: {
-        statements: [
-          {
-            actions: ['kinesis:PutRecord', 'kinesis:PutRecords'],
-            resources: [streamArn],
-          },
-          { actions: ['*'], notActions: ['iam:*'], resources: ['*'] },
-        ],
-        unreadPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
-      },
-    });
-    expect(JSON.stringify(audit)).not.toContain(externalId);
-  });
-
-  it('sees a trust statement without the condition next to one with it', () => {
-    const trustPolicy = buildTrustPolicy({
-      principalArn: settings.meterPrincipalArn,
-      externalId,
-    });
-    trustPolicy.Statement.push({
-      ...trustPolicy.Statement[0],
-      Condition: undefined,
-    });
-    const audit = toAuditFacts(
-      { ...facts, role: { ...facts.role!, trustPolicy } },
-      settings,
-    );
-    expect(audit.trust).toEqual({
-      trustsMeter: true,
-      hasExternalIdCondition: false,
-    });
-  });
-
-  it('records a stream whose role is gone', () => {
-    const { role, policy, permissions, ...orphan } = facts;
-    expect(toAuditFacts(orphan, settings)).toEqual({
-      streamArn,
-      streamTags: { owner: 'security' },
-    });
-  });
-
-  it('round-trips through the annotation', () => {
-    const audit = toAuditFacts(facts, settings);
-    expect(parseAuditFacts(JSON.stringify(audit))).toEqual(audit);
-    expect(parseAuditFacts('not json')).toBeUndefined();
-    expect(parseAuditFacts(undefined)).toBeUndefined();
-  });
-});
-
-describe('compareFindings and countFindings', () => {
-  const base: AuditFinding = {
-    id: '',
-    ruleId: 'unmanaged',
-    severity: 'low',
-    title: '',
-    message: '',
-    remedy: '',
-    resource: 'integration',
-    entityRef: 'resource:default/a',
-    integration: 'a',
-    owner: 'group:default/network',
-    accountId: account,
-    region: 'eu-west-1',
-    environment: '',
-    mine: false,
-  };
-  const f = (over: Partial<AuditFinding>): AuditFinding => ({
-    ...base,
-    ...over,
-    id: `${over.severity ?? base.severity}:${
-      over.integration ?? base.integration
-    }`,
-  });
-
-  it("puts the caller's own first, then by severity, then by integration", () => {
-    const findings = [
-      f({ severity: 'critical', integration: 'b' }),
-      f({ severity: 'low', integration: 'a', mine: true }),
-      f({ severity: 'critical', integration: 'a' }),
-      f({ severity: 'high', integration: 'c', mine: true }),
-    ].sort(compareFindings);
-    expect(findings.map(x => [x.mine, x.severity, x.integration])).toEqual([
-      [true, 'high', 'c'],
-      [true, 'low', 'a'],
-      [false, 'critical', 'a'],
-      [false, 'critical', 'b'],
-    ]);
-  });
-
-  it('counts every severity and owner', () => {
-    expect(
-      countFindings([
-        f({ severity: 'critical' }),
-        f({ owner: 'user:default/jane' }),
-        f({}),
-      ]),
-    ).toEqual({
-      bySeverity: { critical: 1, high: 0, medium: 0, low: 2 },
-      byOwner: { 'group:default/network': 2, 'user:default/jane': 1 },
-    });
-  });
-});
-
 describe('the rules of issue 8: trust, reach and what is left behind', () => {
   const write = ['kinesis:PutRecord', 'kinesis:PutRecords'];
   const key = `arn:aws:kms:eu-west-1:${account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
@@ -776,50 +617,5 @@ describe('the rules of issue 8: trust, reach and what is left behind', () => {
     expect(messages(facts)).toEqual([
       `No role trusted by Meter names this stream; only the wildcard grants of "${roleArn}" reach it, which no integration should rely on.`,
     ]);
-  });
-
-  it('records the new trust facts, the stream-less and the left behind', () => {
-    const facts: IntegrationFacts = {
-      accountId: account,
-      role: {
-        arn: roleArn,
-        name: 'meter-siem-office',
-        tags,
-        trustPolicy: {
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: { AWS: [settings.meterPrincipalArn, '111111111111'] },
-              Action: 'sts:*',
-            },
-            { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' },
-          ],
-        },
-      },
-      permissions: [],
-      leftBehind: [
-        {
-          kind: 'policy',
-          arn: policyArn,
-          name: 'meter-siem-office-kinesis-write',
-          tags: { ...tags, 'meter-siem-integration': 'office' },
-        },
-      ],
-    };
-    expect(toAuditFacts(facts, settings)).toEqual({
-      roleArn,
-      roleTags: tags,
-      trust: {
-        trustsMeter: true,
-        hasExternalIdCondition: false,
-        anyPrincipal: true,
-        otherPrincipals: ['111111111111'],
-      },
-      permissions: { statements: [], unreadPolicyArns: [] },
-      leftBehind: [
-        { resource: 'policy', arn: policyArn, integration: 'office' },
-      ],
-    });
   });
 });

@@ -1,0 +1,114 @@
+import { comparableOwner } from '../refs';
+import { AUDIT_SEVERITIES, AuditSeverity, RuleFinding } from './rules';
+
+/**
+ * A finding as the audit API reports it: the rule's finding placed on its
+ * integration.
+ *
+ * @public
+ */
+export interface AuditFinding extends RuleFinding {
+  /** Stable across syncs: `<ruleId>:<entityRef>:<resource>`. */
+  id: string;
+  /** Ref of the integration entity. */
+  entityRef: string;
+  /** The integration's name. */
+  integration: string;
+  /** Ref of the integration's owner in the catalog. */
+  owner: string;
+  accountId: string;
+  region: string;
+  /** The environment tag, or an empty string when there is none. */
+  environment: string;
+  /** Whether the caller is among the owners of the integration. */
+  mine: boolean;
+}
+
+/** @public */
+export interface AuditReport {
+  findings: AuditFinding[];
+  counts: {
+    bySeverity: Record<AuditSeverity, number>;
+    byOwner: Record<string, number>;
+  };
+  generatedAt: string;
+  /**
+   * When the oldest facts in the report were read from AWS: the report is
+   * as fresh as that, not as `generatedAt`.
+   */
+  factsReadAt?: string;
+}
+
+/** The caller's own first, then the most severe, then by integration. @public */
+export function compareFindings(a: AuditFinding, b: AuditFinding): number {
+  return (
+    Number(b.mine) - Number(a.mine) ||
+    AUDIT_SEVERITIES.indexOf(a.severity) -
+      AUDIT_SEVERITIES.indexOf(b.severity) ||
+    a.integration.localeCompare(b.integration) ||
+    a.entityRef.localeCompare(b.entityRef) ||
+    a.id.localeCompare(b.id)
+  );
+}
+
+/** Counts by severity and by owner. @public */
+export function countFindings(findings: AuditFinding[]): AuditReport['counts'] {
+  const bySeverity = Object.fromEntries(
+    AUDIT_SEVERITIES.map(severity => [severity, 0]),
+  ) as Record<AuditSeverity, number>;
+  const byOwner: Record<string, number> = {};
+  for (const f of findings) {
+    bySeverity[f.severity]++;
+    byOwner[f.owner] = (byOwner[f.owner] ?? 0) + 1;
+  }
+  return { bySeverity, byOwner };
+}
+
+/**
+ * The fields of a finding the report can be narrowed by, under the names of
+ * the audit API's query parameters.
+ *
+ * @public
+ */
+export const FINDING_FILTER_FIELDS = {
+  owner: 'owner',
+  account: 'accountId',
+  region: 'region',
+  rule: 'ruleId',
+  severity: 'severity',
+} as const satisfies Record<string, keyof AuditFinding>;
+
+/** @public */
+export type FindingFilterKey = keyof typeof FINDING_FILTER_FIELDS;
+
+/**
+ * What a caller narrowed the report to: per field, the values wanted. An
+ * empty or absent list means any.
+ *
+ * @public
+ */
+export type FindingFilters = Partial<Record<FindingFilterKey, string[]>>;
+
+/**
+ * The findings that pass every filter: the one place findings are
+ * narrowed by owner, account, region, rule or severity. Values compare
+ * without regard to case; owners as refs ({@link comparableOwner}), so that
+ * `security` finds `group:default/security`.
+ *
+ * @public
+ */
+export function filterFindings(
+  findings: AuditFinding[],
+  filters: FindingFilters,
+): AuditFinding[] {
+  const active = (Object.keys(FINDING_FILTER_FIELDS) as FindingFilterKey[])
+    .filter(key => (filters[key] ?? []).length > 0)
+    .map(key => {
+      const comparable = (value: string) =>
+        key === 'owner' ? comparableOwner(value) : value.toLowerCase();
+      const wanted = new Set(filters[key]?.map(comparable));
+      const field = FINDING_FILTER_FIELDS[key];
+      return (finding: AuditFinding) => wanted.has(comparable(finding[field]));
+    });
+  return findings.filter(finding => active.every(passes => passes(finding)));
+}

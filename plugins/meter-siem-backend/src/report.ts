@@ -12,6 +12,7 @@ import {
   parseAuditFacts,
   staleFactsFinding,
 } from '@internal/backstage-plugin-meter-siem-common';
+import { ownerRef } from './ownerRef';
 
 /** What a caller narrowed the report to; an empty list means any. */
 export interface FindingFilters {
@@ -39,7 +40,7 @@ export function findingsOf(
     if (!facts) continue;
     const entityRef = stringifyEntityRef(entity);
     const owner = String(entity.spec?.owner ?? '');
-    const mine = ownershipRefs.has(owner.toLowerCase());
+    const mine = ownershipRefs.has(ownerRef(owner) ?? owner.toLowerCase());
     const stale = staleFactsFinding(annotations, options.staleness);
     for (const found of [
       ...(stale ? [stale] : []),
@@ -65,14 +66,18 @@ function matches(wanted: string[], value: string): boolean {
   return wanted.length === 0 || wanted.includes(value.toLowerCase());
 }
 
-/** Filter values arrive lowercase and owners as full refs. */
+/**
+ * Filter values arrive lowercase, owners in the form of `ownerRef`, which a
+ * finding's owner is read in too.
+ */
 export function filterFindings(
   findings: AuditFinding[],
   filters: FindingFilters,
 ): AuditFinding[] {
   return findings.filter(
     f =>
-      matches(filters.owner, f.owner) &&
+      (filters.owner.length === 0 ||
+        matches(filters.owner, ownerRef(f.owner) ?? f.owner)) &&
       matches(filters.account, f.accountId) &&
       matches(filters.region, f.region) &&
       matches(filters.rule, f.ruleId) &&

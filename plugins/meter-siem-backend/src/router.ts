@@ -19,6 +19,7 @@ import {
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { AuditConfig } from './config';
+import { ownerRef } from './ownerRef';
 import {
   FindingFilters,
   buildReport,
@@ -71,23 +72,18 @@ function oneOf(name: string, values: string[], allowed: readonly string[]) {
   return lower;
 }
 
-/** `security` and `group:security` mean `group:default/security`. */
-function ownerRef(value: string): string {
-  try {
-    return stringifyEntityRef(
-      parseEntityRef(value, {
-        defaultKind: 'group',
-        defaultNamespace: 'default',
-      }),
-    ).toLowerCase();
-  } catch {
+/** An owner filter value in the form the report's owners are matched in. */
+function ownerParam(value: string): string {
+  const ref = ownerRef(value);
+  if (!ref) {
     throw new InputError(`owner "${value}" is not an entity reference`);
   }
+  return ref;
 }
 
 function readFilters(req: Request): FindingFilters {
   return {
-    owner: listParam(req, 'owner').map(ownerRef),
+    owner: listParam(req, 'owner').map(ownerParam),
     account: listParam(req, 'account').map(v => v.toLowerCase()),
     region: listParam(req, 'region').map(v => v.toLowerCase()),
     rule: oneOf('rule', listParam(req, 'rule'), Object.keys(AUDIT_RULES)),

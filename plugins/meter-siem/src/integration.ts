@@ -3,6 +3,7 @@ import {
   parseEntityRef,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
+import { humanizeEntityRef } from '@backstage/plugin-catalog-react';
 import {
   ANNOTATIONS,
   INTEGRATION_ENTITY_TYPE,
@@ -157,22 +158,20 @@ export function readIntegration(entity: Entity): IntegrationView {
 }
 
 /**
- * An owner ref as people say it: `security` for `group:default/security`,
- * the full ref otherwise.
+ * An owner ref as the catalog shows it (`humanizeEntityRef`): `security` for
+ * `group:default/security`, `user:jane` for `user:default/jane`; a value that
+ * is no entity ref is shown as it is.
  */
 export function formatOwner(owner: string | undefined): string | undefined {
   if (!owner) return undefined;
   try {
-    const ref = parseEntityRef(owner, {
-      defaultKind: 'group',
-      defaultNamespace: 'default',
-    });
-    if (ref.kind.toLocaleLowerCase('en-US') === 'group') {
-      return ref.namespace === 'default'
-        ? ref.name
-        : `${ref.namespace}/${ref.name}`;
-    }
-    return stringifyEntityRef(ref);
+    return humanizeEntityRef(
+      parseEntityRef(owner, {
+        defaultKind: 'group',
+        defaultNamespace: 'default',
+      }),
+      { defaultKind: 'group' },
+    );
   } catch {
     return owner;
   }

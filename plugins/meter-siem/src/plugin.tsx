@@ -7,10 +7,15 @@ import {
   SubPageBlueprint,
 } from '@backstage/frontend-plugin-api';
 import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
-import { INTEGRATION_ENTITY_TYPE } from '@internal/backstage-plugin-meter-siem-common';
 import { SiemIcon } from './components/SiemIcon';
 import { MeterSiemClient, meterSiemApiRef } from './api';
-import { auditRouteRef, integrationsRouteRef, rootRouteRef } from './routes';
+import { INTEGRATION_FILTER } from './integration';
+import {
+  auditRouteRef,
+  createIntegrationRouteRef,
+  integrationsRouteRef,
+  rootRouteRef,
+} from './routes';
 
 const TITLE = 'SIEM integrations';
 
@@ -48,7 +53,10 @@ export const auditSubPage = SubPageBlueprint.make({
   },
 });
 
-/** The client of the meter-siem backend; tests and apps can replace it. */
+/**
+ * The client of the meter-siem backend; tests replace it through
+ * `meterSiemApiRef`.
+ */
 export const meterSiemApi = ApiBlueprint.make({
   params: defineParams =>
     defineParams({
@@ -62,7 +70,7 @@ export const meterSiemApi = ApiBlueprint.make({
 export const integrationEntityCard = EntityCardBlueprint.make({
   name: 'integration',
   params: {
-    filter: { kind: 'resource', 'spec.type': INTEGRATION_ENTITY_TYPE },
+    filter: INTEGRATION_FILTER,
     loader: () =>
       import('./components/IntegrationCard').then(m => <m.IntegrationCard />),
   },
@@ -77,7 +85,7 @@ export const integrationEntityCard = EntityCardBlueprint.make({
 export const auditFindingsEntityCard = EntityCardBlueprint.make({
   name: 'audit-findings',
   params: {
-    filter: { kind: 'resource', 'spec.type': INTEGRATION_ENTITY_TYPE },
+    filter: INTEGRATION_FILTER,
     loader: () =>
       import('./components/FindingsCard').then(m => <m.FindingsCard />),
   },
@@ -100,5 +108,8 @@ export const meterSiemPlugin = createFrontendPlugin({
     root: rootRouteRef,
     integrations: integrationsRouteRef,
     audit: auditRouteRef,
+  },
+  externalRoutes: {
+    createIntegration: createIntegrationRouteRef,
   },
 });

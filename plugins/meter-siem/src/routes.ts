@@ -1,4 +1,7 @@
-import { createRouteRef } from '@backstage/frontend-plugin-api';
+import {
+  createExternalRouteRef,
+  createRouteRef,
+} from '@backstage/frontend-plugin-api';
 
 /** The plugin's page, `/meter-siem`. */
 export const rootRouteRef = createRouteRef();
@@ -8,3 +11,20 @@ export const integrationsRouteRef = createRouteRef();
 
 /** The ownership audit, a tab of the plugin's page. */
 export const auditRouteRef = createRouteRef();
+
+/**
+ * The page of a scaffolder template, where an integration is created. Bound
+ * by default to the scaffolder's `selectedTemplate` route
+ * (`/create/templates/:namespace/:templateName`); an app can bind it
+ * elsewhere under `app.routes.bindings` as `meter-siem.createIntegration`.
+ */
+export const createIntegrationRouteRef = createExternalRouteRef({
+  params: ['namespace', 'templateName'],
+  defaultTarget: 'scaffolder.selectedTemplate',
+});
+
+/** The template that creates an integration, as its page's parameters. */
+export const INTEGRATION_TEMPLATE = {
+  namespace: 'default',
+  templateName: 'meter-siem-integration',
+};

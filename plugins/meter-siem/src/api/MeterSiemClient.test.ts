@@ -83,7 +83,7 @@ describe('MeterSiemClient', () => {
     expect((await c.getFindingsCsv()).filename).toBe('meter-siem-findings.csv');
   });
 
-  it("reports the backend's error", async () => {
+  it("throws a ResponseError carrying the backend's error", async () => {
     const { client: c } = client(
       new Response(
         JSON.stringify({
@@ -91,13 +91,38 @@ describe('MeterSiemClient', () => {
             name: 'AuthenticationError',
             message: 'Missing credentials',
           },
+          response: { statusCode: 401 },
         }),
-        { status: 401, statusText: 'Unauthorized' },
+        {
+          status: 401,
+          statusText: 'Unauthorized',
+          headers: { 'content-type': 'application/json' },
+        },
       ),
     );
-    await expect(c.getFindings()).rejects.toThrow(
-      'The Meter SIEM backend answered 401 Unauthorized: Missing credentials',
+
+    const error = await c.getFindings().catch(e => e);
+
+    expect(error).toBeInstanceOf(ResponseError);
+    expect(error.message).toBe('Request failed with 401 Unauthorized');
+    expect(error.statusCode).toBe(401);
+    expect(error.cause.name).toBe('AuthenticationError');
+    expect(error.cause.message).toBe('Missing credentials');
+  });
+
+  it('throws a ResponseError for a failed CSV download too', async () => {
+    const { client: c } = client(
+      new Response('upstream down', {
+        status: 502,
+        statusText: 'Bad Gateway',
+      }),
     );
+
+    const error = await c.getFindingsCsv().catch(e => e);
+
+    expect(error).toBeInstanceOf(ResponseError);
+    expect(error.statusCode).toBe(502);
+    expect(error.cause.message).toContain('upstream down');
   });
 
   describe('revealExternalId', () => {

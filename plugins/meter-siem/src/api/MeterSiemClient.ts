@@ -24,7 +24,10 @@ export type Finding = AuditFinding;
 /** The report: findings sorted the user's own first, then by severity. */
 export type FindingsReport = AuditReport;
 
-/** The filters of `GET /findings`; each is exact, several values are ORed. */
+/**
+ * The filters of `GET /findings`, as the backend's README describes them:
+ * several values of one filter are OR-ed, the filters AND-ed.
+ */
 export interface FindingsQuery {
   owner?: string | string[];
   account?: string | string[];
@@ -41,8 +44,13 @@ export interface FindingsCsv {
   filename: string;
 }
 
-/** The meter-siem backend, as the frontend uses it. */
+/**
+ * The meter-siem backend, as the frontend uses it. Each method throws
+ * `ResponseError` (`@backstage/errors`) when the backend answers with an
+ * error status.
+ */
 export interface MeterSiemApi {
+  /** The findings that pass the query, with their counts. */
   getFindings(query?: FindingsQuery): Promise<FindingsReport>;
   getFindingsCsv(query?: FindingsQuery): Promise<FindingsCsv>;
   /**
@@ -96,25 +104,6 @@ function filenameOf(disposition: string | null): string {
   const match = disposition?.match(/filename\*?=(?:UTF-8'')?"?([^";]+)"?/i);
   const name = match?.[1]?.trim();
   return name && /^[\w.-]+$/.test(name) ? name : DEFAULT_CSV_FILENAME;
-}
-
-async function errorOf(response: Response): Promise<Error> {
-  let detail = '';
-  try {
-    const text = await response.text();
-    try {
-      const body = JSON.parse(text);
-      detail = body?.error?.message ?? body?.message ?? '';
-    } catch {
-      detail = text.slice(0, 200);
-    }
-  } catch {
-    // the status is enough
-  }
-  const status = `${response.status} ${response.statusText}`.trim();
-  return new Error(
-    `The Meter SIEM backend answered ${status}${detail ? `: ${detail}` : ''}`,
-  );
 }
 
 /** Calls the meter-siem backend with the user's token (through fetchApi). */
@@ -175,7 +164,7 @@ export class MeterSiemClient implements MeterSiemApi {
       `${baseUrl}/findings${search ? `?${search}` : ''}`,
     );
     if (!response.ok) {
-      throw await errorOf(response);
+      throw await ResponseError.fromResponse(response);
     }
     return response;
   }

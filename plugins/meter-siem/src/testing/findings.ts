@@ -1,5 +1,5 @@
-import { Finding, FindingsReport, MeterSiemApi } from '../api';
-import { countBySeverity } from '../components/AuditPage/findings';
+import { countFindings } from '@internal/backstage-plugin-meter-siem-common';
+import { Finding, FindingsQuery, FindingsReport, MeterSiemApi } from '../api';
 
 /** A finding as the backend reports it. */
 export function finding(
@@ -23,15 +23,31 @@ export function finding(
   };
 }
 
-/** A report of these findings, in the given order, with its counts. */
+/** A report of these findings, in the given order, with their counts. */
 export function report(findings: Finding[]): FindingsReport {
-  const byOwner: Record<string, number> = {};
-  for (const f of findings) byOwner[f.owner] = (byOwner[f.owner] ?? 0) + 1;
   return {
     findings,
-    counts: { bySeverity: countBySeverity(findings), byOwner },
+    counts: countFindings(findings),
     generatedAt: '2025-01-02T03:04:05.000Z',
   };
+}
+
+// Exact values only: the tests' filters are the values of their findings.
+function matches(wanted: string | string[] | undefined, value: string) {
+  const values = ([] as string[]).concat(wanted ?? []).filter(Boolean);
+  return values.length === 0 || values.includes(value);
+}
+
+/** Whether a finding passes a query, as the backend's filters decide. */
+function matchesQuery(f: Finding, query: FindingsQuery = {}): boolean {
+  return (
+    matches(query.entityRef, f.entityRef) &&
+    matches(query.owner, f.owner) &&
+    matches(query.account, f.accountId) &&
+    matches(query.region, f.region) &&
+    matches(query.rule, f.ruleId) &&
+    matches(query.severity, f.severity)
+  );
 }
 
 /** A client answering with these findings, filtered as the backend would. */
@@ -40,11 +56,7 @@ export function mockMeterSiemApi(
 ): jest.Mocked<MeterSiemApi> {
   return {
     getFindings: jest.fn(async query =>
-      report(
-        query?.entityRef
-          ? findings.filter(f => f.entityRef === query.entityRef)
-          : findings,
-      ),
+      report(findings.filter(f => matchesQuery(f, query))),
     ),
     getFindingsCsv: jest.fn(async () => ({
       blob: new Blob(['id,severity\n'], { type: 'text/csv' }),

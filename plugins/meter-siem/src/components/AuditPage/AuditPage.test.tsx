@@ -1,5 +1,6 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { ResponseError } from '@backstage/errors';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { coreApis } from '@backstage/frontend-plugin-api';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
@@ -245,6 +246,70 @@ describe('AuditPage', () => {
     expect(findingRows()).toEqual(['Made outside Backstageunmanaged']);
   });
 
+  it('has the backend filter, and shows what it answers as it is', async () => {
+    const api = mockMeterSiemApi(findings);
+    const network = {
+      owner: 'group:default/network',
+      account: undefined,
+      region: undefined,
+      rule: undefined,
+    };
+    api.getFindings.mockImplementation(async query =>
+      // The backend's answer stands, even one the browser would not match.
+      report(query?.severity === 'low' ? [findings[0]] : findings),
+    );
+    render({
+      api,
+      route: '/meter-siem/audit?severity=low&owner=group:default/network',
+    });
+
+    await waitFor(() =>
+      expect(findingRows()).toEqual([
+        'Policy allows more than PutRecordpolicy-too-broad',
+      ]),
+    );
+    // The whole report (for the filters' options), the table's, and those
+    // of the counts, which leave out their own dimension.
+    expect(api.getFindings).toHaveBeenCalledWith();
+    expect(api.getFindings).toHaveBeenCalledWith({
+      ...network,
+      severity: 'low',
+    });
+    expect(api.getFindings).toHaveBeenCalledWith({
+      ...network,
+      severity: undefined,
+    });
+    expect(api.getFindings).toHaveBeenCalledWith({
+      ...network,
+      owner: undefined,
+      severity: 'low',
+    });
+  });
+
+  it("shows the backend's counts", async () => {
+    const api = mockMeterSiemApi(findings);
+    api.getFindings.mockImplementation(async () => ({
+      ...report(findings),
+      counts: {
+        bySeverity: { critical: 7, high: 5, medium: 3, low: 0 },
+        byOwner: { 'group:default/network': 15 },
+      },
+    }));
+    render({ api });
+    await screen.findByText('Policy allows more than PutRecord');
+
+    expect(severityCount('critical')).toBe('Critical7findings');
+    expect(severityCount('high')).toBe('High5findings');
+    expect(severityCount('medium')).toBe('Medium3findings');
+    expect(severityCount('low')).toBe('Low0findings');
+    const owners = screen.getByText('Findings by owner').closest('article')!;
+    expect(
+      within(owners as HTMLElement)
+        .getAllByRole('listitem')
+        .map(item => item.textContent),
+    ).toEqual(['network15']);
+  });
+
   it('downloads the CSV of the current filters', async () => {
     const createObjectURL = jest.fn(() => 'blob:http://localhost/report');
     const revokeObjectURL = jest.fn();
@@ -328,7 +393,19 @@ describe('AuditPage', () => {
   it('shows an error of the backend, and tries again', async () => {
     const api = mockMeterSiemApi(findings);
     api.getFindings.mockRejectedValueOnce(
-      new Error('The Meter SIEM backend answered 503 Service Unavailable'),
+      await ResponseError.fromResponse(
+        new Response(
+          JSON.stringify({
+            error: { name: 'ServiceUnavailableError', message: 'Catalog down' },
+            response: { statusCode: 503 },
+          }),
+          {
+            status: 503,
+            statusText: 'Service Unavailable',
+            headers: { 'content-type': 'application/json' },
+          },
+        ),
+      ),
     );
     render({ api });
 
@@ -337,7 +414,7 @@ describe('AuditPage', () => {
     ).toBeInTheDocument();
     expect(
       screen.getByText(
-        'The Meter SIEM backend answered 503 Service Unavailable',
+        'Request failed with 503 Service Unavailable: Catalog down',
       ),
     ).toBeInTheDocument();
 

@@ -1,5 +1,4 @@
 import { useMemo, useState } from 'react';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { useApi, useRouteRef } from '@backstage/frontend-plugin-api';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import {
@@ -17,6 +16,7 @@ import {
   useTable,
 } from '@backstage/ui';
 import { Finding, Severity, meterSiemApiRef } from '../../api';
+import { errorMessage } from '../errorMessage';
 import { entityRouteParams, formatOwner } from '../../integration';
 import { SeverityText } from '../Severity';
 import { useUrlParams } from '../useUrlParams';
@@ -25,13 +25,12 @@ import {
   AUDIT_FILTER_KEYS,
   AuditFilterKey,
   AuditFilters,
-  countByOwner,
-  countBySeverity,
   filterOptions,
-  matchesAuditFilters,
+  ownerCounts,
   toQuery,
 } from './findings';
 import { saveFile } from './saveFile';
+import { useAuditReports } from './useAuditReports';
 import { FilterSelect } from '../FilterSelect';
 
 export const NO_FINDINGS =
@@ -39,6 +38,13 @@ export const NO_FINDINGS =
 
 const PAGE_SIZE = 20;
 const PAGE_SIZE_OPTIONS = [20, 50, 100];
+
+const NO_COUNTS: Record<Severity, number> = {
+  critical: 0,
+  high: 0,
+  medium: 0,
+  low: 0,
+};
 
 const LABELS: Record<AuditFilterKey, string> = {
   owner: 'Owner',
@@ -189,42 +195,20 @@ function useCsvDownload(filters: AuditFilters) {
 
 /**
  * The ownership audit: counts by severity and by owner, filters, and every
- * finding with its remedy; the user's own team first.
+ * finding with its remedy; the user's own team first. The backend filters
+ * and counts; this view shows its reports in the backend's order.
  */
 export function AuditPage() {
-  const api = useApi(meterSiemApiRef);
-  const {
-    value: report,
-    loading,
-    error,
-    retry,
-  } = useAsyncRetry(() => api.getFindings(), [api]);
   const [filters, setFilters] = useUrlParams(AUDIT_FILTER_KEYS);
   const setFilter = (key: AuditFilterKey, value: string | undefined) =>
     setFilters({ [key]: value });
+  const { all, shown, severities, owners, loading, error, retry } =
+    useAuditReports(filters);
   const columns = useColumns();
   const csv = useCsvDownload(filters);
 
-  const all = report?.findings;
-  // The backend's order (the user's own first, then severity) is kept.
-  const visible = useMemo(
-    () => all?.filter(finding => matchesAuditFilters(finding, filters)),
-    [all, filters],
-  );
-  const severityCounts = useMemo(
-    () =>
-      countBySeverity(
-        (all ?? []).filter(f => matchesAuditFilters(f, filters, 'severity')),
-      ),
-    [all, filters],
-  );
-  const ownerCounts = useMemo(
-    () =>
-      countByOwner(
-        (all ?? []).filter(f => matchesAuditFilters(f, filters, 'owner')),
-      ),
-    [all, filters],
-  );
+  const visible = shown?.findings;
+  const owned = useMemo(() => (owners ? ownerCounts(owners) : []), [owners]);
   const mineCount = useMemo(
     () => visible?.filter(finding => finding.mine).length ?? 0,
     [visible],
@@ -246,7 +230,7 @@ export function AuditPage() {
           status="danger"
           icon
           title="Could not load the audit findings"
-          description={error.message}
+          description={errorMessage(error)}
           customActions={
             <Button variant="secondary" size="small" onPress={retry}>
               Try again
@@ -257,7 +241,7 @@ export function AuditPage() {
     );
   }
 
-  if (all && all.length === 0) {
+  if (all && all.findings.length === 0) {
     return (
       <Container py="4">
         <Flex direction="column" gap="2" py="6">
@@ -278,12 +262,12 @@ export function AuditPage() {
     <Container py="4">
       <Flex direction="column" gap="5">
         <SeverityCounts
-          counts={severityCounts}
+          counts={severities?.counts.bySeverity ?? NO_COUNTS}
           selected={filters.severity}
           onSelect={(severity?: Severity) => setFilter('severity', severity)}
         />
         <OwnerCounts
-          owners={ownerCounts}
+          owners={owned}
           selected={filters.owner}
           onSelect={owner => setFilter('owner', owner)}
         />
@@ -295,7 +279,7 @@ export function AuditPage() {
             style={{ flexWrap: 'wrap' }}
           >
             <AuditFilterSelects
-              findings={all ?? []}
+              findings={all?.findings ?? []}
               filters={filters}
               onChange={setFilter}
             />
@@ -303,7 +287,7 @@ export function AuditPage() {
               variant="secondary"
               onPress={csv.download}
               isPending={csv.downloading}
-              isDisabled={!report}
+              isDisabled={!all}
             >
               Download CSV
             </Button>
@@ -313,21 +297,19 @@ export function AuditPage() {
               status="danger"
               icon
               title="Could not download the CSV"
-              description={csv.error.message}
+              description={errorMessage(csv.error)}
             />
           )}
           {visible && (
             <Text variant="body-small" color="secondary">
               {visible.length} {visible.length === 1 ? 'finding' : 'findings'}
               {mineCount > 0 && `, ${mineCount} of your team's, shown first`}
-              {report?.factsReadAt
+              {all?.factsReadAt
                 ? `. Facts read from AWS ${factsAgeText(
-                    report.factsReadAt,
+                    all.factsReadAt,
                   )} (the oldest)`
-                : report?.generatedAt &&
-                  `. Report of ${new Date(
-                    report.generatedAt,
-                  ).toLocaleString()}`}
+                : all?.generatedAt &&
+                  `. Report of ${new Date(all.generatedAt).toLocaleString()}`}
             </Text>
           )}
           <Table

@@ -1,7 +1,16 @@
-import { Finding, FindingsQuery, SEVERITIES, Severity } from '../../api';
+import {
+  Finding,
+  FindingsQuery,
+  FindingsReport,
+  SEVERITIES,
+  Severity,
+} from '../../api';
 import { formatOwner } from '../../integration';
 
-/** The filters of the audit view, as query parameters of the address. */
+/**
+ * The filters of the audit view, as query parameters of the address; the
+ * backend's `GET /findings` takes the same ones and does the filtering.
+ */
 export const AUDIT_FILTER_KEYS = [
   'owner',
   'account',
@@ -14,8 +23,27 @@ export type AuditFilterKey = (typeof AUDIT_FILTER_KEYS)[number];
 
 export type AuditFilters = Partial<Record<AuditFilterKey, string>>;
 
-/** The value of a finding for a filter, as the backend's filter reads it. */
-export function filterValueOf(
+/**
+ * The backend query for the filters, leaving out `except`: the counts of a
+ * dimension are shown for every value of it, so that the user can switch.
+ */
+export function toQuery(
+  filters: AuditFilters,
+  except?: AuditFilterKey,
+): FindingsQuery {
+  const query: FindingsQuery = {
+    owner: filters.owner,
+    account: filters.account,
+    region: filters.region,
+    rule: filters.rule,
+    severity: filters.severity as Severity | undefined,
+  };
+  if (except) query[except] = undefined;
+  return query;
+}
+
+/** The value of a finding that a filter option stands for. */
+function filterValueOf(
   finding: Finding,
   key: AuditFilterKey,
 ): string | undefined {
@@ -33,34 +61,6 @@ export function filterValueOf(
     default:
       return undefined;
   }
-}
-
-/**
- * Whether a finding passes the filters, leaving out `except`: the counts of a
- * dimension are shown for every value of it, so that the user can switch.
- */
-export function matchesAuditFilters(
-  finding: Finding,
-  filters: AuditFilters,
-  except?: AuditFilterKey,
-): boolean {
-  return AUDIT_FILTER_KEYS.every(
-    key =>
-      key === except ||
-      !filters[key] ||
-      filterValueOf(finding, key) === filters[key],
-  );
-}
-
-/** The backend query for the filters, the same as the table shows. */
-export function toQuery(filters: AuditFilters): FindingsQuery {
-  return {
-    owner: filters.owner,
-    account: filters.account,
-    region: filters.region,
-    rule: filters.rule,
-    severity: filters.severity as Severity | undefined,
-  };
 }
 
 export interface FilterOption {
@@ -101,20 +101,6 @@ export function severityLabel(severity: Severity): string {
   return severity.charAt(0).toLocaleUpperCase('en-US') + severity.slice(1);
 }
 
-/** Findings per severity. */
-export function countBySeverity(findings: Finding[]): Record<Severity, number> {
-  const counts: Record<Severity, number> = {
-    critical: 0,
-    high: 0,
-    medium: 0,
-    low: 0,
-  };
-  for (const finding of findings) {
-    if (finding.severity in counts) counts[finding.severity] += 1;
-  }
-  return counts;
-}
-
 export interface OwnerCount {
   /** The owner ref; empty for findings without an owner. */
   owner: string;
@@ -123,20 +109,18 @@ export interface OwnerCount {
   mine: boolean;
 }
 
-/** Findings per owner: the user's own team first, then the most findings. */
-export function countByOwner(findings: Finding[]): OwnerCount[] {
-  const counts = new Map<string, OwnerCount>();
-  for (const finding of findings) {
-    const owner = finding.owner ?? '';
-    const entry = counts.get(owner) ?? { owner, count: 0, mine: false };
-    entry.count += 1;
-    entry.mine = entry.mine || finding.mine;
-    counts.set(owner, entry);
-  }
-  return [...counts.values()].sort(
-    (a, b) =>
-      Number(b.mine) - Number(a.mine) ||
-      b.count - a.count ||
-      a.owner.localeCompare(b.owner),
-  );
+/**
+ * The report's counts per owner, the user's own team first, then the most
+ * findings.
+ */
+export function ownerCounts(report: FindingsReport): OwnerCount[] {
+  const mine = new Set(report.findings.filter(f => f.mine).map(f => f.owner));
+  return Object.entries(report.counts.byOwner)
+    .map(([owner, count]) => ({ owner, count, mine: mine.has(owner) }))
+    .sort(
+      (a, b) =>
+        Number(b.mine) - Number(a.mine) ||
+        b.count - a.count ||
+        a.owner.localeCompare(b.owner),
+    );
 }

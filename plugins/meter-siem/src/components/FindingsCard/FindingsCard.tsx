@@ -4,6 +4,7 @@ import { useApi } from '@backstage/frontend-plugin-api';
 import { EntityInfoCard, useEntity } from '@backstage/plugin-catalog-react';
 import { Alert, Button, Flex, Skeleton, Text } from '@backstage/ui';
 import { Finding, meterSiemApiRef } from '../../api';
+import { errorMessage } from '../errorMessage';
 import { SeverityText } from '../Severity';
 
 export const NO_ENTITY_FINDINGS =
@@ -72,7 +73,7 @@ export function FindingsCard() {
         status="danger"
         icon
         title="Could not load the audit findings"
-        description={error.message}
+        description={errorMessage(error)}
         customActions={
           <Button variant="secondary" size="small" onPress={retry}>
             Try again

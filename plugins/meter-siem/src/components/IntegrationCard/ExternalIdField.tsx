@@ -1,13 +1,13 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { CopyTextButton } from '@backstage/core-components';
-import { ResponseError } from '@backstage/errors';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import { usePermission } from '@backstage/plugin-permission-react';
 import { Alert, Button, Flex, Text } from '@backstage/ui';
 import { meterSiemExternalIdReadPermission } from '@internal/backstage-plugin-meter-siem-common';
 import { meterSiemApiRef } from '../../api';
+import { errorMessage } from '../errorMessage';
 
 export const NO_EXTERNAL_ID_WARNING =
   "This role's trust policy requires no external ID: anyone who knows the role ARN can make Meter deliver their events into this stream.";
@@ -20,14 +20,6 @@ export interface ExternalIdFieldProps {
   owner?: string;
   /** The audit facts say the role trusts Meter without an external ID. */
   trustWithoutExternalId: boolean;
-}
-
-/** The backend's reason as well as the status, when it gave one. */
-function messageOf(error: Error): string {
-  const cause = ResponseError.is(error) ? error.cause?.message : undefined;
-  return cause && cause !== error.message
-    ? `${error.message}: ${cause}`
-    : error.message;
 }
 
 function Owner(props: { owner?: string; entityRef: string }) {
@@ -135,7 +127,7 @@ function ExternalIdReveal(props: { entityRef: string }) {
           status="danger"
           icon
           title="Could not reveal the external ID"
-          description={messageOf(state.error)}
+          description={errorMessage(state.error)}
         />
       )}
     </Flex>

@@ -5,6 +5,7 @@ import { coreApis } from '@backstage/frontend-plugin-api';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import { Entity } from '@backstage/catalog-model';
+import { createIntegrationRouteRef } from '../../routes';
 import { integrationEntity } from '../../testing/integrationEntity';
 import { IntegrationsPage } from './IntegrationsPage';
 
@@ -42,10 +43,18 @@ const entities: Entity[] = [
   },
 ];
 
+// Where the scaffolder mounts a template's page (its `selectedTemplate`).
+const templateRoutes = {
+  '/create/templates/:namespace/:templateName': createIntegrationRouteRef,
+};
+
 function render(options: { entities?: Entity[]; route?: string } = {}) {
   return renderInTestApp(<IntegrationsPage />, {
     apis: [catalogApiMock({ entities: options.entities ?? entities })],
-    mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+    mountedRoutes: {
+      '/catalog/:namespace/:kind/:name': entityRouteRef,
+      ...templateRoutes,
+    },
     mountPath: '/meter-siem/integrations',
     initialRouteEntries: [options.route ?? '/meter-siem/integrations'],
   });
@@ -98,6 +107,12 @@ describe('IntegrationsPage', () => {
     expect(
       within(branch as HTMLElement).getByText('CREATING'),
     ).toBeInTheDocument();
+    expect(
+      screen.getByRole('link', { name: 'Create a SIEM integration' }),
+    ).toHaveAttribute(
+      'href',
+      '/create/templates/default/meter-siem-integration',
+    );
   });
 
   it('links each row to its entity page and its owner', async () => {
@@ -254,6 +269,18 @@ describe('IntegrationsPage', () => {
       'href',
       '/create/templates/default/meter-siem-integration',
     );
+  });
+
+  it('offers no create link in an app without the scaffolder', async () => {
+    renderInTestApp(<IntegrationsPage />, {
+      apis: [catalogApiMock({ entities })],
+      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+    });
+
+    expect(await screen.findByText('Meter SIEM hq')).toBeInTheDocument();
+    expect(
+      screen.queryByRole('link', { name: 'Create a SIEM integration' }),
+    ).not.toBeInTheDocument();
   });
 
   it('shows a catalog error', async () => {

@@ -17,6 +17,8 @@ import {
   useTable,
 } from '@backstage/ui';
 import { INTEGRATION_FILTER, formatRetention } from '../../integration';
+import { INTEGRATION_TEMPLATE, createIntegrationRouteRef } from '../../routes';
+import { errorMessage } from '../errorMessage';
 import { StreamStatus } from '../StreamStatus';
 import { useUrlParams } from '../useUrlParams';
 import {
@@ -27,10 +29,6 @@ import {
   matchesFilters,
 } from './IntegrationFilters';
 import { IntegrationRow, matchesSearch, toRow } from './rows';
-
-/** The template that creates an integration, on the scaffolder's Create page. */
-export const CREATE_INTEGRATION_PATH =
-  '/create/templates/default/meter-siem-integration';
 
 // The pager offers these sizes, and BUI falls back to the first one when the
 // page size is not among them.
@@ -169,6 +167,23 @@ function useColumns(): ColumnConfig<IntegrationRow>[] {
   );
 }
 
+/**
+ * The link to the template that creates an integration; none in an app
+ * without the scaffolder (the external route is then unbound).
+ */
+function CreateIntegrationLink(props: { variant: 'primary' | 'secondary' }) {
+  const createIntegration = useRouteRef(createIntegrationRouteRef);
+  if (!createIntegration) return null;
+  return (
+    <ButtonLink
+      href={createIntegration(INTEGRATION_TEMPLATE)}
+      variant={props.variant}
+    >
+      Create a SIEM integration
+    </ButtonLink>
+  );
+}
+
 function NoIntegrations() {
   return (
     <Flex direction="column" gap="3" align="start" py="6">
@@ -184,9 +199,7 @@ function NoIntegrations() {
         Dashboard. Integrations made by hand appear here after the next catalog
         sync.
       </Text>
-      <ButtonLink href={CREATE_INTEGRATION_PATH} variant="primary">
-        Create a SIEM integration
-      </ButtonLink>
+      <CreateIntegrationLink variant="primary" />
     </Flex>
   );
 }
@@ -226,7 +239,7 @@ export function IntegrationsPage() {
         status="danger"
         icon
         title="Could not load the SIEM integrations from the catalog"
-        description={error.message}
+        description={errorMessage(error)}
       />
     );
   } else if (rows && rows.length === 0) {
@@ -254,9 +267,7 @@ export function IntegrationsPage() {
               onChange={setFilter}
             />
           </Flex>
-          <ButtonLink href={CREATE_INTEGRATION_PATH} variant="secondary">
-            Create a SIEM integration
-          </ButtonLink>
+          <CreateIntegrationLink variant="secondary" />
         </Flex>
         <Table
           columnConfig={columns}

@@ -14,7 +14,8 @@ import {
   AUDIT_RULES,
   AUDIT_SEVERITIES,
   AuditFinding,
-  INTEGRATION_ENTITY_TYPE,
+  INTEGRATION_ENTITY_FILTER,
+  isIntegrationEntity,
 } from '@internal/backstage-plugin-meter-siem-common';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
@@ -183,7 +184,7 @@ async function readIntegrations(
       );
     }
     const entity = await catalog.getEntityByRef(ref, { credentials });
-    if (!entity || entity.spec?.type !== INTEGRATION_ENTITY_TYPE) {
+    if (!entity || !isIntegrationEntity(entity)) {
       throw new NotFoundError(
         `No Meter SIEM integration ${stringifyEntityRef(ref)} in the catalog`,
       );
@@ -192,7 +193,7 @@ async function readIntegrations(
   }
   const { items } = await catalog.getEntities(
     {
-      filter: { kind: 'Resource', 'spec.type': INTEGRATION_ENTITY_TYPE },
+      filter: INTEGRATION_ENTITY_FILTER,
       fields: INTEGRATION_FIELDS,
     },
     { credentials },

@@ -16,7 +16,7 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   ANNOTATIONS,
   Caller,
-  INTEGRATION_ENTITY_TYPE,
+  isIntegrationEntity,
   decideAccess,
   isProviderEmitted,
   parseArn,
@@ -137,7 +137,7 @@ export class IntegrationAccess {
     const entity = await this.#catalog.getEntityByRef(entityRef, {
       credentials: await this.#auth.getOwnServiceCredentials(),
     });
-    if (!entity || entity.spec?.type !== INTEGRATION_ENTITY_TYPE) {
+    if (!entity || !isIntegrationEntity(entity)) {
       throw new NotFoundError(
         `No Meter SIEM integration ${entityRef} in the catalog`,
       );

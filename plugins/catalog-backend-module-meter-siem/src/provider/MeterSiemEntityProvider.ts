@@ -19,7 +19,7 @@ import { EventParams, EventsService } from '@backstage/plugin-events-node';
 import {
   ANNOTATIONS,
   EntityBuildOptions,
-  INTEGRATION_ENTITY_TYPE,
+  isIntegrationEntity,
   INTEGRATION_CREATED_TOPIC,
   IntegrationCreatedEvent,
   ResourceEntity,
@@ -395,14 +395,11 @@ export class MeterSiemEntityProvider implements EntityProvider {
   }
 }
 
-const isIntegration = (entity: ResourceEntity) =>
-  entity.spec.type === INTEGRATION_ENTITY_TYPE;
-
 /** The integration entities, marked with when their facts were read. */
 function stamped(entities: ResourceEntity[]): ResourceEntity[] {
   const readAt = new Date().toISOString();
   return entities.map(entity =>
-    isIntegration(entity)
+    isIntegrationEntity(entity)
       ? withAnnotations(entity, { [ANNOTATIONS.factsReadAt]: readAt })
       : entity,
   );
@@ -411,7 +408,7 @@ function stamped(entities: ResourceEntity[]): ResourceEntity[] {
 /** The integration entities, marked with why their facts are not fresh. */
 function failed(entities: ResourceEntity[], reason: string): ResourceEntity[] {
   return entities.map(entity =>
-    isIntegration(entity)
+    isIntegrationEntity(entity)
       ? withAnnotations(entity, { [ANNOTATIONS.factsError]: reason })
       : entity,
   );

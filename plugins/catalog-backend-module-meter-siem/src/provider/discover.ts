@@ -139,8 +139,8 @@ async function readStream(
   clients: AccountClients,
   streamArn: string,
 ): Promise<StreamFacts | undefined> {
-  const { region, resource } = parseArn(streamArn);
-  const StreamName = resource.slice('stream/'.length);
+  const { region } = parseArn(streamArn);
+  const StreamName = resourceName(streamArn);
   const kinesis = clients.kinesis(region);
   try {
     const { StreamDescriptionSummary: summary } = await kinesis.send(

@@ -87,6 +87,42 @@ function byName(entities: Entity[], name: string): Entity {
   return entity;
 }
 
+/**
+ * Runs a sync that is held right after it read IAM (before the role of
+ * whatever `meanwhile` makes exists), runs `meanwhile`, then lets the sync
+ * finish and waits for it.
+ */
+async function whileSyncHeldAfterIamRead(
+  provider: MeterSiemEntityProvider,
+  meanwhile: () => Promise<void>,
+) {
+  let listed!: () => void;
+  let release!: () => void;
+  const iamRead = new Promise<void>(resolve => (listed = resolve));
+  const gate = new Promise<void>(resolve => (release = resolve));
+  const send: (command: unknown) => Promise<unknown> = IAMClient.prototype
+    .send as never;
+  const spy = jest
+    .spyOn(IAMClient.prototype, 'send')
+    .mockImplementation(async function hold(this: IAMClient, command: any) {
+      const output = await send.call(this, command);
+      if (command instanceof GetAccountAuthorizationDetailsCommand) {
+        listed();
+        await gate;
+      }
+      return output;
+    } as never);
+  try {
+    const sync = provider.refresh();
+    await iamRead;
+    await meanwhile();
+    release();
+    await sync;
+  } finally {
+    spy.mockRestore();
+  }
+}
+
 describe('MeterSiemEntityProvider against moto', () => {
   const accountId = freshAccountId();
   let templateMade: SeededIntegration;
@@ -550,25 +586,7 @@ describe('MeterSiemEntityProvider against moto', () => {
     const clients = await seedClients(account, 'us-east-1');
 
     // Hold the sync right after it has read IAM, before the role exists.
-    let listed!: () => void;
-    let release!: () => void;
-    const iamRead = new Promise<void>(resolve => (listed = resolve));
-    const gate = new Promise<void>(resolve => (release = resolve));
-    const send: (command: unknown) => Promise<unknown> = IAMClient.prototype
-      .send as never;
-    const spy = jest
-      .spyOn(IAMClient.prototype, 'send')
-      .mockImplementation(async function hold(this: IAMClient, command: any) {
-        const output = await send.call(this, command);
-        if (command instanceof GetAccountAuthorizationDetailsCommand) {
-          listed();
-          await gate;
-        }
-        return output;
-      } as never);
-    try {
-      const sync = providers[0].refresh();
-      await iamRead;
+    await whileSyncHeldAfterIamRead(providers[0], async () => {
       await seedIntegration(clients, {
         region: 'us-east-1',
         streamName: 'meter-siem-race',
@@ -584,11 +602,7 @@ describe('MeterSiemEntityProvider against moto', () => {
           streamName: 'meter-siem-race',
         },
       });
-      release();
-      await sync;
-    } finally {
-      spy.mockRestore();
-    }
+    });
 
     expect(fullSync(connection).map(e => e.metadata.name)).toContain(
       `race-${account}`,
@@ -604,36 +618,14 @@ describe('MeterSiemEntityProvider against moto', () => {
     const connection = await connect(providers[0]);
     const clients = await seedClients(account, 'us-east-1');
 
-    let listed!: () => void;
-    let release!: () => void;
-    const iamRead = new Promise<void>(resolve => (listed = resolve));
-    const gate = new Promise<void>(resolve => (release = resolve));
-    const send: (command: unknown) => Promise<unknown> = IAMClient.prototype
-      .send as never;
-    const spy = jest
-      .spyOn(IAMClient.prototype, 'send')
-      .mockImplementation(async function hold(this: IAMClient, command: any) {
-        const output = await send.call(this, command);
-        if (command instanceof GetAccountAuthorizationDetailsCommand) {
-          listed();
-          await gate;
-        }
-        return output;
-      } as never);
-    try {
-      const sync = providers[0].refresh();
-      await iamRead;
-      await seedIntegration(clients, {
+    await whileSyncHeldAfterIamRead(providers[0], () =>
+      seedIntegration(clients, {
         region: 'us-east-1',
         streamName: 'meter-siem-elsewhere',
         roleName: 'meter-siem-elsewhere',
         policyName: 'meter-siem-elsewhere-kinesis-write',
-      });
-      release();
-      await sync;
-    } finally {
-      spy.mockRestore();
-    }
+      }).then(() => undefined),
+    );
 
     // The integration with its stream, role and policy (a hand-made one's
     // names, as it carries no tags).

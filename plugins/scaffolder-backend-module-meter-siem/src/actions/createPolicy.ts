@@ -12,6 +12,7 @@ import {
   ActionOptions,
   assertInput,
   describeTarget,
+  ensureContext,
   ownershipChecks,
   targetSchema,
 } from './options';
@@ -98,15 +99,7 @@ export function createPolicyAction(options: ActionOptions) {
           description: `Allows Meter to write security events to Kinesis stream ${names.stream}`,
           grants,
         },
-        {
-          integrationName: input.name,
-          tags,
-          tagKeys: settings.tagKeys,
-          mayChange: ownership.existing,
-          checkpoint: step => ctx.checkpoint(step),
-          logger: ctx.logger,
-          signal: ctx.signal,
-        },
+        ensureContext(ctx, input, tags, settings, ownership),
       );
       ctx.output('policyArn', policyArn);
     },

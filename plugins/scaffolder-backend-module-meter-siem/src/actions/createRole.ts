@@ -10,6 +10,7 @@ import {
   ActionOptions,
   assertInput,
   describeTarget,
+  ensureContext,
   ownershipChecks,
   targetSchema,
 } from './options';
@@ -69,15 +70,7 @@ export function createRoleAction(options: ActionOptions) {
         aws,
         names.role,
         { principalArn, policyArn: input.policyArn },
-        {
-          integrationName: input.name,
-          tags,
-          tagKeys: settings.tagKeys,
-          mayChange: ownership.existing,
-          checkpoint: step => ctx.checkpoint(step),
-          logger: ctx.logger,
-          signal: ctx.signal,
-        },
+        ensureContext(ctx, input, tags, settings, ownership),
       );
 
       ctx.output('roleArn', role.Arn ?? roleArn);

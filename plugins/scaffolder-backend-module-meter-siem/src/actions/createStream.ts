@@ -14,6 +14,7 @@ import {
   ActionOptions,
   assertInput,
   describeTarget,
+  ensureContext,
   ownershipChecks,
   targetSchema,
 } from './options';
@@ -135,15 +136,12 @@ export function createStreamAction(options: ActionOptions) {
         settings,
         existing: ownership.existing,
       });
-      const stream = await ensureStream(aws, streamName, wanted, {
-        integrationName: input.name,
-        tags,
-        tagKeys: settings.tagKeys,
-        mayChange: ownership.existing,
-        checkpoint: step => ctx.checkpoint(step),
-        logger: ctx.logger,
-        signal: ctx.signal,
-      });
+      const stream = await ensureStream(
+        aws,
+        streamName,
+        wanted,
+        ensureContext(ctx, input, tags, settings, ownership),
+      );
 
       ctx.logger.info(
         `Kinesis stream ${streamName} is ${stream.StreamStatus}: ${stream.StreamARN}`,

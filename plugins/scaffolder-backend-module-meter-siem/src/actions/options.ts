@@ -1,10 +1,13 @@
 import { InputError } from '@backstage/errors';
+import { ActionContext } from '@backstage/plugin-scaffolder-node';
+import { EnsureContext } from '../resources/ensure';
 import type { z as zod } from 'zod/v3';
 import {
   IntegrationTarget,
   LIMITS,
   MANAGED_BY_VALUE,
   MeterSiemSettings,
+  Tag,
   ownerRefFromTag,
   ValidationIssue,
   buildIntegrationTags,
@@ -141,5 +144,28 @@ export function ownershipChecks(
         }`,
       );
     },
+  };
+}
+
+/**
+ * What the ensure functions of `../resources` need from a step: the
+ * integration, its tags, the ownership check for what exists, and the
+ * scaffolder's checkpoint, logger and abort signal.
+ */
+export function ensureContext(
+  ctx: Pick<ActionContext<any, any>, 'logger' | 'signal' | 'checkpoint'>,
+  target: { name: string },
+  tags: Tag[],
+  settings: MeterSiemSettings,
+  ownership: ReturnType<typeof ownershipChecks>,
+): EnsureContext {
+  return {
+    integrationName: target.name,
+    tags,
+    tagKeys: settings.tagKeys,
+    mayChange: ownership.existing,
+    checkpoint: step => ctx.checkpoint(step),
+    logger: ctx.logger,
+    signal: ctx.signal,
   };
 }

@@ -6,22 +6,13 @@ import {
   AuditReport,
   auditIntegration,
   compareFindings,
+  comparableOwner,
   StalenessOptions,
   countFindings,
   factsAge,
   parseAuditFacts,
   staleFactsFinding,
 } from '@internal/backstage-plugin-meter-siem-common';
-import { ownerRef } from './ownerRef';
-
-/** What a caller narrowed the report to; an empty list means any. */
-export interface FindingFilters {
-  owner: string[];
-  account: string[];
-  region: string[];
-  rule: string[];
-  severity: string[];
-}
 
 /**
  * The findings of every integration entity, placed on their integration.
@@ -40,7 +31,7 @@ export function findingsOf(
     if (!facts) continue;
     const entityRef = stringifyEntityRef(entity);
     const owner = String(entity.spec?.owner ?? '');
-    const mine = ownershipRefs.has(ownerRef(owner) ?? owner.toLowerCase());
+    const mine = ownershipRefs.has(comparableOwner(owner));
     const stale = staleFactsFinding(annotations, options.staleness);
     for (const found of [
       ...(stale ? [stale] : []),
@@ -60,29 +51,6 @@ export function findingsOf(
     }
   }
   return findings;
-}
-
-function matches(wanted: string[], value: string): boolean {
-  return wanted.length === 0 || wanted.includes(value.toLowerCase());
-}
-
-/**
- * Filter values arrive lowercase, owners in the form of `ownerRef`, which a
- * finding's owner is read in too.
- */
-export function filterFindings(
-  findings: AuditFinding[],
-  filters: FindingFilters,
-): AuditFinding[] {
-  return findings.filter(
-    f =>
-      (filters.owner.length === 0 ||
-        matches(filters.owner, ownerRef(f.owner) ?? f.owner)) &&
-      matches(filters.account, f.accountId) &&
-      matches(filters.region, f.region) &&
-      matches(filters.rule, f.ruleId) &&
-      matches(filters.severity, f.severity),
-  );
 }
 
 /** When the oldest facts among these integrations were read, if known. */

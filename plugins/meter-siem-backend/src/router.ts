@@ -14,17 +14,18 @@ import {
   AUDIT_RULES,
   AUDIT_SEVERITIES,
   AuditFinding,
+  FindingFilters,
   INTEGRATION_ENTITY_FILTER,
+  comparableOwner,
+  filterFindings,
   isIntegrationEntity,
+  ownerRefFromTag,
 } from '@internal/backstage-plugin-meter-siem-common';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { AuditConfig } from './config';
-import { ownerRef } from './ownerRef';
 import {
-  FindingFilters,
   buildReport,
-  filterFindings,
   findingsOf,
   findingsToCsv,
   oldestFactsReadAt,
@@ -75,11 +76,10 @@ function oneOf(name: string, values: string[], allowed: readonly string[]) {
 
 /** An owner filter value in the form the report's owners are matched in. */
 function ownerParam(value: string): string {
-  const ref = ownerRef(value);
-  if (!ref) {
+  if (!ownerRefFromTag(value)) {
     throw new InputError(`owner "${value}" is not an entity reference`);
   }
-  return ref;
+  return comparableOwner(value);
 }
 
 function readFilters(req: Request): FindingFilters {

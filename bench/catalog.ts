@@ -48,7 +48,7 @@ require('@backstage/cli/config/nodeTransform.cjs');
 const { MeterSiemEntityProvider } =
   require(`${PLUGIN}/provider/MeterSiemEntityProvider.ts`) as typeof import('../plugins/catalog-backend-module-meter-siem/src/provider/MeterSiemEntityProvider.ts');
 const testing =
-  require(`${PLUGIN}/testing/moto.ts`) as typeof import('../plugins/catalog-backend-module-meter-siem/src/testing/moto.ts');
+  require(`${PLUGIN}/__testUtils__/moto.ts`) as typeof import('../plugins/catalog-backend-module-meter-siem/src/__testUtils__/moto.ts');
 
 const root = path.resolve(import.meta.dirname, '..');
 const peerRequire = createRequire(

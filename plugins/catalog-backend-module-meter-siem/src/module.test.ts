@@ -18,7 +18,7 @@ import {
   requireMoto,
   seedClients,
   seedIntegration,
-} from './testing/moto';
+} from './__testUtils__/moto';
 import { catalogModuleMeterSiem } from './module';
 
 requireMoto();

@@ -7,5 +7,6 @@ export { scaffolderModuleMeterSiem as default } from './module';
 export { createStreamAction } from './actions/createStream';
 export { createPolicyAction } from './actions/createPolicy';
 export { createRoleAction } from './actions/createRole';
-export { registerIntegrationAction } from './actions/registerIntegration';
+export { createRegisterIntegrationAction } from './actions/registerIntegration';
+export { createApplyTagsAction } from './actions/applyTags';
 export type { ActionOptions } from './actions/options';

@@ -10,11 +10,11 @@ import {
   AwsClientFactory,
   IntegrationAccess,
 } from '@internal/backstage-plugin-meter-siem-node';
-import { applyTagsAction } from './actions/applyTags';
+import { createApplyTagsAction } from './actions/applyTags';
 import { createPolicyAction } from './actions/createPolicy';
 import { createRoleAction } from './actions/createRole';
 import { createStreamAction } from './actions/createStream';
-import { registerIntegrationAction } from './actions/registerIntegration';
+import { createRegisterIntegrationAction } from './actions/registerIntegration';
 
 /**
  * Registers the Meter SIEM actions with the scaffolder.
@@ -53,8 +53,8 @@ export const scaffolderModuleMeterSiem = createBackendModule({
           createStreamAction(options),
           createPolicyAction(options),
           createRoleAction(options),
-          registerIntegrationAction({ events }),
-          applyTagsAction(options),
+          createRegisterIntegrationAction({ events }),
+          createApplyTagsAction(options),
         );
       },
     });

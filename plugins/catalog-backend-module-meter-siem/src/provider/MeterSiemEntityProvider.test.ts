@@ -22,7 +22,7 @@ import {
   requireMoto,
   seedClients,
   seedIntegration,
-} from '../testing/moto';
+} from '../__testUtils__/moto';
 import { MeterSiemEntityProvider } from './MeterSiemEntityProvider';
 
 requireMoto();

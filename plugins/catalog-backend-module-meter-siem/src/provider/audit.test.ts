@@ -31,7 +31,7 @@ import {
   requireMoto,
   seedClients,
   seedIntegration,
-} from '../testing/moto';
+} from '../__testUtils__/moto';
 import { MeterSiemEntityProvider } from './MeterSiemEntityProvider';
 
 requireMoto();

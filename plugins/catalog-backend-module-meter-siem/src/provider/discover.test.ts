@@ -14,7 +14,7 @@ import {
   requireMoto,
   seedClients,
   seedIntegration,
-} from '../testing/moto';
+} from '../__testUtils__/moto';
 import { discoverIntegrations, readRoleIntegrations } from './discover';
 
 requireMoto();

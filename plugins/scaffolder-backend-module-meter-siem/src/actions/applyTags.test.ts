@@ -39,7 +39,7 @@ import {
   sdk,
   uniqueName,
 } from '../__testUtils__/moto';
-import { applyTagsAction } from './applyTags';
+import { createApplyTagsAction } from './applyTags';
 
 jest.setTimeout(30_000);
 
@@ -119,7 +119,7 @@ function entityOf(
 
 /** The action, with a catalog that holds these integration entities. */
 function actionWith(...entities: Entity[]) {
-  return applyTagsAction(
+  return createApplyTagsAction(
     actionOptions(resolveSettings(), testAccess(entities)),
   );
 }

@@ -29,7 +29,7 @@ import { ActionOptions, assertInput, targetSchema } from './options';
  *
  * @public
  */
-export function applyTagsAction(options: ActionOptions) {
+export function createApplyTagsAction(options: ActionOptions) {
   const { clients, settings, access } = options;
   const keys = settings.tagKeys;
   return createTemplateAction({

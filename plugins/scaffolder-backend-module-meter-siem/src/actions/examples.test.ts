@@ -1,10 +1,10 @@
 import { validate } from 'jsonschema';
 import yaml from 'yaml';
-import { applyTagsAction } from './applyTags';
+import { createApplyTagsAction } from './applyTags';
 import { createPolicyAction } from './createPolicy';
 import { createRoleAction } from './createRole';
 import { createStreamAction } from './createStream';
-import { registerIntegrationAction } from './registerIntegration';
+import { createRegisterIntegrationAction } from './registerIntegration';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import {
   DEFAULT_METER_PRINCIPAL_ARN,
@@ -85,8 +85,8 @@ const actions = [
   createStreamAction(options),
   createPolicyAction(options),
   createRoleAction(options),
-  registerIntegrationAction({ events }),
-  applyTagsAction(options),
+  createRegisterIntegrationAction({ events }),
+  createApplyTagsAction(options),
 ];
 
 describe.each(actions.map(a => [a.id, a] as const))(
@@ -127,7 +127,7 @@ describe.each(actions.map(a => [a.id, a] as const))(
 
 describe('meter-siem:tags:apply example on an integration tagged by the guide', () => {
   it('says in its dry run which keys it renames on which resource', async () => {
-    const action = applyTagsAction(options);
+    const action = createApplyTagsAction(options);
     const example = action.examples!.find(e =>
       e.description.includes('renames'),
     )!;

@@ -18,7 +18,9 @@ import { assertInput } from './options';
  *
  * @public
  */
-export function registerIntegrationAction(options: { events: EventsService }) {
+export function createRegisterIntegrationAction(options: {
+  events: EventsService;
+}) {
   return createTemplateAction({
     id: 'meter-siem:catalog:register',
     description:

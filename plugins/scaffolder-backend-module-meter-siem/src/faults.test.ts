@@ -241,6 +241,37 @@ describe('the create template under AWS faults', () => {
     await expectExactlyOneOfEach(name);
   });
 
+  it.each(['CREATING', 'UPDATING'] as const)(
+    'waits while the stream is %s, then goes on',
+    async status => {
+      const name = uniqueName('wait');
+      if (status === 'UPDATING') {
+        // A re-run finds its stream being updated (by the earlier run).
+        expect((await scaffolder.run(values(name))).task?.status).toBe(
+          'completed',
+        );
+      }
+      proxy.resetCalls();
+      proxy.holdStreamStatus({
+        status,
+        forMs: 2_500,
+        streamName: `meter-siem-${name}`,
+      });
+      const run = await scaffolder.run(values(name));
+      expect(run.task?.status).toBe('completed');
+      // Looked again after a pause until the stream was ACTIVE: 1 s, 2 s.
+      const looks = proxy
+        .calls()
+        .filter(
+          c =>
+            c.operation === 'kinesis:DescribeStreamSummary' &&
+            c.caller === 'backstage-meter-siem-scaffolder',
+        ).length;
+      expect(looks).toBeGreaterThanOrEqual(3);
+      await expectExactlyOneOfEach(name);
+    },
+  );
+
   it("ends a stalled connection within the configured timeout, not the task's", async () => {
     const name = uniqueName('stall');
     proxy.inject({ operation: 'kinesis:CreateStream', fault: 'stall' });

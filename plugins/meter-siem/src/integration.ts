@@ -6,7 +6,7 @@ import {
 import { humanizeEntityRef } from '@backstage/plugin-catalog-react';
 import {
   ANNOTATIONS,
-  INTEGRATION_ENTITY_TYPE,
+  INTEGRATION_ENTITY_FILTER,
   consoleUrls,
   parseArn,
   parseAuditFacts,
@@ -14,13 +14,10 @@ import {
 } from '@internal/backstage-plugin-meter-siem-common';
 
 /**
- * The catalog filter that selects integration entities, shared by the entity
- * card's visibility and the page's query.
+ * The catalog filter that selects integration entities (the domain's), for
+ * the entity cards' visibility and the page's query.
  */
-export const INTEGRATION_FILTER = {
-  kind: 'Resource',
-  'spec.type': INTEGRATION_ENTITY_TYPE,
-} as const;
+export const INTEGRATION_FILTER = INTEGRATION_ENTITY_FILTER;
 
 /** A link shown on the card. */
 export interface ConsoleLink {

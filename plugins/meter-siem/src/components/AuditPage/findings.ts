@@ -5,21 +5,21 @@ import {
   SEVERITIES,
   Severity,
 } from '../../api';
+import {
+  FINDING_FILTER_FIELDS,
+  FindingFilterKey,
+} from '@internal/backstage-plugin-meter-siem-common';
 import { formatOwner } from '../../integration';
 
 /**
  * The filters of the audit view, as query parameters of the address; the
  * backend's `GET /findings` takes the same ones and does the filtering.
  */
-export const AUDIT_FILTER_KEYS = [
-  'owner',
-  'account',
-  'region',
-  'rule',
-  'severity',
-] as const;
+export const AUDIT_FILTER_KEYS = Object.keys(
+  FINDING_FILTER_FIELDS,
+) as FindingFilterKey[];
 
-export type AuditFilterKey = (typeof AUDIT_FILTER_KEYS)[number];
+export type AuditFilterKey = FindingFilterKey;
 
 export type AuditFilters = Partial<Record<AuditFilterKey, string>>;
 

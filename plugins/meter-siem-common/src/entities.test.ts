@@ -6,7 +6,7 @@ import {
   SchemaValidEntityPolicy,
   resourceEntityV1alpha1Validator,
 } from '@backstage/catalog-model';
-import { ANNOTATIONS } from './annotations';
+import { ANNOTATIONS, integrationEntityName } from './annotations';
 import { parseAuditFacts } from './audit';
 import {
   IntegrationFacts,
@@ -482,7 +482,8 @@ describe('buildIntegrationEntities', () => {
         .filter(e => e.spec.type === 'meter-siem-integration')
         .map(e => e.metadata.name),
     ).toEqual([
-      `office-meter-siem-office-${account}`,
+      // The template's own stream keeps the name its run announced.
+      `office-${account}`,
       `office-other-${account}`,
     ]);
     expect(new Set(entities.map(e => e.metadata.name)).size).toBe(
@@ -698,6 +699,32 @@ describe('integration names', () => {
         /^hq-meter-siem-hq-eu-west-1-[0-9a-f]{8}-123456789012$/,
       ),
     ]);
+  });
+
+  it("keeps the template's own integration at the name its run announced", () => {
+    // The template made meter-siem-hq in us-east-1 (its register step
+    // announced resource:default/hq-123456789012); a hand-made integration
+    // in eu-west-1 carries the same integration tag.
+    const made = {
+      ...inRegion('us-east-1', 'meter-siem-hq'),
+      role: {
+        ...inRegion('us-east-1', 'meter-siem-hq').role,
+        tags: { 'meter-siem-integration': 'hq', 'managed-by': 'backstage' },
+      },
+    };
+    const entities = buildIntegrationEntities(
+      [inRegion('eu-west-1', 'OtherRole'), made],
+      { settings, fallbackOwner: 'group:default/x' },
+    );
+    const integrations = entities.filter(
+      e => e.spec.type === 'meter-siem-integration',
+    );
+    expect(integrations.map(e => e.metadata.name)).toEqual([
+      'hq-meter-siem-hq-123456789012',
+      integrationEntityName('hq', '123456789012'),
+    ]);
+    const names = entities.map(e => e.metadata.name);
+    expect(new Set(names).size).toBe(names.length);
   });
 
   it('leaves a name alone when nothing clashes with it', () => {

@@ -9,7 +9,7 @@ import { AWS_MANAGED_KINESIS_KEY } from './constants';
 import { LIMITS } from './limits';
 import { PolicyDocument, readTrust } from './policies';
 import { ownerRefFromTag, systemRefFromTag } from './refs';
-import { firstTagValue, tagValue } from './tags';
+import { MANAGED_BY_VALUE, firstTagValue, tagValue } from './tags';
 import { MeterSiemSettings } from './settings';
 import { EncryptionMode } from './validation';
 
@@ -277,8 +277,14 @@ function integrationNames(
 ): string[] {
   const bases = integrations.map(facts => integrationNameOf(facts, settings));
   const scoped = bases.map((base, i) => `${integrations[i].accountId}/${base}`);
+  const canonical = integrations.map((facts, i) =>
+    madeByTemplate(facts, bases[i], settings),
+  );
   const names = bases.map((base, i) => {
-    const shared = scoped.filter(s => s === scoped[i]).length > 1;
+    // The template's own integration keeps its plain name, which its run
+    // announced as the entity ref; others sharing the name are told apart.
+    const shared =
+      !canonical[i] && scoped.filter(s => s === scoped[i]).length > 1;
     const { streamArn, role } = integrations[i];
     // A role without a stream is told apart by its name, marked as a role
     // so that it cannot take the name of a stream's integration.
@@ -303,6 +309,26 @@ function integrationNames(
       MAX_INTEGRATION_NAME_LENGTH,
     );
   });
+}
+
+/**
+ * Whether an integration is exactly what the template makes for `base`: a
+ * role and a stream both named `<prefix><base>`, the role tagged as made by
+ * Backstage. Role names are unique in an account, so at most one per
+ * account and name.
+ */
+function madeByTemplate(
+  facts: IntegrationFacts,
+  base: string,
+  settings: MeterSiemSettings,
+): boolean {
+  const expected = `${settings.namePrefix}${base}`;
+  return (
+    facts.role?.name === expected &&
+    !!facts.streamArn &&
+    resourceName(facts.streamArn) === expected &&
+    tagValue(facts.role.tags, settings.tagKeys.managedBy) === MANAGED_BY_VALUE
+  );
 }
 
 function entity(

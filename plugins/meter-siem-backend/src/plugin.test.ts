@@ -227,6 +227,8 @@ describe('GET /api/meter-siem/findings', () => {
         'group:default/ghosts': 4,
         'group:default/network': 2,
       },
+      // Jane's two, counted by the server for the page's "of your team's".
+      mine: 2,
     });
     expect(all[2]).toEqual({
       id: 'trust-without-external-id:resource:default/hand-222222222222:role',

@@ -48,16 +48,17 @@ describe('compareFindings and countFindings', () => {
     ]);
   });
 
-  it('counts every severity and owner', () => {
+  it("counts every severity and owner, and the caller's own", () => {
     expect(
       countFindings([
         f({ severity: 'critical' }),
-        f({ owner: 'user:default/jane' }),
+        f({ owner: 'user:default/jane', mine: true }),
         f({}),
       ]),
     ).toEqual({
       bySeverity: { critical: 1, high: 0, medium: 0, low: 2 },
       byOwner: { 'group:default/network': 2, 'user:default/jane': 1 },
+      mine: 1,
     });
   });
 });

@@ -30,6 +30,8 @@ export interface AuditReport {
   counts: {
     bySeverity: Record<AuditSeverity, number>;
     byOwner: Record<string, number>;
+    /** Findings of integrations the caller's team owns. */
+    mine: number;
   };
   generatedAt: string;
   /**
@@ -57,11 +59,13 @@ export function countFindings(findings: AuditFinding[]): AuditReport['counts'] {
     AUDIT_SEVERITIES.map(severity => [severity, 0]),
   ) as Record<AuditSeverity, number>;
   const byOwner: Record<string, number> = {};
+  let mine = 0;
   for (const f of findings) {
     bySeverity[f.severity]++;
     byOwner[f.owner] = (byOwner[f.owner] ?? 0) + 1;
+    if (f.mine) mine++;
   }
-  return { bySeverity, byOwner };
+  return { bySeverity, byOwner, mine };
 }
 
 /**

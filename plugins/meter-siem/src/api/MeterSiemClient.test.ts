@@ -20,7 +20,7 @@ describe('MeterSiemClient', () => {
   it('asks the backend of the meter-siem plugin, with the filters', async () => {
     const body = {
       findings: [],
-      counts: { bySeverity: {}, byOwner: {} },
+      counts: { bySeverity: {}, byOwner: {}, mine: 0 },
       generatedAt: 'x',
     };
     const {

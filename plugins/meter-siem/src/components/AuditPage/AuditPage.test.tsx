@@ -293,6 +293,7 @@ describe('AuditPage', () => {
       counts: {
         bySeverity: { critical: 7, high: 5, medium: 3, low: 0 },
         byOwner: { 'group:default/network': 15 },
+        mine: 6,
       },
     }));
     render({ api });
@@ -308,6 +309,10 @@ describe('AuditPage', () => {
         .getAllByRole('listitem')
         .map(item => item.textContent),
     ).toEqual(['network15']);
+    // The team's count is the server's too, not the rows shown.
+    expect(
+      screen.getByText(/6 of your team's, shown first/),
+    ).toBeInTheDocument();
   });
 
   it('downloads the CSV of the current filters', async () => {

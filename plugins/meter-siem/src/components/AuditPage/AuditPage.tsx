@@ -209,10 +209,7 @@ export function AuditPage() {
 
   const visible = shown?.findings;
   const owned = useMemo(() => (owners ? ownerCounts(owners) : []), [owners]);
-  const mineCount = useMemo(
-    () => visible?.filter(finding => finding.mine).length ?? 0,
-    [visible],
-  );
+  const mineCount = shown?.counts.mine ?? 0;
 
   const { tableProps } = useTable({
     mode: 'complete',

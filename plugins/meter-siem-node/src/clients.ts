@@ -1,3 +1,4 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -80,13 +81,15 @@ export interface AccountClients {
   region: string;
   kinesis: KinesisClient;
   iam: IAMClient;
+  cloudwatch: CloudWatchClient;
 }
 
-/** The AWS clients of one account: IAM is global, Kinesis per region. */
+/** The AWS clients of one account: IAM is global, Kinesis and CloudWatch per region. */
 export interface MultiRegionClients {
   accountId: string;
   iam: IAMClient;
   kinesis(region: string): KinesisClient;
+  cloudwatch(region: string): CloudWatchClient;
 }
 
 /**
@@ -153,6 +156,7 @@ export class AwsClientFactory {
       region: options.region,
       kinesis: account.kinesis(options.region),
       iam: account.iam,
+      cloudwatch: account.cloudwatch(options.region),
     };
   }
 
@@ -183,37 +187,39 @@ export class AwsClientFactory {
       options.accountId ??
       provider.accountId ??
       (await this.callerAccount(region, credentials, signal));
-    const kinesis = new Map<string, KinesisClient>();
-    return {
-      accountId,
-      iam: abortable(
-        new IAMClient({
-          region,
-          credentials,
-          requestHandler: new NodeHttpHandler(this.timeouts),
-          ...this.sdkOptions,
-        }),
-        signal,
-      ),
-      kinesis: (kinesisRegion: string) => {
-        let client = kinesis.get(kinesisRegion);
+    const perRegion = <C extends { send: (...args: any[]) => Promise<any> }>(
+      make: (clientRegion: string) => C,
+    ) => {
+      const made = new Map<string, C>();
+      return (clientRegion: string): C => {
+        let client = made.get(clientRegion);
         if (!client) {
-          // The Kinesis client defaults to HTTP/2 for SubscribeToShard, which
-          // the product never calls; HTTP/1.1 also works through proxies and
-          // emulators that speak only HTTP/1.1 (moto).
-          client = abortable(
-            new KinesisClient({
-              region: kinesisRegion,
-              credentials,
-              requestHandler: new NodeHttpHandler(this.timeouts),
-              ...this.sdkOptions,
-            }),
-            signal,
-          );
-          kinesis.set(kinesisRegion, client);
+          client = abortable(make(clientRegion), signal);
+          made.set(clientRegion, client);
         }
         return client;
-      },
+      };
+    };
+    // One handler per client: destroying a client destroys its handler.
+    const common = () => ({
+      credentials,
+      requestHandler: new NodeHttpHandler(this.timeouts),
+      ...this.sdkOptions,
+    });
+    return {
+      accountId,
+      iam: abortable(new IAMClient({ region, ...common() }), signal),
+      // The Kinesis client defaults to HTTP/2 for SubscribeToShard, which the
+      // product never calls; HTTP/1.1 also works through proxies and
+      // emulators that speak only HTTP/1.1 (moto).
+      kinesis: perRegion(
+        clientRegion =>
+          new KinesisClient({ region: clientRegion, ...common() }),
+      ),
+      cloudwatch: perRegion(
+        clientRegion =>
+          new CloudWatchClient({ region: clientRegion, ...common() }),
+      ),
     };
   }
 

@@ -71,6 +71,8 @@ export const ANNOTATIONS = {
 /**
  * The event the template's run publishes so that the catalog provider
  * registers the new integration at once, without waiting for a full sync.
+ * Day-two actions publish it too after a change: the provider reads the
+ * role's integration again either way.
  *
  * @public
  */
@@ -81,7 +83,8 @@ export interface IntegrationCreatedEvent {
   accountId: string;
   region: string;
   roleName: string;
-  streamName: string;
+  /** For the record; the provider reads the stream from the role's policy. */
+  streamName?: string;
 }
 
 /**

@@ -48,6 +48,7 @@ export const scaffolderModuleMeterSiem = createBackendModule({
             auth,
             adminGroupRef: settings.adminGroupRef,
           }),
+          events,
         };
         scaffolderActions.addActions(
           createStreamAction(options),

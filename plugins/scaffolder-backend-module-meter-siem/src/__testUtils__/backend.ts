@@ -66,6 +66,15 @@ export function loadTemplate(name = 'meter-siem-integration') {
   return entity;
 }
 
+/** Every template of the repository's templates directory. */
+export function allTemplates() {
+  const dir = path.resolve(__dirname, '../../../../templates');
+  return fs
+    .readdirSync(dir)
+    .filter(name => fs.existsSync(path.join(dir, name, 'template.yaml')))
+    .map(name => loadTemplate(name));
+}
+
 /**
  * The real scaffolder backend with this module, against moto, the template
  * served by an in-memory catalog.
@@ -83,8 +92,7 @@ export async function startScaffolder(
       eventsServiceFactory,
       catalogServiceMock.factory({
         entities: [
-          loadTemplate(),
-          loadTemplate('meter-siem-fix-tags'),
+          ...allTemplates(),
           ...ORG,
           ...(options.entities ?? []),
         ] as any[],

@@ -1,7 +1,7 @@
 import { Entity } from '@backstage/catalog-model';
 import {
   ANNOTATIONS,
-  AWS_REGIONS,
+  TagKeys,
   ValidationIssue,
   ownerRefFromTag,
   parseAuditFacts,
@@ -9,7 +9,7 @@ import {
   validateTag,
 } from '@internal/backstage-plugin-meter-siem-common';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { assertPartsOf } from './integrationParts';
+import { announceChange, openIntegration } from './existing';
 import {
   TaggedResource,
   policyTags,
@@ -30,8 +30,7 @@ import { ActionOptions, assertInput, targetSchema } from './options';
  * @public
  */
 export function createApplyTagsAction(options: ActionOptions) {
-  const { clients, settings, access } = options;
-  const keys = settings.tagKeys;
+  const keys = options.settings.tagKeys;
   return createTemplateAction({
     id: 'meter-siem:tags:apply',
     description:
@@ -64,39 +63,14 @@ export function createApplyTagsAction(options: ActionOptions) {
     },
     async handler(ctx) {
       const { input } = ctx;
-      const issues: ValidationIssue[] = [];
-      const owner = ownerRefFromTag(input.owner);
-      if (!owner) {
-        issues.push({
-          field: 'owner',
-          message:
-            'must be a group or user reference, e.g. group:default/security',
-        });
-      }
-      if (!input.environment) {
-        issues.push({ field: 'environment', message: 'is required' });
-      } else {
-        issues.push(
-          ...validateTag(keys.environment, input.environment, 'environment'),
-        );
-      }
-      issues.push(...validateExtraTags(input.tags, keys));
-      assertInput(issues);
-
-      const wanted: Record<string, string> = {
-        ...input.tags,
-        [keys.owner]: owner!,
-        [keys.environment]: input.environment,
-      };
-      const integration = await access.integration(input.integration);
-      await access.assertMayAct(
-        ctx.user?.ref,
-        integration.ownerRef,
-        `change the tags of ${integration.entityRef}`,
+      const wanted = wantedTags(input, keys);
+      const { integration, connect } = await openIntegration(
+        options,
+        ctx,
+        input.integration,
+        'change the tags of',
       );
-      const { streamArn, roleArn, policyArn, accountId } = integration;
-      // IAM is global: a role without a stream is reached from any region.
-      const region = integration.region ?? AWS_REGIONS[0];
+      const { streamArn, roleArn, policyArn } = integration;
       const describe = Object.entries(wanted)
         .map(([k, v]) => `${k}=${v}`)
         .join(', ');
@@ -117,12 +91,7 @@ export function createApplyTagsAction(options: ActionOptions) {
         return;
       }
 
-      const aws = await clients.forAccount({
-        accountId,
-        region,
-        signal: ctx.signal,
-      });
-      await assertPartsOf(aws, integration, settings);
+      const aws = await connect();
       const changed: string[] = [];
       const resources = [
         streamArn && streamTags(aws, streamArn),
@@ -134,9 +103,42 @@ export function createApplyTagsAction(options: ActionOptions) {
           changed.push(resource.arn);
         }
       }
+      await announceChange(options.events, integration);
       ctx.output('changed', changed);
     },
   });
+}
+
+/**
+ * The tags to set, from the input checked against the tag rules; throws
+ * naming every broken rule's field before any AWS call.
+ */
+function wantedTags(
+  input: { owner: string; environment: string; tags?: Record<string, string> },
+  keys: TagKeys,
+): Record<string, string> {
+  const issues: ValidationIssue[] = [];
+  const owner = ownerRefFromTag(input.owner);
+  if (!owner) {
+    issues.push({
+      field: 'owner',
+      message: 'must be a group or user reference, e.g. group:default/security',
+    });
+  }
+  if (!input.environment) {
+    issues.push({ field: 'environment', message: 'is required' });
+  } else {
+    issues.push(
+      ...validateTag(keys.environment, input.environment, 'environment'),
+    );
+  }
+  issues.push(...validateExtraTags(input.tags, keys));
+  assertInput(issues);
+  return {
+    ...input.tags,
+    [keys.owner]: owner!,
+    [keys.environment]: input.environment,
+  };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { InputError } from '@backstage/errors';
+import { EventsService } from '@backstage/plugin-events-node';
 import { ActionContext } from '@backstage/plugin-scaffolder-node';
 import { EnsureContext } from '../resources/ensure';
 import type { z as zod } from 'zod/v3';
@@ -26,6 +27,8 @@ export interface ActionOptions {
   settings: MeterSiemSettings;
   /** Who may act on an integration, from the catalog's memberships. */
   access: IntegrationAccess;
+  /** To tell the catalog provider about a change at once (optional). */
+  events?: EventsService;
 }
 
 type Z = typeof zod;

@@ -22,3 +22,4 @@ export * from './permissions';
 export * from './access';
 export * from './regions';
 export * from './staleness';
+export * from './alarms';

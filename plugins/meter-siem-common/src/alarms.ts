@@ -54,3 +54,115 @@ export function silenceAlarmParameters(
     OKActions: topicArns,
   };
 }
+
+/**
+ * A CloudWatch alarm on a stream's IncomingRecords, as the catalog provider
+ * read it.
+ *
+ * @public
+ */
+export interface SilenceAlarmFacts {
+  name: string;
+  /** `OK`, `ALARM` or `INSUFFICIENT_DATA`. */
+  state?: string;
+  stateUpdatedAt?: string;
+  /** The SNS topics (or other actions) it notifies when it fires. */
+  actions: string[];
+  /**
+   * It fires within 10 minutes of silence: Sum of IncomingRecords below 1
+   * (or at most 0) over at most 10 minutes, missing data breaching.
+   */
+  catchesSilence: boolean;
+}
+
+/**
+ * The fields of a DescribeAlarms entry the rule below reads.
+ *
+ * @public
+ */
+export interface MetricAlarmLike {
+  AlarmName?: string;
+  Namespace?: string;
+  MetricName?: string;
+  Dimensions?: Array<{ Name?: string; Value?: string }>;
+  Statistic?: string;
+  Period?: number;
+  EvaluationPeriods?: number;
+  Threshold?: number;
+  ComparisonOperator?: string;
+  TreatMissingData?: string;
+  StateValue?: string;
+  StateUpdatedTimestamp?: Date;
+  AlarmActions?: string[];
+}
+
+/**
+ * The stream a metric alarm watches the IncomingRecords of, or `undefined`
+ * for any other alarm.
+ *
+ * @public
+ */
+export function incomingRecordsStream(
+  alarm: MetricAlarmLike,
+): string | undefined {
+  if (
+    alarm.Namespace !== SILENCE_ALARM.namespace ||
+    alarm.MetricName !== SILENCE_ALARM.metricName
+  ) {
+    return undefined;
+  }
+  const dimensions = alarm.Dimensions ?? [];
+  // A per-shard alarm (ShardId dimension) does not see the whole stream.
+  if (dimensions.length !== 1 || dimensions[0].Name !== 'StreamName') {
+    return undefined;
+  }
+  return dimensions[0].Value;
+}
+
+/**
+ * What the catalog records of an IncomingRecords alarm: whether it would
+ * fire after 10 minutes without events, and whom it tells.
+ *
+ * @public
+ */
+export function silenceAlarmFacts(alarm: MetricAlarmLike): SilenceAlarmFacts {
+  const period = (alarm.Period ?? 0) * (alarm.EvaluationPeriods ?? 1);
+  const threshold = alarm.Threshold ?? Number.NaN;
+  const below =
+    (alarm.ComparisonOperator === 'LessThanThreshold' && threshold >= 1) ||
+    (alarm.ComparisonOperator === 'LessThanOrEqualToThreshold' &&
+      threshold >= 0);
+  return {
+    name: alarm.AlarmName ?? '',
+    ...(alarm.StateValue && { state: alarm.StateValue }),
+    ...(alarm.StateUpdatedTimestamp && {
+      stateUpdatedAt: new Date(alarm.StateUpdatedTimestamp).toISOString(),
+    }),
+    actions: alarm.AlarmActions ?? [],
+    catchesSilence:
+      alarm.Statistic === 'Sum' &&
+      below &&
+      period > 0 &&
+      period <= SILENCE_ALARM.periodSeconds &&
+      alarm.TreatMissingData === 'breaching',
+  };
+}
+
+/**
+ * The alarm to show for a stream among those watching it: one that catches
+ * silence first, ours (by name) before others.
+ *
+ * @public
+ */
+export function pickSilenceAlarm(
+  streamName: string,
+  alarms: SilenceAlarmFacts[],
+): SilenceAlarmFacts | undefined {
+  const ours = silenceAlarmName(streamName);
+  return [...alarms].sort(
+    (a, b) =>
+      Number(b.catchesSilence) - Number(a.catchesSilence) ||
+      Number(b.name === ours) - Number(a.name === ours) ||
+      a.name.localeCompare(b.name),
+  )[0];
+}

@@ -1,3 +1,4 @@
+import type { SilenceAlarmFacts } from './alarms';
 import {
   ANNOTATIONS,
   INTEGRATION_ENTITY_TYPE,
@@ -52,6 +53,12 @@ export interface StreamFacts {
   encryptionType?: string;
   keyId?: string;
   enhancedMetrics?: string[];
+  /**
+   * The best alarm on the stream's IncomingRecords (see
+   * `pickSilenceAlarm`); `null` when the sync read the region's alarms and
+   * found none, absent when it did not read them.
+   */
+  silenceAlarm?: SilenceAlarmFacts | null;
 }
 
 /**

@@ -120,6 +120,7 @@ describe('template meter-siem-fix-ownership-tags', () => {
     await seedHandMade('MeterSIEMStream');
     const before = await sync();
     expect(rulesFired(before).sort()).toEqual([
+      'no-silence-alarm:stream',
       'owner-tag-missing:role',
       'owner-unknown:stream',
       'required-tag-missing:role',
@@ -165,6 +166,10 @@ describe('template meter-siem-fix-ownership-tags', () => {
     const after = await sync();
     expect(after.spec?.owner).toBe('group:default/network');
     // Provenance is a fact about how it was made; tags do not change it.
-    expect(rulesFired(after)).toEqual(['unmanaged:integration']);
+    // Tags only: the missing alarm is the alarm template's to fix.
+    expect(rulesFired(after)).toEqual([
+      'no-silence-alarm:stream',
+      'unmanaged:integration',
+    ]);
   });
 });

@@ -1,3 +1,4 @@
+import { PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import {
   AttachRolePolicyCommand,
   CreatePolicyCommand,
@@ -22,6 +23,7 @@ import {
   buildPermissionsPolicy,
   buildTrustPolicy,
   streamArn,
+  silenceAlarmParameters,
 } from '@internal/backstage-plugin-meter-siem-common';
 import { randomBytes, randomInt } from 'node:crypto';
 import {
@@ -99,10 +101,17 @@ export async function seedIntegration(
     tags?: Record<string, string>;
     onDemand?: boolean;
     inlinePolicy?: boolean;
+    /** The guide's alarm on silence (default true). */
+    alarm?: boolean;
   },
 ): Promise<SeededIntegration> {
   const { region, streamName, roleName, policyName, tags = {} } = options;
   const kinesis = clients.kinesis(region);
+  if (options.alarm !== false) {
+    await clients
+      .cloudwatch(region)
+      .send(new PutMetricAlarmCommand(silenceAlarmParameters(streamName)));
+  }
   await kinesis.send(
     new CreateStreamCommand({
       StreamName: streamName,

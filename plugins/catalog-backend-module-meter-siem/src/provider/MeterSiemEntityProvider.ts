@@ -182,6 +182,7 @@ export class MeterSiemEntityProvider implements EntityProvider {
         regions: this.#account.regions,
         settings: this.#entityOptions.settings,
         failedRegions,
+        onWarning: (message: string) => this.#logger.warn(message),
       };
       const listed = await discoverIntegrations(clients, scope);
       // Re-read just before committing: an integration registered meanwhile
@@ -301,6 +302,7 @@ export class MeterSiemEntityProvider implements EntityProvider {
           await readRoleIntegrations(clients, roleName, {
             regions: [region],
             settings: this.#entityOptions.settings,
+            onWarning: message => this.#logger.warn(message),
           }),
           this.#entityOptions,
         ),

@@ -88,6 +88,14 @@ describe('the audit of integrations made by hand in moto', () => {
       });
 
     await seed('clean', cleanTags('clean'));
+    await seedIntegration(clients, {
+      region,
+      streamName: 'meter-siem-no-alarm',
+      roleName: 'meter-siem-no-alarm',
+      policyName: 'meter-siem-no-alarm-kinesis-write',
+      tags: cleanTags('no-alarm'),
+      alarm: false,
+    });
     const { owner, ...unowned } = cleanTags('no-owner');
     await seed('no-owner', unowned);
     await seed('unknown-owner', {
@@ -180,6 +188,7 @@ describe('the audit of integrations made by hand in moto', () => {
     }
     expect(fired).toEqual({
       clean: [],
+      'no-alarm': ['no-silence-alarm:stream'],
       'no-owner': ['owner-tag-missing:role', 'owner-tag-missing:stream'],
       'unknown-owner': ['owner-unknown:role', 'owner-unknown:stream'],
       mismatch: ['owner-mismatch:integration'],
@@ -458,6 +467,8 @@ describe('the audit of every role Meter may assume, and of what is left behind',
         allowedValues: { environment: ['production', 'staging'] },
         knownOwners: new Set(['group:default/network']),
       })
+        // Streams made here have no alarm; that rule is the test's above.
+        .filter(f => f.ruleId !== 'no-silence-alarm')
         .map(f => `${f.ruleId}:${f.resource}:${f.resourceArn ?? ''}`)
         .sort();
     }

@@ -4,10 +4,12 @@ import {
   IAMClient,
   ListPolicyTagsCommand,
 } from '@aws-sdk/client-iam';
+import { PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import {
   DEFAULT_METER_PRINCIPAL_ARN,
   buildTrustPolicy,
   resolveSettings,
+  silenceAlarmParameters,
 } from '@internal/backstage-plugin-meter-siem-common';
 import {
   freshAccountId,
@@ -117,5 +119,61 @@ describe('readRoleIntegrations', () => {
     });
     expect(facts).not.toHaveProperty('streamArn');
     expect(facts).not.toHaveProperty('region');
+  });
+
+  it("records each stream's alarm on silence, and none where there is none", async () => {
+    const accountId = freshAccountId();
+    const clients = await seedClients(accountId, region);
+    for (const n of ['alarmed', 'weak', 'bare']) {
+      await seedIntegration(clients, {
+        region,
+        streamName: `meter-siem-${n}`,
+        roleName: `meter-siem-${n}`,
+        policyName: `meter-siem-${n}`,
+        alarm: false,
+      });
+    }
+    const cloudwatch = clients.cloudwatch(region);
+    await cloudwatch.send(
+      new PutMetricAlarmCommand(
+        silenceAlarmParameters('meter-siem-alarmed', [
+          `arn:aws:sns:${region}:${accountId}:oncall`,
+        ]),
+      ),
+    );
+    // Watches the stream, but only after an hour of silence.
+    await cloudwatch.send(
+      new PutMetricAlarmCommand({
+        ...silenceAlarmParameters('meter-siem-weak'),
+        AlarmName: 'hand-made',
+        Period: 3600,
+      }),
+    );
+    const found = await discoverIntegrations(clients, {
+      regions: [region],
+      settings,
+    });
+    const alarmOf = (name: string) =>
+      found.find(f => f.stream?.name === `meter-siem-${name}`)!.stream!
+        .silenceAlarm;
+    expect(alarmOf('alarmed')).toEqual({
+      name: 'meter-siem-alarmed-no-events',
+      state: expect.any(String),
+      stateUpdatedAt: expect.any(String),
+      actions: [`arn:aws:sns:${region}:${accountId}:oncall`],
+      catchesSilence: true,
+    });
+    expect(alarmOf('weak')).toMatchObject({
+      name: 'hand-made',
+      catchesSilence: false,
+    });
+    expect(alarmOf('bare')).toBeNull();
+    const [role] = await readRoleIntegrations(clients, 'meter-siem-alarmed', {
+      regions: [region],
+      settings,
+    });
+    expect(role.stream?.silenceAlarm?.name).toBe(
+      'meter-siem-alarmed-no-events',
+    );
   });
 });

@@ -21,6 +21,10 @@ import {
 import {
   IntegrationFacts,
   LeftBehindResource,
+  SilenceAlarmFacts,
+  incomingRecordsStream,
+  pickSilenceAlarm,
+  silenceAlarmFacts,
   MANAGED_BY_VALUE,
   MeterSiemSettings,
   PolicyDocument,
@@ -36,6 +40,10 @@ import {
   writableResourcePatterns,
   writableStreamArns,
 } from '@internal/backstage-plugin-meter-siem-common';
+import {
+  MetricAlarm,
+  paginateDescribeAlarms,
+} from '@aws-sdk/client-cloudwatch';
 import { stringifyError } from '@backstage/errors';
 import { MultiRegionClients as AccountClients } from '@internal/backstage-plugin-meter-siem-node';
 
@@ -65,6 +73,8 @@ export interface DiscoveryScope {
    * streams left behind are not listed.
    */
   failedRegions?: Map<string, string>;
+  /** Told what could not be read without failing the sync (alarms). */
+  onWarning?: (message: string) => void;
 }
 
 /** An integration before its stream is read. */
@@ -294,10 +304,14 @@ export async function discoverIntegrations(
       ),
     ),
   });
-  return [
-    ...found,
-    ...attachLeftBehind(found, leftBehind, clients.accountId, scope),
-  ];
+  return withAlarms(
+    clients,
+    [
+      ...found,
+      ...attachLeftBehind(found, leftBehind, clients.accountId, scope),
+    ],
+    scope,
+  );
 }
 
 /**
@@ -529,11 +543,83 @@ export async function readRoleIntegrations(
     unreadPolicyArns: [],
   };
   if (!trustsMeter(role, scope)) return [];
-  return withStreams(
+  return withAlarms(
     clients,
-    pairsOf(role, clients.accountId),
-    scope.failedRegions ?? new Map(),
+    await withStreams(
+      clients,
+      pairsOf(role, clients.accountId),
+      scope.failedRegions ?? new Map(),
+    ),
+    scope,
   );
+}
+
+/**
+ * Records on each stream read the alarm watching its IncomingRecords (the
+ * one that catches silence, if any): one paginated DescribeAlarms per
+ * region with streams, 100 alarms a call. A region whose alarms cannot be
+ * read leaves its streams' alarm unknown, which the audit does not count
+ * as missing.
+ */
+async function withAlarms(
+  clients: AccountClients,
+  integrations: IntegrationFacts[],
+  scope: DiscoveryScope,
+): Promise<IntegrationFacts[]> {
+  const regions = new Set(
+    integrations.flatMap(i =>
+      i.stream && i.streamArn ? [parseArn(i.streamArn).region] : [],
+    ),
+  );
+  const byRegion = new Map<string, Map<string, SilenceAlarmFacts[]>>();
+  for (const region of regions) {
+    try {
+      byRegion.set(region, await readAlarms(clients, region));
+    } catch (error) {
+      scope.onWarning?.(
+        `Could not read the CloudWatch alarms of AWS account ${
+          clients.accountId
+        } in ${region} (the audit cannot tell which streams alarm on silence): ${stringifyError(
+          error,
+        )}`,
+      );
+    }
+  }
+  return integrations.map(integration => {
+    const { stream, streamArn } = integration;
+    const alarms = streamArn && byRegion.get(parseArn(streamArn).region);
+    if (!stream || !alarms) return integration;
+    return {
+      ...integration,
+      stream: {
+        ...stream,
+        silenceAlarm:
+          pickSilenceAlarm(stream.name, alarms.get(stream.name) ?? []) ?? null,
+      },
+    };
+  });
+}
+
+async function readAlarms(
+  clients: AccountClients,
+  region: string,
+): Promise<Map<string, SilenceAlarmFacts[]>> {
+  const alarms = new Map<string, SilenceAlarmFacts[]>();
+  const add = (alarm: MetricAlarm) => {
+    const stream = incomingRecordsStream(alarm);
+    if (!stream) return;
+    alarms.set(stream, [
+      ...(alarms.get(stream) ?? []),
+      silenceAlarmFacts(alarm),
+    ]);
+  };
+  for await (const page of paginateDescribeAlarms(
+    { client: clients.cloudwatch(region), pageSize: 100 },
+    { AlarmTypes: ['MetricAlarm'] },
+  )) {
+    (page.MetricAlarms ?? []).forEach(add);
+  }
+  return alarms;
 }
 
 /**

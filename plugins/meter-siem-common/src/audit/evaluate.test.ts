@@ -221,6 +221,25 @@ describe('auditIntegration', () => {
     ]);
   });
 
+  it('reports a stream without an alarm on silence, once the sync looked', () => {
+    const facts = clean();
+    facts.silenceAlarm = null;
+    expect(fired(facts)).toEqual(['no-silence-alarm:stream']);
+    facts.silenceAlarm = {
+      name: 'x-no-events',
+      actions: [],
+      catchesSilence: true,
+    };
+    expect(fired(facts)).toEqual([]);
+    facts.silenceAlarm.catchesSilence = false;
+    expect(auditIntegration(facts, options)[0].message).toMatch(
+      /Alarm x-no-events .* would not fire/,
+    );
+    // A stream that is gone has its own finding, not this one.
+    delete facts.streamTags;
+    expect(fired(facts)).not.toContain('no-silence-alarm:stream');
+  });
+
   it('uses the configured tag keys', () => {
     const tagKeys = {
       ...settings.tagKeys,

@@ -1,6 +1,7 @@
 import { TagKeys } from '../tags';
 import type { AuditFacts } from './facts';
 import { RuleFinding } from './rules';
+import { deliveryRules } from './deliveryRules';
 import { securityRules } from './securityRules';
 import { ownershipAgreement, provenance, tagRules } from './tagRules';
 
@@ -35,6 +36,7 @@ export function auditIntegration(
   const streamArn = facts.streamTags ? facts.streamArn : undefined;
   return [
     ...securityRules(facts),
+    ...deliveryRules(facts),
     ...(facts.streamTags
       ? tagRules('stream', streamArn, facts.streamTags, options)
       : []),

@@ -1,3 +1,4 @@
+import type { SilenceAlarmFacts } from '../alarms';
 import type { IntegrationFacts } from '../entities';
 import {
   PolicyStatement,
@@ -21,6 +22,11 @@ export interface AuditFacts {
   streamArn?: string;
   /** Tags of the stream; absent when the stream no longer exists. */
   streamTags?: Record<string, string>;
+  /**
+   * The stream's alarm on silence; `null` when the sync looked and found
+   * none, absent when it did not look (facts older than the alarm check).
+   */
+  silenceAlarm?: SilenceAlarmFacts | null;
   /**
    * The stream's region could not be read in the latest sync: its absence
    * says nothing about the stream (the facts-stale rule reports the age).
@@ -97,6 +103,9 @@ export function toAuditFacts(
   const audit: AuditFacts = {};
   if (facts.streamArn) audit.streamArn = facts.streamArn;
   if (stream) audit.streamTags = stream.tags;
+  if (stream?.silenceAlarm !== undefined) {
+    audit.silenceAlarm = stream.silenceAlarm;
+  }
   if (facts.streamError) audit.streamUnreadable = true;
   if (facts.reachableBy?.length) audit.streamReachableBy = facts.reachableBy;
   if (facts.policy) audit.policyArn = facts.policy.arn;

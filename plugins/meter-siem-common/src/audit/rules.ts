@@ -30,7 +30,8 @@ export type AuditRuleId =
   | 'no-stream-grant'
   | 'counterpart-missing'
   | 'left-behind'
-  | 'facts-stale';
+  | 'facts-stale'
+  | 'no-silence-alarm';
 
 /** @public */
 export interface AuditRule {
@@ -170,6 +171,15 @@ export const AUDIT_RULES: Record<AuditRuleId, AuditRule> = {
       'The catalog has not read this integration from AWS for longer than meterSiem.audit.staleAfter (default 2 hours): its account failed to sync since, so its other findings may be out of date.',
     remedy:
       "Fix what the message says the sync failed on (usually the credentials Backstage uses for the account, or their permissions, see the catalog module's README), then wait for the next sync.",
+  },
+  'no-silence-alarm': {
+    id: 'no-silence-alarm',
+    severity: 'low',
+    title: 'No alarm when events stop',
+    description:
+      "No CloudWatch alarm on the stream's IncomingRecords fires after 10 minutes without events (Sum below 1 over at most 10 minutes, missing data breaching), as Meter's guide recommends: a broken integration goes unnoticed.",
+    remedy:
+      'Run the template "Alarm when a Meter SIEM integration goes silent" (meter-siem-alarm), optionally with an SNS topic to notify.',
   },
   'tag-key-case': {
     id: 'tag-key-case',

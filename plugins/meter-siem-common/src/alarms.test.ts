@@ -4,6 +4,7 @@ import {
   silenceAlarmFacts,
   silenceAlarmName,
   silenceAlarmParameters,
+  validateAlarmTopic,
 } from './alarms';
 
 describe('the silence alarm', () => {
@@ -82,5 +83,37 @@ describe('the silence alarm', () => {
     expect(pickSilenceAlarm('s', [weak, other, mine])).toBe(mine);
     expect(pickSilenceAlarm('s', [weak, other])).toBe(other);
     expect(pickSilenceAlarm('s', [])).toBeUndefined();
+  });
+});
+
+describe('validateAlarmTopic', () => {
+  it('takes no topic, or an SNS topic ARN of the region', () => {
+    expect(validateAlarmTopic(undefined, 'eu-west-1')).toEqual([]);
+    expect(
+      validateAlarmTopic(
+        'arn:aws:sns:eu-west-1:123456789012:oncall',
+        'eu-west-1',
+      ),
+    ).toEqual([]);
+  });
+
+  it('names the field and the rule', () => {
+    expect(validateAlarmTopic('oncall', 'eu-west-1')).toEqual([
+      {
+        field: 'alarmTopicArn',
+        message: expect.stringMatching(/^must be an SNS topic ARN/),
+      },
+    ]);
+    expect(
+      validateAlarmTopic(
+        'arn:aws:sns:us-east-1:123456789012:oncall',
+        'eu-west-1',
+      ),
+    ).toEqual([
+      {
+        field: 'alarmTopicArn',
+        message: expect.stringMatching(/region eu-west-1 .* not us-east-1/),
+      },
+    ]);
   });
 });

@@ -1,3 +1,6 @@
+import { PATTERNS } from './limits';
+import { ValidationIssue } from './validation';
+
 /**
  * The "no events" alarm Meter's guide recommends ("Create CloudWatch alarms
  * to alert when no events are received for 10+ minutes"): the stream's
@@ -165,4 +168,37 @@ export function pickSilenceAlarm(
       Number(b.name === ours) - Number(a.name === ours) ||
       a.name.localeCompare(b.name),
   )[0];
+}
+
+/**
+ * The SNS topic an alarm notifies: an SNS topic ARN in the alarm's region
+ * (CloudWatch notifies topics of its own region only).
+ *
+ * @public
+ */
+export function validateAlarmTopic(
+  topicArn: string | undefined,
+  region: string | undefined,
+  field = 'alarmTopicArn',
+): ValidationIssue[] {
+  if (!topicArn) return [];
+  const match = PATTERNS.snsTopicArn.exec(topicArn);
+  if (!match) {
+    return [
+      {
+        field,
+        message:
+          'must be an SNS topic ARN, e.g. arn:aws:sns:us-east-1:123456789012:meter-siem-alerts',
+      },
+    ];
+  }
+  if (region && match[1] !== region) {
+    return [
+      {
+        field,
+        message: `must be a topic in the stream's region ${region} (CloudWatch alarms notify topics of their own region), not ${match[1]}`,
+      },
+    ];
+  }
+  return [];
 }

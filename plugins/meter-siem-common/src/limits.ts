@@ -47,6 +47,8 @@ export const PATTERNS = {
   kmsKeyArn:
     /^arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:(?:key\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|key\/mrk-[0-9a-f]{32}|alias\/[a-zA-Z0-9/_-]+)$/,
   externalId: /^[\w+=,.@:/-]+$/,
+  /** An SNS topic ARN; the first group is its region. */
+  snsTopicArn: /^arn:aws[a-z-]*:sns:([a-z0-9-]+):\d{12}:[A-Za-z0-9_-]{1,256}$/,
   /**
    * Characters AWS accepts in tag keys and values: letters, numbers, spaces
    * and `_ . : / = + - @`.

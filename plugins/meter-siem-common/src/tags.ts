@@ -290,3 +290,37 @@ export function wrongCaseTagKeys(
       : [];
   });
 }
+
+/**
+ * The tags of a part added to an existing integration (its alarm): the
+ * owner, environment and system its stream carries (the catalog's owner
+ * when the stream has none), managed-by, and the integration's name from
+ * the stream's integration tag, or `fallbackName` for an integration made
+ * by hand.
+ *
+ * @public
+ */
+export function tagsForNewPart(
+  streamTags: Record<string, string>,
+  options: { ownerRef?: string; fallbackName: string; tagKeys: TagKeys },
+): { integrationName: string; tags: Tag[] } {
+  const keys = options.tagKeys;
+  const integrationName =
+    tagValue(streamTags, keys.integration) || options.fallbackName;
+  const owner = tagValue(streamTags, keys.owner) || options.ownerRef;
+  const copied = (
+    [
+      [keys.owner, owner],
+      [keys.environment, tagValue(streamTags, keys.environment)],
+      [keys.system, tagValue(streamTags, keys.system)],
+    ] as const
+  ).flatMap(([Key, Value]) => (Value ? [{ Key, Value }] : []));
+  return {
+    integrationName,
+    tags: [
+      ...copied,
+      { Key: keys.managedBy, Value: MANAGED_BY_VALUE },
+      { Key: keys.integration, Value: integrationName },
+    ],
+  };
+}

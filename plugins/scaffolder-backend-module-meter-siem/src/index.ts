@@ -9,4 +9,6 @@ export { createPolicyAction } from './actions/createPolicy';
 export { createRoleAction } from './actions/createRole';
 export { createRegisterIntegrationAction } from './actions/registerIntegration';
 export { createApplyTagsAction } from './actions/applyTags';
+export { createAlarmAction } from './actions/createAlarm';
+export { createApplyAlarmAction } from './actions/applyAlarm';
 export type { ActionOptions } from './actions/options';

@@ -11,6 +11,8 @@ import {
   IntegrationAccess,
 } from '@internal/backstage-plugin-meter-siem-node';
 import { createApplyTagsAction } from './actions/applyTags';
+import { createAlarmAction } from './actions/createAlarm';
+import { createApplyAlarmAction } from './actions/applyAlarm';
 import { createPolicyAction } from './actions/createPolicy';
 import { createRoleAction } from './actions/createRole';
 import { createStreamAction } from './actions/createStream';
@@ -56,6 +58,8 @@ export const scaffolderModuleMeterSiem = createBackendModule({
           createRoleAction(options),
           createRegisterIntegrationAction({ events }),
           createApplyTagsAction(options),
+          createAlarmAction(options),
+          createApplyAlarmAction(options),
         );
       },
     });

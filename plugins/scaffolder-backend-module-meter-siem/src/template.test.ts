@@ -1,3 +1,8 @@
+import {
+  CloudWatchClient,
+  DescribeAlarmsCommand,
+  ListTagsForResourceCommand,
+} from '@aws-sdk/client-cloudwatch';
 import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
 import {
   CreatePolicyCommand,
@@ -10,6 +15,7 @@ import {
   AWS_REGIONS,
   LIMITS,
   PATTERNS,
+  tagsToRecord,
 } from '@internal/backstage-plugin-meter-siem-common';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import request from 'supertest';
@@ -70,6 +76,23 @@ describe('template meter-siem-integration through the real scaffolder backend', 
       decodeURIComponent(role.Role!.AssumeRolePolicyDocument!),
     ).Statement[0].Condition.StringEquals['sts:ExternalId'];
     expect(externalId).toMatch(/^[0-9a-f]{64}$/);
+    // The alarm on silence, on by default, tagged like the rest.
+    const alarmArn = `arn:aws:cloudwatch:us-west-2:${MOTO_ACCOUNT}:alarm:meter-siem-${name}-no-events`;
+    const cloudwatch = new CloudWatchClient({ region: 'us-west-2' });
+    const { MetricAlarms = [] } = await cloudwatch.send(
+      new DescribeAlarmsCommand({
+        AlarmNames: [`meter-siem-${name}-no-events`],
+      }),
+    );
+    expect(MetricAlarms.map(a => a.AlarmArn)).toEqual([alarmArn]);
+    const { Tags = [] } = await cloudwatch.send(
+      new ListTagsForResourceCommand({ ResourceARN: alarmArn }),
+    );
+    expect(tagsToRecord(Tags)).toMatchObject({
+      owner: 'group:default/security',
+      'managed-by': 'backstage',
+      'meter-siem-integration': name,
+    });
 
     const second = await scaffolder.run(values(name));
     expect(second.task?.status).toBe('completed');
@@ -228,6 +251,9 @@ describe('template meter-siem-integration through the real scaffolder backend', 
       `Dry run: would create IAM policy meter-siem-${name}-kinesis-write`,
     );
     expect(log).toContain(`Dry run: would create IAM role meter-siem-${name}`);
+    expect(log).toContain(
+      `Dry run: would create CloudWatch alarm meter-siem-${name}-no-events`,
+    );
     expect(res.body.output.streamArn).toBe(
       `arn:aws:kinesis:us-west-2:${MOTO_ACCOUNT}:stream/meter-siem-${name}`,
     );
@@ -335,6 +361,12 @@ describe('template meter-siem-integration form', () => {
     const domain = PATTERNS.kmsKeyArn.test(value) && !value.includes(':alias/');
     expect(domain).toBe(valid);
     expect(formAccepts(p.kmsKeyArn, value)).toBe(valid);
+  });
+
+  it('takes an SNS topic as the domain does', () => {
+    const p = properties();
+    expect(p.alarmTopicArn.pattern).toBe(PATTERNS.snsTopicArn.source);
+    expect(p.alarm.default).toBe(true);
   });
 
   it('offers exactly the regions the catalog scans by default', () => {

@@ -1,4 +1,9 @@
 import {
+  ListTagsForResourceCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+} from '@aws-sdk/client-cloudwatch';
+import {
   ListPolicyTagsCommand,
   ListRoleTagsCommand,
   TagPolicyCommand,
@@ -35,6 +40,48 @@ export interface TaggedResource {
    * it writes first and never leaves the resource without the tag.
    */
   keysIgnoreCase: boolean;
+}
+
+/** The tag calls of one CloudWatch alarm. */
+export function alarmTags(aws: AccountClients, arn: string): TaggedResource {
+  const call = (permission: string) => ({
+    permission,
+    resource: `alarm ${arn.slice(arn.indexOf(':alarm:') + ':alarm:'.length)}`,
+    accountId: aws.accountId,
+    region: aws.region,
+  });
+  return {
+    arn,
+    keysIgnoreCase: false,
+    read: async () =>
+      tagsToRecord(
+        (
+          await send(
+            () =>
+              aws.cloudwatch.send(
+                new ListTagsForResourceCommand({ ResourceARN: arn }),
+              ),
+            call('cloudwatch:ListTagsForResource'),
+          )
+        ).Tags,
+      ),
+    tag: Tags =>
+      send(
+        () =>
+          aws.cloudwatch.send(
+            new TagResourceCommand({ ResourceARN: arn, Tags }),
+          ),
+        call('cloudwatch:TagResource'),
+      ),
+    untag: TagKeys =>
+      send(
+        () =>
+          aws.cloudwatch.send(
+            new UntagResourceCommand({ ResourceARN: arn, TagKeys }),
+          ),
+        call('cloudwatch:UntagResource'),
+      ),
+  };
 }
 
 export function streamTags(aws: AccountClients, arn: string): TaggedResource {

@@ -22,6 +22,12 @@ export interface Config {
        * Defaults to 2 hours.
        */
       staleAfter?: HumanDuration | string;
+      /**
+       * How long a rotation of the external ID may stay half-done (the role
+       * accepting the old and the new ID) before the audit reports it
+       * (`rotation-half-done`). Defaults to 24 hours.
+       */
+      rotationMaxAge?: HumanDuration | string;
     };
   };
 }

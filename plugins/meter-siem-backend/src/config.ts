@@ -11,9 +11,12 @@ import {
 export type AuditConfig = Omit<AuditOptions, 'knownOwners'> & {
   /** Facts older than this get a `facts-stale` finding. */
   staleAfterMs: number;
+  /** A rotation half-done for longer gets a `rotation-half-done` finding. */
+  rotationMaxAgeMs: number;
 };
 
 const DEFAULT_STALE_AFTER = { hours: 2 };
+const DEFAULT_ROTATION_MAX_AGE = { hours: 24 };
 
 /**
  * Reads `meterSiem.tagKeys` and `meterSiem.audit`. Allowed values are read
@@ -41,10 +44,18 @@ export function readAuditConfig(config: Config): AuditConfig {
     }
     allowedValues[key] = values as string[];
   }
-  const staleAfterMs = durationToMilliseconds(
-    config.has('meterSiem.audit.staleAfter')
-      ? readDurationFromConfig(config, { key: 'meterSiem.audit.staleAfter' })
-      : DEFAULT_STALE_AFTER,
-  );
-  return { tagKeys, requiredTags, allowedValues, staleAfterMs };
+  const duration = (key: string, fallback: { hours: number }) =>
+    durationToMilliseconds(
+      config.has(key) ? readDurationFromConfig(config, { key }) : fallback,
+    );
+  return {
+    tagKeys,
+    requiredTags,
+    allowedValues,
+    staleAfterMs: duration('meterSiem.audit.staleAfter', DEFAULT_STALE_AFTER),
+    rotationMaxAgeMs: duration(
+      'meterSiem.audit.rotationMaxAge',
+      DEFAULT_ROTATION_MAX_AGE,
+    ),
+  };
 }

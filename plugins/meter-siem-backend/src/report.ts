@@ -11,6 +11,7 @@ import {
   countFindings,
   factsAge,
   parseAuditFacts,
+  rotationFinding,
   staleFactsFinding,
 } from '@internal/backstage-plugin-meter-siem-common';
 
@@ -20,7 +21,9 @@ import {
  */
 export function findingsOf(
   integrations: Entity[],
-  options: AuditOptions & { staleness: StalenessOptions },
+  options: AuditOptions & {
+    staleness: StalenessOptions & { rotationMaxAgeMs: number };
+  },
   ownershipRefs: ReadonlySet<string>,
 ): AuditFinding[] {
   const findings: AuditFinding[] = [];
@@ -33,8 +36,10 @@ export function findingsOf(
     const owner = String(entity.spec?.owner ?? '');
     const mine = ownershipRefs.has(comparableOwner(owner));
     const stale = staleFactsFinding(annotations, options.staleness);
+    const rotation = rotationFinding(facts, options.staleness);
     for (const found of [
       ...(stale ? [stale] : []),
+      ...(rotation ? [rotation] : []),
       ...auditIntegration(facts, options),
     ]) {
       findings.push({

@@ -147,7 +147,11 @@ export async function createRouter(
         {
           ...audit,
           knownOwners,
-          staleness: { now: Date.now(), staleAfterMs: audit.staleAfterMs },
+          staleness: {
+            now: Date.now(),
+            staleAfterMs: audit.staleAfterMs,
+            rotationMaxAgeMs: audit.rotationMaxAgeMs,
+          },
         },
         new Set(ownership.map(ref => ref.toLowerCase())),
       ),

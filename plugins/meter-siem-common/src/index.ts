@@ -23,3 +23,4 @@ export * from './access';
 export * from './regions';
 export * from './staleness';
 export * from './alarms';
+export * from './rotation';

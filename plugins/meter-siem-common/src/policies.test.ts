@@ -260,6 +260,7 @@ describe('analyseTrust', () => {
     expect(analysis).toEqual({
       trustsMeter: true,
       externalId: GUIDE_EXTERNAL_ID,
+      externalIds: [GUIDE_EXTERNAL_ID],
       requiresExternalId: true,
       anyPrincipal: false,
       otherPrincipals: [],
@@ -397,7 +398,11 @@ describe('analyseTrust', () => {
   it('keeps readTrust to the trust and the external ID', () => {
     expect(
       readTrust(trust(allow({ AWS: meter }, 'sts:Assume*')), meter),
-    ).toEqual({ trustsMeter: true, externalId: GUIDE_EXTERNAL_ID });
+    ).toEqual({
+      trustsMeter: true,
+      externalId: GUIDE_EXTERNAL_ID,
+      externalIds: [GUIDE_EXTERNAL_ID],
+    });
   });
 });
 
@@ -467,6 +472,7 @@ describe('readTrust', () => {
     expect(readTrust(guideTrust(), DEFAULT_METER_PRINCIPAL_ARN)).toEqual({
       trustsMeter: true,
       externalId: GUIDE_EXTERNAL_ID,
+      externalIds: [GUIDE_EXTERNAL_ID],
     });
   });
 
@@ -494,7 +500,11 @@ describe('readTrust', () => {
   ])('recognises Meter given as %s', (_, principal) => {
     expect(
       readTrust(trustWith(statement(principal)), DEFAULT_METER_PRINCIPAL_ARN),
-    ).toEqual({ trustsMeter: true, externalId: GUIDE_EXTERNAL_ID });
+    ).toEqual({
+      trustsMeter: true,
+      externalId: GUIDE_EXTERNAL_ID,
+      externalIds: [GUIDE_EXTERNAL_ID],
+    });
   });
 
   it('recognises the account root in the principal’s own partition', () => {
@@ -526,6 +536,7 @@ describe('readTrust', () => {
   ])('does not count %s as trusting Meter', (_, s) => {
     expect(readTrust(trustWith(s), DEFAULT_METER_PRINCIPAL_ARN)).toEqual({
       trustsMeter: false,
+      externalIds: [],
     });
   });
 
@@ -539,7 +550,11 @@ describe('readTrust', () => {
         ),
         DEFAULT_METER_PRINCIPAL_ARN,
       ),
-    ).toEqual({ trustsMeter: true, externalId: GUIDE_EXTERNAL_ID });
+    ).toEqual({
+      trustsMeter: true,
+      externalId: GUIDE_EXTERNAL_ID,
+      externalIds: [GUIDE_EXTERNAL_ID],
+    });
   });
 
   it.each([
@@ -548,17 +563,31 @@ describe('readTrust', () => {
       'a condition on something else',
       { Condition: { Bool: { 'aws:SecureTransport': 'true' } } },
     ],
-    [
-      'two external ids',
-      { Condition: { StringEquals: { 'sts:ExternalId': ['one', 'two'] } } },
-    ],
   ])('trusts Meter without an external id given %s', (_, extra) => {
     expect(
       readTrust(
         trustWith(statement(DEFAULT_METER_PRINCIPAL_ARN, extra)),
         DEFAULT_METER_PRINCIPAL_ARN,
       ),
-    ).toEqual({ trustsMeter: true });
+    ).toEqual({ trustsMeter: true, externalIds: [] });
+  });
+
+  it('reads the two external ids of a rotation, the new one last', () => {
+    const rotating = buildTrustPolicy({
+      principalArn: DEFAULT_METER_PRINCIPAL_ARN,
+      externalId: ['old', 'new'],
+    });
+    expect(
+      rotating.Statement[0].Condition?.StringEquals?.['sts:ExternalId'],
+    ).toEqual(['old', 'new']);
+    expect(readTrust(rotating, DEFAULT_METER_PRINCIPAL_ARN)).toEqual({
+      trustsMeter: true,
+      externalId: 'new',
+      externalIds: ['old', 'new'],
+    });
+    expect(
+      analyseTrust(rotating, DEFAULT_METER_PRINCIPAL_ARN).requiresExternalId,
+    ).toBe(true);
   });
 
   it('reads an external id given as a one-element list', () => {
@@ -571,7 +600,11 @@ describe('readTrust', () => {
         ),
         DEFAULT_METER_PRINCIPAL_ARN,
       ),
-    ).toEqual({ trustsMeter: true, externalId: 'only' });
+    ).toEqual({
+      trustsMeter: true,
+      externalId: 'only',
+      externalIds: ['only'],
+    });
   });
 
   it('looks through every statement that trusts Meter', () => {
@@ -588,6 +621,7 @@ describe('readTrust', () => {
     expect(readTrust(trust, DEFAULT_METER_PRINCIPAL_ARN)).toEqual({
       trustsMeter: true,
       externalId: GUIDE_EXTERNAL_ID,
+      externalIds: [GUIDE_EXTERNAL_ID],
     });
   });
 
@@ -599,6 +633,7 @@ describe('readTrust', () => {
     expect(readTrust(trust, DEFAULT_METER_PRINCIPAL_ARN)).toEqual({
       trustsMeter: true,
       externalId: GUIDE_EXTERNAL_ID,
+      externalIds: [GUIDE_EXTERNAL_ID],
     });
   });
 });

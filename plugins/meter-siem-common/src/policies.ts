@@ -128,8 +128,13 @@ export function validatePolicyKmsKey(
  */
 export function buildTrustPolicy(options: {
   principalArn: string;
-  externalId: string;
+  /**
+   * The external ID; two while a rotation is in progress (the old one
+   * first), so that Meter keeps access until its Dashboard has the new one.
+   */
+  externalId: string | string[];
 }): PolicyDocument {
+  const ids = [options.externalId].flat();
   return {
     Version: '2012-10-17',
     Statement: [
@@ -138,7 +143,9 @@ export function buildTrustPolicy(options: {
         Principal: { AWS: options.principalArn },
         Action: 'sts:AssumeRole',
         Condition: {
-          StringEquals: { 'sts:ExternalId': options.externalId },
+          StringEquals: {
+            'sts:ExternalId': ids.length === 1 ? ids[0] : ids,
+          },
         },
       },
     ],
@@ -378,13 +385,12 @@ function requiresExternalId(statement: PolicyStatement): boolean {
   );
 }
 
-/** The one value of `StringEquals` `sts:ExternalId`, the key in any case. */
-function externalIdOf(statement: PolicyStatement): string | undefined {
+/** The values of `StringEquals` `sts:ExternalId`, the key in any case. */
+function externalIdsOf(statement: PolicyStatement): string[] {
   const entry = Object.entries(statement.Condition?.StringEquals ?? {}).find(
     ([key]) => key.toLowerCase() === 'sts:externalid',
   );
-  const ids = asList(entry?.[1]);
-  return ids.length === 1 ? ids[0] : undefined;
+  return asList(entry?.[1]);
 }
 
 /**
@@ -399,8 +405,14 @@ export interface TrustAnalysis {
    * by any action pattern covering `sts:AssumeRole`.
    */
   trustsMeter: boolean;
-  /** The external ID the first such statement with one requires. */
+  /**
+   * The external ID to give Meter: of the first such statement with
+   * `StringEquals` `sts:ExternalId`, its last value (the new one while a
+   * rotation is in progress).
+   */
   externalId?: string;
+  /** All the values of that statement, oldest first. */
+  externalIds: string[];
   /** Every statement letting Meter in requires an `sts:ExternalId`. */
   requiresExternalId: boolean;
   /** A statement lets any principal assume the role. */
@@ -424,9 +436,9 @@ export function analyseTrust(
   principalArn: string,
 ): TrustAnalysis {
   const statements = meterStatements(trust, principalArn);
-  const externalId = statements
-    .map(externalIdOf)
-    .find((id): id is string => id !== undefined);
+  const externalIds =
+    statements.map(externalIdsOf).find(ids => ids.length > 0) ?? [];
+  const externalId = externalIds[externalIds.length - 1];
   const assuming = statementsOf(trust).filter(
     s =>
       s.Effect === 'Allow' &&
@@ -440,6 +452,7 @@ export function analyseTrust(
   return {
     trustsMeter: statements.length > 0,
     ...(externalId !== undefined && { externalId }),
+    externalIds,
     requiresExternalId:
       statements.length > 0 && statements.every(requiresExternalId),
     anyPrincipal: assuming.some(letsAnyoneIn),
@@ -456,9 +469,16 @@ export function analyseTrust(
 export function readTrust(
   trust: PolicyDocument,
   principalArn: string,
-): { trustsMeter: boolean; externalId?: string } {
-  const { trustsMeter, externalId } = analyseTrust(trust, principalArn);
-  return { trustsMeter, ...(externalId !== undefined && { externalId }) };
+): { trustsMeter: boolean; externalId?: string; externalIds: string[] } {
+  const { trustsMeter, externalId, externalIds } = analyseTrust(
+    trust,
+    principalArn,
+  );
+  return {
+    trustsMeter,
+    ...(externalId !== undefined && { externalId }),
+    externalIds,
+  };
 }
 
 /**

@@ -11,4 +11,5 @@ export { createRegisterIntegrationAction } from './actions/registerIntegration';
 export { createApplyTagsAction } from './actions/applyTags';
 export { createAlarmAction } from './actions/createAlarm';
 export { createApplyAlarmAction } from './actions/applyAlarm';
+export { createRotateExternalIdAction } from './actions/rotateExternalId';
 export type { ActionOptions } from './actions/options';

@@ -13,6 +13,7 @@ import {
 import { createApplyTagsAction } from './actions/applyTags';
 import { createAlarmAction } from './actions/createAlarm';
 import { createApplyAlarmAction } from './actions/applyAlarm';
+import { createRotateExternalIdAction } from './actions/rotateExternalId';
 import { createPolicyAction } from './actions/createPolicy';
 import { createRoleAction } from './actions/createRole';
 import { createStreamAction } from './actions/createStream';
@@ -60,6 +61,7 @@ export const scaffolderModuleMeterSiem = createBackendModule({
           createApplyTagsAction(options),
           createAlarmAction(options),
           createApplyAlarmAction(options),
+          createRotateExternalIdAction(options),
         );
       },
     });

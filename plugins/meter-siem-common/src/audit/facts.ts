@@ -9,6 +9,7 @@ import {
 } from '../policies';
 import { MeterSiemSettings } from '../settings';
 import { tagValue } from '../tags';
+import { ROTATION_TAG_KEY } from '../rotation';
 
 /**
  * What the audit needs to know about one integration, as recorded on its
@@ -47,6 +48,10 @@ export interface AuditFacts {
     anyPrincipal?: boolean;
     /** Present when principals besides Meter's may assume the role. */
     otherPrincipals?: string[];
+    /** Present when the role accepts more than one external ID. */
+    externalIdCount?: number;
+    /** When a rotation of the external ID started (the role's tag). */
+    rotationStartedAt?: string;
   };
   /** The managed policy granting the writes, if any. */
   policyArn?: string;
@@ -119,6 +124,12 @@ export function toAuditFacts(
       ...(trust.anyPrincipal && { anyPrincipal: true }),
       ...(trust.otherPrincipals.length > 0 && {
         otherPrincipals: trust.otherPrincipals,
+      }),
+      ...(trust.externalIds.length > 1 && {
+        externalIdCount: trust.externalIds.length,
+      }),
+      ...(role.tags[ROTATION_TAG_KEY] && {
+        rotationStartedAt: role.tags[ROTATION_TAG_KEY],
       }),
     };
     if (permissions) {

@@ -31,7 +31,8 @@ export type AuditRuleId =
   | 'counterpart-missing'
   | 'left-behind'
   | 'facts-stale'
-  | 'no-silence-alarm';
+  | 'no-silence-alarm'
+  | 'rotation-half-done';
 
 /** @public */
 export interface AuditRule {
@@ -180,6 +181,15 @@ export const AUDIT_RULES: Record<AuditRuleId, AuditRule> = {
       "No CloudWatch alarm on the stream's IncomingRecords fires after 10 minutes without events (Sum below 1 over at most 10 minutes, missing data breaching), as Meter's guide recommends: a broken integration goes unnoticed.",
     remedy:
       'Run the template "Alarm when a Meter SIEM integration goes silent" (meter-siem-alarm), optionally with an SNS topic to notify.',
+  },
+  'rotation-half-done': {
+    id: 'rotation-half-done',
+    severity: 'medium',
+    title: 'External ID rotation left half-done',
+    description:
+      'The role accepts two external IDs for longer than meterSiem.audit.rotationMaxAge (default 24 hours): the rotation was started and not finished, so the old ID, which was meant to be retired, still lets its holder in as Meter.',
+    remedy:
+      'Check in Meter\'s Dashboard that the integration uses the new external ID and is Active, then run the template "Rotate the external ID of a Meter SIEM integration" (meter-siem-rotate-external-id) with the finish step.',
   },
   'tag-key-case': {
     id: 'tag-key-case',

@@ -71,7 +71,9 @@ export async function ensureRole(
     call: call('iam:CreateRole'),
   });
   // Whichever run made it, the role holds the external ID of that run.
-  secrets.push(assertTrustsOnlyMeter(role, principalArn, ctx.integrationName));
+  secrets.push(
+    ...assertTrustsOnlyMeter(role, principalArn, ctx.integrationName),
+  );
 
   // GetRole brought the tags: no second read.
   await addMissingTags(
@@ -98,22 +100,27 @@ export async function ensureRole(
 
 /**
  * A role is used only while it still trusts exactly Meter with an external
- * ID; the ID it holds is returned (to be redacted, never shown).
+ * ID (two during a rotation); the IDs it holds are returned (to be
+ * redacted, never shown).
  */
 function assertTrustsOnlyMeter(
   role: Role,
   principalArn: string,
   integrationName: string,
-): string {
+): string[] {
   const trust = parsePolicyDocument(role.AssumeRolePolicyDocument ?? '{}');
-  const { externalId } = readTrust(trust, principalArn);
+  const { externalIds } = readTrust(trust, principalArn);
   if (
-    !externalId ||
-    !samePolicy(trust, buildTrustPolicy({ principalArn, externalId }))
+    externalIds.length === 0 ||
+    externalIds.length > 2 ||
+    !samePolicy(
+      trust,
+      buildTrustPolicy({ principalArn, externalId: externalIds }),
+    )
   ) {
     throw new ConflictError(
       `IAM role ${role.RoleName} belongs to integration ${integrationName} but its trust policy no longer allows only ${principalArn} with an sts:ExternalId condition. It was left untouched: restore the trust policy in AWS, or delete the role and run again.`,
     );
   }
-  return externalId;
+  return externalIds;
 }

@@ -12,13 +12,16 @@ import {
   IntegrationAccess,
 } from '@internal/backstage-plugin-meter-siem-node';
 import { readAuditConfig } from './config';
+import { createDeliveryRouter } from './deliveryRouter';
 import { createExternalIdRouter } from './externalIdRouter';
 import { createRouter } from './router';
 
 /**
  * The audit of Meter SIEM integrations (`GET /api/meter-siem/findings`) and
  * the owners' external ID reveal
- * (`GET /api/meter-siem/integrations/:namespace/:name/external-id`).
+ * (`GET /api/meter-siem/integrations/:namespace/:name/external-id`) and
+ * delivery check
+ * (`POST /api/meter-siem/integrations/:namespace/:name/verify-delivery`).
  *
  * @public
  */
@@ -53,23 +56,23 @@ export const meterSiemPlugin = createBackendPlugin({
         const settings = resolveSettings(
           config.getOptional('meterSiem') ?? undefined,
         );
-        httpRouter.use(
-          createExternalIdRouter({
-            httpAuth,
-            permissions,
-            logger,
-            settings,
-            clients: AwsClientFactory.fromConfig(
-              config,
-              'backstage-meter-siem-backend',
-            ),
-            access: new IntegrationAccess({
-              catalog,
-              auth,
-              adminGroupRef: settings.adminGroupRef,
-            }),
+        const integrations = {
+          httpAuth,
+          permissions,
+          logger,
+          settings,
+          clients: AwsClientFactory.fromConfig(
+            config,
+            'backstage-meter-siem-backend',
+          ),
+          access: new IntegrationAccess({
+            catalog,
+            auth,
+            adminGroupRef: settings.adminGroupRef,
           }),
-        );
+        };
+        httpRouter.use(createExternalIdRouter(integrations));
+        httpRouter.use(createDeliveryRouter(integrations));
         httpRouter.use(
           await createRouter({
             httpAuth,

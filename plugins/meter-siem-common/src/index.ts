@@ -24,3 +24,4 @@ export * from './regions';
 export * from './staleness';
 export * from './alarms';
 export * from './rotation';
+export * from './delivery';

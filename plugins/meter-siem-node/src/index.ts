@@ -10,3 +10,4 @@ export * from './errors';
 export * from './create';
 export * from './access';
 export * from './externalId';
+export * from './delivery';

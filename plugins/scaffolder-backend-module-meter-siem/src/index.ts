@@ -9,6 +9,7 @@ export { createPolicyAction } from './actions/createPolicy';
 export { createRoleAction } from './actions/createRole';
 export { createRegisterIntegrationAction } from './actions/registerIntegration';
 export { createApplyTagsAction } from './actions/applyTags';
+export { createVerifyDeliveryAction } from './actions/verifyDelivery';
 export { createAlarmAction } from './actions/createAlarm';
 export { createApplyAlarmAction } from './actions/applyAlarm';
 export { createRotateExternalIdAction } from './actions/rotateExternalId';

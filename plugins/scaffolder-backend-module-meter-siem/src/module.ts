@@ -18,6 +18,7 @@ import { createPolicyAction } from './actions/createPolicy';
 import { createRoleAction } from './actions/createRole';
 import { createStreamAction } from './actions/createStream';
 import { createRegisterIntegrationAction } from './actions/registerIntegration';
+import { createVerifyDeliveryAction } from './actions/verifyDelivery';
 
 /**
  * Registers the Meter SIEM actions with the scaffolder.
@@ -59,6 +60,7 @@ export const scaffolderModuleMeterSiem = createBackendModule({
           createRoleAction(options),
           createRegisterIntegrationAction({ events }),
           createApplyTagsAction(options),
+          createVerifyDeliveryAction(options),
           createAlarmAction(options),
           createApplyAlarmAction(options),
           createRotateExternalIdAction(options),

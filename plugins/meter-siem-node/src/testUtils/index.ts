@@ -1,1 +1,3 @@
 export * from './awsFaultProxy';
+export * from './motoServer';
+export * from './meterStream';

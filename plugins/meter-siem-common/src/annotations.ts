@@ -88,6 +88,26 @@ export interface IntegrationCreatedEvent {
 }
 
 /**
+ * The event the decommission action publishes once an integration's AWS
+ * resources are gone, so that the catalog provider of its account removes
+ * its entities at once instead of at its next sync.
+ *
+ * @public
+ */
+export const INTEGRATION_REMOVED_TOPIC = 'meter-siem.integration.removed';
+
+/** @public */
+export interface IntegrationRemovedEvent {
+  accountId: string;
+  /**
+   * The integration entity and its parts' entities (`spec.dependsOn`), e.g.
+   * `resource:default/hq-network-123456789012` and
+   * `resource:default/hq-network-123456789012-stream`.
+   */
+  entityRefs: string[];
+}
+
+/**
  * The catalog name of an integration: its name and account, since IAM role
  * names (and so integration names) are unique only within one account.
  *

@@ -13,4 +13,5 @@ export { createVerifyDeliveryAction } from './actions/verifyDelivery';
 export { createAlarmAction } from './actions/createAlarm';
 export { createApplyAlarmAction } from './actions/applyAlarm';
 export { createRotateExternalIdAction } from './actions/rotateExternalId';
+export { createDecommissionAction } from './actions/decommission';
 export type { ActionOptions } from './actions/options';

@@ -19,6 +19,7 @@ import { createRoleAction } from './actions/createRole';
 import { createStreamAction } from './actions/createStream';
 import { createRegisterIntegrationAction } from './actions/registerIntegration';
 import { createVerifyDeliveryAction } from './actions/verifyDelivery';
+import { createDecommissionAction } from './actions/decommission';
 
 /**
  * Registers the Meter SIEM actions with the scaffolder.
@@ -64,6 +65,7 @@ export const scaffolderModuleMeterSiem = createBackendModule({
           createAlarmAction(options),
           createApplyAlarmAction(options),
           createRotateExternalIdAction(options),
+          createDecommissionAction(options),
         );
       },
     });

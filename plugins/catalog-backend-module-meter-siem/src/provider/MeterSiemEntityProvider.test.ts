@@ -11,7 +11,9 @@ import { EntityProviderConnection } from '@backstage/plugin-catalog-node';
 import {
   ANNOTATIONS,
   INTEGRATION_CREATED_TOPIC,
+  INTEGRATION_REMOVED_TOPIC,
   IntegrationCreatedEvent,
+  IntegrationRemovedEvent,
 } from '@internal/backstage-plugin-meter-siem-common';
 import {
   SeededIntegration,
@@ -639,6 +641,123 @@ describe('MeterSiemEntityProvider against moto', () => {
       'meter-siem-integration',
     ]);
     expect(logger.warn).not.toHaveBeenCalled();
+  });
+
+  it("removes a decommissioned integration's entities at once, and no later full mutation brings them back", async () => {
+    const account = freshAccountId();
+    const clients = await seedClients(account, 'us-east-1');
+    const seed = (name: string) =>
+      seedIntegration(clients, {
+        region: 'us-east-1',
+        streamName: `meter-siem-${name}`,
+        roleName: `meter-siem-${name}`,
+        policyName: `meter-siem-${name}-kinesis-write`,
+        tags: { 'meter-siem-integration': name, 'managed-by': 'backstage' },
+      });
+    const gone = await seed('gone');
+    await seed('stays');
+    const { providers, connect, events } = setUp([{ accountId: account }]);
+    const connection = await connect(providers[0]);
+    await providers[0].refresh();
+    const parts = ['', '-stream', '-role', '-policy'];
+    expect(fullSync(connection).map(e => e.metadata.name)).toEqual(
+      expect.arrayContaining(parts.map(p => `gone-${account}${p}`)),
+    );
+
+    await deleteIntegration(clients, 'us-east-1', gone);
+    const payload: IntegrationRemovedEvent = {
+      accountId: account,
+      entityRefs: [
+        ...parts.map(p => `resource:default/gone-${account}${p}`),
+        // Not entities this provider emits for the account.
+        `resource:default/gone-${freshAccountId()}`,
+        `resource:default/gone-${account}-dashboard`,
+        'group:default/security',
+      ],
+    };
+    // Another account's event is not this provider's.
+    const other = freshAccountId();
+    await events.publish({
+      topic: INTEGRATION_REMOVED_TOPIC,
+      eventPayload: {
+        accountId: other,
+        entityRefs: [`resource:default/gone-${other}`],
+      },
+    });
+    expect(connection.applyMutation).toHaveBeenCalledTimes(1);
+    await events.publish({
+      topic: INTEGRATION_REMOVED_TOPIC,
+      eventPayload: payload,
+    });
+    expect(connection.applyMutation).toHaveBeenCalledTimes(2);
+    const [delta] = connection.applyMutation.mock.calls[1];
+    expect(delta).toEqual({
+      type: 'delta',
+      added: [],
+      removed: parts.map(p => ({
+        entityRef: `resource:default/gone-${account}${p}`,
+        locationKey: providers[0].getProviderName(),
+      })),
+    });
+
+    // A failed sync re-applies what the last one found, less what is gone.
+    const denied = Object.assign(new Error('User is not authorized'), {
+      name: 'AccessDenied',
+    });
+    const send = jest
+      .spyOn(IAMClient.prototype, 'send')
+      .mockRejectedValue(denied as never);
+    try {
+      await providers[0].refresh();
+    } finally {
+      send.mockRestore();
+    }
+    const names = fullSync(connection).map(e => e.metadata.name);
+    expect(names).toContain(`stays-${account}`);
+    expect(names.filter(n => n.startsWith('gone-'))).toEqual([]);
+  });
+
+  it('does not bring back an integration registered and removed while a sync was reading AWS', async () => {
+    const account = freshAccountId();
+    const { providers, connect, events } = setUp([{ accountId: account }]);
+    const connection = await connect(providers[0]);
+    const clients = await seedClients(account, 'us-east-1');
+
+    await whileSyncHeldAfterIamRead(providers[0], async () => {
+      const brief = await seedIntegration(clients, {
+        region: 'us-east-1',
+        streamName: 'meter-siem-brief',
+        roleName: 'meter-siem-brief',
+        policyName: 'meter-siem-brief-kinesis-write',
+      });
+      await events.publish({
+        topic: INTEGRATION_CREATED_TOPIC,
+        eventPayload: {
+          accountId: account,
+          region: 'us-east-1',
+          roleName: 'meter-siem-brief',
+        },
+      });
+      await deleteIntegration(clients, 'us-east-1', brief);
+      await events.publish({
+        topic: INTEGRATION_REMOVED_TOPIC,
+        eventPayload: {
+          accountId: account,
+          entityRefs: [
+            `resource:default/brief-${account}`,
+            `resource:default/brief-${account}-stream`,
+            `resource:default/brief-${account}-role`,
+            `resource:default/brief-${account}-policy`,
+          ],
+        },
+      });
+    });
+
+    const [registered] = connection.applyMutation.mock.calls[0];
+    expect(registered.added).toHaveLength(4);
+    expect(
+      fullSync(connection).filter(e => e.metadata.name.startsWith('brief-')),
+    ).toEqual([]);
   });
 
   it('commits nothing when the scheduler aborts a sync past its timeout', async () => {

@@ -3,7 +3,7 @@ import {
   SchedulerService,
   SchedulerServiceTaskScheduleDefinition,
 } from '@backstage/backend-plugin-api';
-import { Entity } from '@backstage/catalog-model';
+import { Entity, parseEntityRef } from '@backstage/catalog-model';
 import { Config } from '@backstage/config';
 import { stringifyError } from '@backstage/errors';
 import {
@@ -21,7 +21,9 @@ import {
   EntityBuildOptions,
   isIntegrationEntity,
   INTEGRATION_CREATED_TOPIC,
+  INTEGRATION_REMOVED_TOPIC,
   IntegrationCreatedEvent,
+  IntegrationRemovedEvent,
   ResourceEntity,
   buildIntegrationEntities,
 } from '@internal/backstage-plugin-meter-siem-common';
@@ -154,8 +156,11 @@ export class MeterSiemEntityProvider implements EntityProvider {
     });
     await this.#events?.subscribe({
       id: this.getProviderName(),
-      topics: [INTEGRATION_CREATED_TOPIC],
-      onEvent: params => this.#onIntegrationCreated(params),
+      topics: [INTEGRATION_CREATED_TOPIC, INTEGRATION_REMOVED_TOPIC],
+      onEvent: params =>
+        params.topic === INTEGRATION_REMOVED_TOPIC
+          ? this.#onIntegrationRemoved(params)
+          : this.#onIntegrationCreated(params),
     });
   }
 
@@ -326,6 +331,73 @@ export class MeterSiemEntityProvider implements EntityProvider {
   }
 
   /**
+   * Removes at once the entities of an integration the decommission action
+   * deleted from AWS, instead of at the next sync: those of the event's
+   * account only, and only entities this provider emits (named
+   * `<integration>-<account>` or `<integration>-<account>-<part>`; the
+   * catalog itself removes nothing another provider emitted). Not only the
+   * names it remembers: the replica that hears the event may not be the one
+   * that ran the last sync. They are forgotten too, so that no later full
+   * mutation (a failed sync's, a registration's) brings them back.
+   */
+  async #onIntegrationRemoved(params: EventParams): Promise<void> {
+    const event = params.eventPayload as Partial<IntegrationRemovedEvent>;
+    const { accountId, entityRefs } = event;
+    if (
+      typeof accountId !== 'string' ||
+      !/^\d{12}$/.test(accountId) ||
+      !Array.isArray(entityRefs) ||
+      !entityRefs.every(ref => typeof ref === 'string')
+    ) {
+      this.#logger.warn(
+        `Ignored a ${INTEGRATION_REMOVED_TOPIC} event without a 12-digit accountId and entityRefs`,
+      );
+      return;
+    }
+    const { accountId: configured } = this.#account;
+    if (configured && configured !== accountId) return;
+    try {
+      const connection = this.#connectionOrThrow();
+      if (!configured) {
+        // The main account's id is known only once its credentials are.
+        const clients = await this.#accountClients();
+        if (clients.accountId !== accountId) return;
+      }
+      const names = new Set(
+        entityRefs.flatMap(ref => {
+          const name = emittedName(ref, accountId);
+          return name ? [name] : [];
+        }),
+      );
+      if (names.size === 0) return;
+      const kept = (entities: ResourceEntity[]) =>
+        entities.filter(e => !names.has(e.metadata.name));
+      this.#lastSynced = this.#lastSynced && kept(this.#lastSynced);
+      this.#registered = this.#registered.map(r => ({
+        ...r,
+        entities: kept(r.entities),
+      }));
+      await connection.applyMutation({
+        type: 'delta',
+        added: [],
+        removed: [...names].map(name => ({
+          entityRef: `resource:default/${name}`,
+          locationKey: this.getProviderName(),
+        })),
+      });
+      this.#logger.info(
+        `Removed ${names.size} entities of a decommissioned Meter SIEM integration in AWS account ${accountId}`,
+      );
+    } catch (error) {
+      this.#logger.warn(
+        `Could not remove the entities of a decommissioned Meter SIEM integration in AWS account ${accountId}, the next sync will: ${stringifyError(
+          error,
+        )}`,
+      );
+    }
+  }
+
+  /**
    * Where a region could not be read: its integrations keep the read time of
    * their last facts (so that they turn stale), and what the last sync
    * found there and this one could not list (streams left behind) stays.
@@ -395,6 +467,25 @@ export class MeterSiemEntityProvider implements EntityProvider {
       locationKey: this.getProviderName(),
     };
   }
+}
+
+/**
+ * The name of an entity this provider emits for `accountId`, or `undefined`
+ * for any other reference: kind Resource in the default namespace, named
+ * `<integration>-<account>`, optionally with `-stream`, `-role` or `-policy`.
+ */
+function emittedName(ref: string, accountId: string): string | undefined {
+  let parsed;
+  try {
+    parsed = parseEntityRef(ref);
+  } catch {
+    return undefined;
+  }
+  const ours =
+    parsed.kind.toLowerCase() === 'resource' &&
+    parsed.namespace === 'default' &&
+    new RegExp(`^.+-${accountId}(-stream|-role|-policy)?$`).test(parsed.name);
+  return ours ? parsed.name : undefined;
 }
 
 /** The integration entities, marked with when their facts were read. */

@@ -30,3 +30,19 @@ export const ENHANCED_METRICS = ['IncomingBytes', 'IncomingRecords'] as const;
  * @public
  */
 export const AWS_MANAGED_KINESIS_KEY = 'alias/aws/kinesis';
+
+/**
+ * The `metadata.name` of each of the product's templates: contracts (see the
+ * README) that the UI links to and the audit's remedies name.
+ *
+ * @public
+ */
+export const TEMPLATE_NAMES = {
+  create: 'meter-siem-integration',
+  fixOwnershipTags: 'meter-siem-fix-ownership-tags',
+  verifyDelivery: 'meter-siem-verify-delivery',
+  alarm: 'meter-siem-alarm',
+  update: 'meter-siem-update',
+  rotateExternalId: 'meter-siem-rotate-external-id',
+  decommission: 'meter-siem-decommission',
+} as const;

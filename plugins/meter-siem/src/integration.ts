@@ -7,6 +7,7 @@ import { humanizeEntityRef } from '@backstage/plugin-catalog-react';
 import {
   ANNOTATIONS,
   INTEGRATION_ENTITY_FILTER,
+  SilenceAlarmFacts,
   consoleUrls,
   parseArn,
   parseAuditFacts,
@@ -55,6 +56,13 @@ export interface IntegrationView {
    * say; false when they say otherwise or are absent. Never the ID itself.
    */
   trustWithoutExternalId: boolean;
+  /**
+   * The stream's alarm on silence as the catalog last read it; `null` when
+   * it has none, absent when the catalog did not look.
+   */
+  silenceAlarm?: SilenceAlarmFacts | null;
+  /** Set while the role accepts two external IDs (a rotation half-done). */
+  rotation?: { startedAt?: string };
   consoleLinks: ConsoleLink[];
 }
 
@@ -121,7 +129,8 @@ export function readIntegration(entity: Entity): IntegrationView {
   const roleArn = read(ANNOTATIONS.roleArn);
   const region = read(ANNOTATIONS.region) ?? safeArnPart(streamArn, 'region');
   const roleName = safeResourceName(roleArn);
-  const trust = parseAuditFacts(read(ANNOTATIONS.auditFacts))?.trust;
+  const facts = parseAuditFacts(read(ANNOTATIONS.auditFacts));
+  const trust = facts?.trust;
   const spec = entity.spec ?? {};
   return {
     entityRef: stringifyEntityRef(entity),
@@ -145,6 +154,16 @@ export function readIntegration(entity: Entity): IntegrationView {
     enhancedMetrics: read(ANNOTATIONS.enhancedMetrics),
     trustWithoutExternalId:
       trust?.trustsMeter === true && trust.hasExternalIdCondition === false,
+    ...(facts?.silenceAlarm !== undefined && {
+      silenceAlarm: facts.silenceAlarm,
+    }),
+    ...((trust?.externalIdCount ?? 1) > 1 && {
+      rotation: {
+        ...(trust?.rotationStartedAt && {
+          startedAt: trust.rotationStartedAt,
+        }),
+      },
+    }),
     consoleLinks: consoleLinksOf(
       entity,
       region,

@@ -1,3 +1,4 @@
+import { TEMPLATE_NAMES } from '@internal/backstage-plugin-meter-siem-common';
 import {
   createExternalRouteRef,
   createRouteRef,
@@ -26,5 +27,5 @@ export const createIntegrationRouteRef = createExternalRouteRef({
 /** The template that creates an integration, as its page's parameters. */
 export const INTEGRATION_TEMPLATE = {
   namespace: 'default',
-  templateName: 'meter-siem-integration',
+  templateName: TEMPLATE_NAMES.create,
 };

@@ -10,6 +10,7 @@ import {
 } from '../../integration';
 import { StreamStatus } from '../StreamStatus';
 import { ExternalIdField } from './ExternalIdField';
+import { AlarmState, DayTwo } from './DayTwo';
 
 const NOT_KNOWN = 'Not known yet';
 
@@ -129,7 +130,16 @@ export function IntegrationCardContent(props: { view: IntegrationView }) {
         <Fact label="Account">{view.accountId}</Fact>
         <Fact label="Region">{view.region}</Fact>
         <Fact label="Environment">{view.environment}</Fact>
+        {view.silenceAlarm !== undefined && (
+          <Fact label="Alarm on silence">
+            <AlarmState view={view} />
+          </Fact>
+        )}
       </Grid.Root>
+
+      <Section title="Operate">
+        <DayTwo view={view} />
+      </Section>
 
       {view.consoleLinks.length > 0 && (
         <Section title="AWS console">

@@ -10,6 +10,7 @@ import {
   AuditFinding,
   AuditReport,
   AuditSeverity,
+  DeliveryReport,
 } from '@internal/backstage-plugin-meter-siem-common';
 
 // The report's shapes are the backend's, from the domain package.
@@ -63,6 +64,13 @@ export interface MeterSiemApi {
    * external ID for the integration (404).
    */
   revealExternalId(entityRef: CompoundEntityRef | string): Promise<string>;
+  /**
+   * Reads the integration's stream now for Meter's events of the last
+   * hour (the owning team only). Throws `ResponseError` on 403, 401, 404.
+   */
+  verifyDelivery(
+    entityRef: CompoundEntityRef | string,
+  ): Promise<DeliveryReport>;
 }
 
 export const meterSiemApiRef = createApiRef<MeterSiemApi>().with({
@@ -132,18 +140,8 @@ export class MeterSiemClient implements MeterSiemApi {
   async revealExternalId(
     entityRef: CompoundEntityRef | string,
   ): Promise<string> {
-    const { namespace, name } =
-      typeof entityRef === 'string'
-        ? parseEntityRef(entityRef, {
-            defaultKind: 'resource',
-            defaultNamespace: 'default',
-          })
-        : entityRef;
-    const baseUrl = await this.discoveryApi.getBaseUrl('meter-siem');
     const response = await this.fetchApi.fetch(
-      `${baseUrl}/integrations/${encodeURIComponent(
-        namespace,
-      )}/${encodeURIComponent(name)}/external-id`,
+      await this.integrationUrl(entityRef, 'external-id'),
       // A secret: never from, nor into, the browser's HTTP cache.
       { cache: 'no-store' },
     );
@@ -155,6 +153,40 @@ export class MeterSiemClient implements MeterSiemApi {
       throw new Error('The Meter SIEM backend answered without an external ID');
     }
     return body.externalId;
+  }
+
+  async verifyDelivery(
+    entityRef: CompoundEntityRef | string,
+  ): Promise<DeliveryReport> {
+    const response = await this.fetchApi.fetch(
+      await this.integrationUrl(entityRef, 'verify-delivery'),
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{}',
+      },
+    );
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return (await response.json()) as DeliveryReport;
+  }
+
+  private async integrationUrl(
+    entityRef: CompoundEntityRef | string,
+    path: string,
+  ): Promise<string> {
+    const { namespace, name } =
+      typeof entityRef === 'string'
+        ? parseEntityRef(entityRef, {
+            defaultKind: 'resource',
+            defaultNamespace: 'default',
+          })
+        : entityRef;
+    const baseUrl = await this.discoveryApi.getBaseUrl('meter-siem');
+    return `${baseUrl}/integrations/${encodeURIComponent(
+      namespace,
+    )}/${encodeURIComponent(name)}/${path}`;
   }
 
   private async request(params: URLSearchParams): Promise<Response> {

@@ -67,5 +67,11 @@ export function mockMeterSiemApi(
       .mockRejectedValue(
         new Error('revealExternalId is not faked in this test'),
       ),
+    verifyDelivery: jest
+      .fn<
+        ReturnType<MeterSiemApi['verifyDelivery']>,
+        Parameters<MeterSiemApi['verifyDelivery']>
+      >()
+      .mockRejectedValue(new Error('verifyDelivery is not faked in this test')),
   };
 }

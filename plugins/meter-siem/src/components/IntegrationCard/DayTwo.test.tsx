@@ -1,7 +1,10 @@
 import { screen } from '@testing-library/react';
 import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
 import { ANNOTATIONS } from '@internal/backstage-plugin-meter-siem-common';
+import userEvent from '@testing-library/user-event';
+import { meterSiemApiRef } from '../../api';
 import { readIntegration } from '../../integration';
+import { mockMeterSiemApi } from '../../testing/findings';
 import { createIntegrationRouteRef } from '../../routes';
 import { integrationEntity } from '../../testing/integrationEntity';
 import { AlarmState, DayTwo } from './DayTwo';
@@ -10,6 +13,8 @@ type Decision = Exclude<
   NonNullable<Parameters<typeof mockApis.permission>[0]>['authorize'],
   Function | undefined
 >;
+
+let renderApi: ReturnType<typeof mockMeterSiemApi>;
 
 // usePermission caches its answers by entity: each test has an entity of
 // its own.
@@ -23,13 +28,30 @@ function render(
     annotations: { [ANNOTATIONS.auditFacts]: JSON.stringify(facts) },
   });
   const view = readIntegration(entity);
+  const api = mockMeterSiemApi([]);
+  api.verifyDelivery.mockResolvedValue({
+    status: 'Verified',
+    testEvent: { id: 'evt-1', time: '2026-11-28T11:00:00.000Z' },
+    latestEvent: {
+      id: 'evt-1',
+      type: 'TYPE_TEST',
+      time: '2026-11-28T11:00:00.000Z',
+    },
+    incomingRecordsLastHour: 1,
+    readSince: '2026-11-28T10:30:00.000Z',
+    shardsRead: 1,
+    recordsRead: 1,
+    skippedRecords: 0,
+    caughtUp: true,
+  } as any);
+  renderApi = api;
   return renderInTestApp(
     <>
       <AlarmState view={view} />
       <DayTwo view={view} />
     </>,
     {
-      apis: [mockApis.permission({ authorize })],
+      apis: [mockApis.permission({ authorize }), [meterSiemApiRef, api]],
       mountedRoutes: {
         '/create/templates/:namespace/:templateName': createIntegrationRouteRef,
       },
@@ -69,12 +91,29 @@ describe('DayTwo', () => {
     expect(screen.getByText('None')).toBeInTheDocument();
   });
 
+  it("checks delivery on the owning team's request and shows the status", async () => {
+    await render(base, 'ALLOW' as Decision, 'hq3');
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Check delivery' }),
+    );
+    expect(
+      await screen.findByText(/^Verified: Meter's test event arrived at/),
+    ).toBeInTheDocument();
+    expect(screen.getByText(/test event evt-1 of/)).toBeInTheDocument();
+    expect(renderApi.verifyDelivery).toHaveBeenCalledWith(
+      'resource:default/hq3-123456789012',
+    );
+  });
+
   it('tells other teams who may act, with no links', async () => {
     await render(base, 'DENY' as Decision, 'lab');
     expect(
       await screen.findByText(/Only the owning team can verify/),
     ).toBeInTheDocument();
     expect(screen.queryByRole('link')).not.toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: 'Check delivery' }),
+    ).not.toBeInTheDocument();
   });
 
   it('shows the alarm state and a rotation left half-done, with the step that finishes it', async () => {

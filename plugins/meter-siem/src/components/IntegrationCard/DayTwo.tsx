@@ -6,6 +6,7 @@ import {
 } from '@internal/backstage-plugin-meter-siem-common';
 import { IntegrationView } from '../../integration';
 import { useTemplateLink } from '../useTemplateLink';
+import { DeliveryCheck } from './DeliveryCheck';
 
 /** The day-two templates the card offers, in the order of a life. */
 const ACTIONS = [
@@ -102,6 +103,9 @@ export function DayTwo(props: { view: IntegrationView }) {
             </Text>
           }
         />
+      )}
+      {manage.allowed && view.streamArn && (
+        <DeliveryCheck entityRef={view.entityRef} />
       )}
       {manage.allowed ? (
         <Flex gap="2" style={{ flexWrap: 'wrap' }}>

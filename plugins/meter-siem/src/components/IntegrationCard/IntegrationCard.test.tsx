@@ -119,7 +119,7 @@ describe('IntegrationCard', () => {
         /Settings > Organization > Integrations > Services > SIEM/,
       ),
     ).toBeInTheDocument();
-    expect(screen.getByText(/Send test event/)).toHaveTextContent(
+    expect(screen.getByText(/Use Send test event/)).toHaveTextContent(
       'check the external ID',
     );
   });

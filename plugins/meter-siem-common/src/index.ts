@@ -25,3 +25,4 @@ export * from './staleness';
 export * from './alarms';
 export * from './rotation';
 export * from './delivery';
+export * from './streamUpdate';

@@ -14,4 +14,5 @@ export { createAlarmAction } from './actions/createAlarm';
 export { createApplyAlarmAction } from './actions/applyAlarm';
 export { createRotateExternalIdAction } from './actions/rotateExternalId';
 export { createDecommissionAction } from './actions/decommission';
+export { createUpdateStreamAction } from './actions/updateStream';
 export type { ActionOptions } from './actions/options';

@@ -19,6 +19,7 @@ import { createRoleAction } from './actions/createRole';
 import { createStreamAction } from './actions/createStream';
 import { createRegisterIntegrationAction } from './actions/registerIntegration';
 import { createVerifyDeliveryAction } from './actions/verifyDelivery';
+import { createUpdateStreamAction } from './actions/updateStream';
 import { createDecommissionAction } from './actions/decommission';
 
 /**
@@ -65,6 +66,7 @@ export const scaffolderModuleMeterSiem = createBackendModule({
           createAlarmAction(options),
           createApplyAlarmAction(options),
           createRotateExternalIdAction(options),
+          createUpdateStreamAction(options),
           createDecommissionAction(options),
         );
       },

@@ -1,17 +1,38 @@
 import {
+  CreatePolicyVersionCommand,
+  DeletePolicyVersionCommand,
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  ListPolicyVersionsCommand,
+} from '@aws-sdk/client-iam';
+import {
   CreateStreamCommand,
+  DecreaseStreamRetentionPeriodCommand,
   DescribeStreamSummaryCommand,
   EnableEnhancedMonitoringCommand,
   IncreaseStreamRetentionPeriodCommand,
   StartStreamEncryptionCommand,
+  StopStreamEncryptionCommand,
   StreamDescriptionSummary,
+  UpdateShardCountCommand,
+  UpdateStreamModeCommand,
 } from '@aws-sdk/client-kinesis';
-import { ConflictError } from '@backstage/errors';
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { ConflictError, NotFoundError } from '@backstage/errors';
 import {
   AWS_MANAGED_KINESIS_KEY,
   ENHANCED_METRICS,
+  MANAGED_BY_VALUE,
+  MeterSiemSettings,
+  STREAM_UPDATE_LIMITS,
   StreamSettings,
+  StreamState,
+  StreamUpdateStep,
   Tag,
+  parsePolicyDocument,
+  permissionsPolicyWithKeys,
+  policyKmsKeys,
+  resourceName,
   streamArn,
 } from '@internal/backstage-plugin-meter-siem-common';
 import {
@@ -155,7 +176,7 @@ export async function ensureStream(
   return stream;
 }
 
-type CallContext = (permission: string) => {
+export type CallContext = (permission: string) => {
   permission: string;
   resource: string;
   accountId: string;
@@ -201,7 +222,7 @@ async function describe(
  * SDK's own retries), and the task's abort signal ends it within the
  * current pause.
  */
-async function waitActive(
+export async function waitActive(
   aws: AccountClients,
   name: string,
   call: CallContext,
@@ -330,4 +351,308 @@ function assertSameSettings(
       } > Configuration, or the AWS CLI) and run again.`,
     );
   }
+}
+
+/** What an update reads of a stream before planning its change. */
+export interface StreamForUpdate {
+  state: StreamState;
+  tags: Record<string, string>;
+}
+
+/**
+ * Reads an integration's stream for an update (reads only, so a dry run may
+ * too): its settings (DescribeStreamSummary), and the customer keys its
+ * write policy grants. Refuses, changing nothing, a stream that is gone or
+ * not this integration's: its tags must name the integration (the stream's
+ * name without the product's prefix) and say Backstage manages it.
+ */
+export async function readStreamForUpdate(
+  aws: AccountClients,
+  arn: string,
+  options: {
+    policyArn?: string;
+    settings: Pick<MeterSiemSettings, 'tagKeys' | 'namePrefix'>;
+  },
+): Promise<StreamForUpdate> {
+  const name = resourceName(arn);
+  const call = streamCall(aws, name);
+  const stream = await describe(aws, name, call);
+  if (!stream) {
+    throw new NotFoundError(
+      `Kinesis stream ${name} (account ${aws.accountId}, region ${aws.region}) no longer exists; nothing was changed. The catalog drops the integration's stream at its next sync.`,
+    );
+  }
+  const tags = await streamTags(aws, arn).read();
+  const { tagKeys, namePrefix } = options.settings;
+  const integrationName = name.startsWith(namePrefix)
+    ? name.slice(namePrefix.length)
+    : undefined;
+  if (
+    !integrationName ||
+    tags[tagKeys.integration] !== integrationName ||
+    tags[tagKeys.managedBy] !== MANAGED_BY_VALUE
+  ) {
+    throw new ConflictError(
+      `Kinesis stream ${name} (account ${aws.accountId}, region ${
+        aws.region
+      }) was not changed: it is not one Backstage made for integration ${
+        integrationName ?? name
+      } (its tags ${tagKeys.integration}=${integrationName ?? '…'} and ${
+        tagKeys.managedBy
+      }=${MANAGED_BY_VALUE} are not both there), so Backstage leaves its settings to whoever made it. Change it in the AWS console, or tag it with the "Fix ownership tags" template only if it is really this integration's.`,
+    );
+  }
+  return {
+    tags,
+    state: {
+      capacityMode: stream.StreamModeDetails?.StreamMode ?? 'PROVISIONED',
+      openShardCount: stream.OpenShardCount ?? 0,
+      retentionHours: stream.RetentionPeriodHours ?? DEFAULT_RETENTION_HOURS,
+      kmsKeyId:
+        stream.EncryptionType === 'KMS' ? stream.KeyId ?? undefined : undefined,
+      policyKeys: options.policyArn
+        ? await readPolicyKeys(aws, options.policyArn, arn)
+        : undefined,
+    },
+  };
+}
+
+/** The customer keys the write policy grants, if it is the least-privilege one. */
+async function readPolicyKeys(
+  aws: AccountClients,
+  policyArn: string,
+  arn: string,
+): Promise<string[] | undefined> {
+  const call = policyCall(aws, policyArn);
+  const { Policy } = await send(
+    () => aws.iam.send(new GetPolicyCommand({ PolicyArn: policyArn })),
+    call('iam:GetPolicy'),
+  );
+  const { PolicyVersion } = await send(
+    () =>
+      aws.iam.send(
+        new GetPolicyVersionCommand({
+          PolicyArn: policyArn,
+          VersionId: Policy?.DefaultVersionId,
+        }),
+      ),
+    call('iam:GetPolicyVersion'),
+  );
+  return policyKmsKeys(
+    parsePolicyDocument(PolicyVersion?.Document ?? '{}'),
+    arn,
+  );
+}
+
+/**
+ * Makes the planned change of an integration's stream, step by step in the
+ * plan's order, waiting until the stream is ACTIVE after each stream call
+ * (AWS refuses the next change while it is UPDATING). A failure stops
+ * there: what was done stays, and a re-run plans only what still differs.
+ */
+export async function updateStream(
+  aws: AccountClients,
+  arn: string,
+  steps: StreamUpdateStep[],
+  ctx: { logger: LoggerService; signal?: AbortSignal; policyArn?: string },
+): Promise<StreamDescriptionSummary | undefined> {
+  const StreamName = resourceName(arn);
+  const call = streamCall(aws, StreamName);
+  let stream: StreamDescriptionSummary | undefined;
+  const kinesis = async (
+    permission: string,
+    request: () => Promise<unknown>,
+    done: string,
+  ) => {
+    try {
+      await request();
+    } catch (error) {
+      throw limitsExplained(error, call(permission));
+    }
+    ctx.logger.info(`${done}; waiting until ${StreamName} is ACTIVE`);
+    stream = await waitActive(aws, StreamName, call, ctx.signal);
+  };
+
+  for (const step of steps) {
+    switch (step.call) {
+      case 'UpdateStreamMode':
+        await kinesis(
+          'kinesis:UpdateStreamMode',
+          () =>
+            aws.kinesis.send(
+              new UpdateStreamModeCommand({
+                StreamARN: arn,
+                StreamModeDetails: { StreamMode: step.mode },
+              }),
+            ),
+          `Switched ${StreamName} to ${step.mode}`,
+        );
+        break;
+      case 'UpdateShardCount':
+        await kinesis(
+          'kinesis:UpdateShardCount',
+          () =>
+            aws.kinesis.send(
+              new UpdateShardCountCommand({
+                StreamName,
+                TargetShardCount: step.to,
+                ScalingType: 'UNIFORM_SCALING',
+              }),
+            ),
+          `Resharding ${StreamName} from ${step.from} to ${step.to} shards`,
+        );
+        break;
+      case 'IncreaseStreamRetentionPeriod':
+        await kinesis(
+          'kinesis:IncreaseStreamRetentionPeriod',
+          () =>
+            aws.kinesis.send(
+              new IncreaseStreamRetentionPeriodCommand({
+                StreamName,
+                RetentionPeriodHours: step.hours,
+              }),
+            ),
+          `Increased retention of ${StreamName} to ${step.hours} hours`,
+        );
+        break;
+      case 'DecreaseStreamRetentionPeriod':
+        await kinesis(
+          'kinesis:DecreaseStreamRetentionPeriod',
+          () =>
+            aws.kinesis.send(
+              new DecreaseStreamRetentionPeriodCommand({
+                StreamName,
+                RetentionPeriodHours: step.hours,
+              }),
+            ),
+          `Decreased retention of ${StreamName} to ${step.hours} hours`,
+        );
+        break;
+      case 'StartStreamEncryption':
+        await kinesis(
+          'kinesis:StartStreamEncryption',
+          () =>
+            aws.kinesis.send(
+              new StartStreamEncryptionCommand({
+                StreamName,
+                EncryptionType: 'KMS',
+                KeyId: step.keyId,
+              }),
+            ),
+          `Encrypting ${StreamName} with ${step.keyId}`,
+        );
+        break;
+      case 'StopStreamEncryption':
+        await kinesis(
+          'kinesis:StopStreamEncryption',
+          () =>
+            aws.kinesis.send(
+              new StopStreamEncryptionCommand({
+                StreamName,
+                EncryptionType: 'KMS',
+                KeyId: step.keyId,
+              }),
+            ),
+          `Stopped encrypting ${StreamName}`,
+        );
+        break;
+      case 'SetPolicyKeys':
+        await setPolicyKeys(aws, ctx.policyArn!, arn, step.keys);
+        ctx.logger.info(
+          `Write policy ${resourceName(ctx.policyArn!)} now grants ${
+            step.keys.length ? step.keys.join(', ') : 'no KMS key'
+          }`,
+        );
+        break;
+      default:
+        throw new Error(`Unknown step ${JSON.stringify(step)}`);
+    }
+  }
+  return stream;
+}
+
+/**
+ * A new default version of the write policy granting exactly `keys`,
+ * removing the oldest other version first when the policy has IAM's
+ * maximum of 5.
+ */
+async function setPolicyKeys(
+  aws: AccountClients,
+  policyArn: string,
+  arn: string,
+  keys: string[],
+): Promise<void> {
+  const call = policyCall(aws, policyArn);
+  const { Versions = [] } = await send(
+    () => aws.iam.send(new ListPolicyVersionsCommand({ PolicyArn: policyArn })),
+    call('iam:ListPolicyVersions'),
+  );
+  if (Versions.length >= 5) {
+    const [oldest] = Versions.filter(v => !v.IsDefaultVersion).sort(
+      (a, b) => (a.CreateDate?.getTime() ?? 0) - (b.CreateDate?.getTime() ?? 0),
+    );
+    await send(
+      () =>
+        aws.iam.send(
+          new DeletePolicyVersionCommand({
+            PolicyArn: policyArn,
+            VersionId: oldest.VersionId,
+          }),
+        ),
+      call('iam:DeletePolicyVersion'),
+    );
+  }
+  await send(
+    () =>
+      aws.iam.send(
+        new CreatePolicyVersionCommand({
+          PolicyArn: policyArn,
+          PolicyDocument: JSON.stringify(permissionsPolicyWithKeys(arn, keys)),
+          SetAsDefault: true,
+        }),
+      ),
+    call('iam:CreatePolicyVersion'),
+  );
+}
+
+/**
+ * AWS's message, explained, and for the calls AWS limits per stream per
+ * day the limit that may be the cause (AWS answers LimitExceededException
+ * for it as for throttling and the shard quota).
+ */
+function limitsExplained(
+  error: unknown,
+  context: ReturnType<CallContext>,
+): Error {
+  const explained = explainAwsError(error, context);
+  const daily: Record<string, string> = {
+    'kinesis:UpdateStreamMode': `switching capacity mode ${STREAM_UPDATE_LIMITS.modeSwitchesPerDay} times`,
+    'kinesis:UpdateShardCount': `resharding ${STREAM_UPDATE_LIMITS.shardCountCallsPerDay} times`,
+  };
+  if (
+    (error as { name?: string })?.name === 'LimitExceededException' &&
+    daily[context.permission]
+  ) {
+    explained.message = `${explained.message} Kinesis also allows ${
+      daily[context.permission]
+    } per stream in a rolling 24 hours, earlier runs and changes outside Backstage included: if the stream was changed recently, run the template again a day after the first change. Changes made before this call stay.`;
+  }
+  return explained;
+}
+
+function streamCall(aws: AccountClients, name: string): CallContext {
+  return permission => ({
+    permission,
+    resource: `stream ${name}`,
+    accountId: aws.accountId,
+    region: aws.region,
+  });
+}
+
+function policyCall(aws: AccountClients, policyArn: string) {
+  return (permission: string) => ({
+    permission,
+    resource: `policy ${resourceName(policyArn)}`,
+    accountId: aws.accountId,
+  });
 }

@@ -1,14 +1,14 @@
-import {
-  test,
-  expect,
-  type APIRequestContext,
-  type BrowserContext,
-  type Page,
-} from '@playwright/test';
+import { test, expect, type BrowserContext, type Page } from '@playwright/test';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
+import {
+  BACKEND_URL,
+  bearer,
+  browserIdentity,
+  sidebar,
+  signInWithSso,
+  tokenFromScript,
+  tokenSubject,
+} from './support';
 
 /**
  * The product's main journey in a real browser, as the people who use it:
@@ -28,78 +28,6 @@ import { promisify } from 'node:util';
  */
 
 const HEX64 = /[0-9a-f]{64}/i;
-const ROOT = path.resolve(__dirname, '../../..');
-const BACKEND_URL = (
-  process.env.BACKEND_URL ??
-  process.env.PLAYWRIGHT_URL ??
-  'http://localhost:7007'
-).replace(/\/+$/, '');
-
-const sidebar = (page: Page) =>
-  page.getByRole('navigation', { name: 'sidebar nav' });
-
-/**
- * Signs in on the app's sign-in page with the company sign-in ("ACME SSO"):
- * its button opens the OpenID provider's login form in a popup, which closes
- * itself once the backend has the code.
- */
-async function signInWithSso(page: Page, login: string) {
-  await page.goto('/');
-  const ssoCard = page
-    .getByText('ACME SSO', { exact: true })
-    .locator('xpath=ancestor::*[.//button][1]');
-  const popupOpened = page.waitForEvent('popup');
-  await ssoCard.getByRole('button', { name: /sign in/i }).click();
-  const popup = await popupOpened;
-  const closed = popup.waitForEvent('close', { timeout: 30_000 });
-
-  await popup.locator('input[name="login"]').fill(login);
-  await popup.locator('input[name="password"]').fill('any password will do');
-  await popup.locator('button[type="submit"]').click();
-  await closed;
-
-  await expect(
-    sidebar(page).getByRole('link', { name: 'Catalog', exact: true }),
-  ).toBeVisible();
-}
-
-/**
- * The Backstage identity of the browser's session: what the app itself asks
- * for (the refresh endpoint, with the session's cookie).
- */
-async function browserIdentity(request: APIRequestContext) {
-  const res = await request.get(
-    `${BACKEND_URL}/api/auth/oidc/refresh?optional&env=development`,
-    { headers: { 'x-requested-with': 'XMLHttpRequest' } },
-  );
-  expect(res.status(), await res.text()).toBe(200);
-  const body = await res.json();
-  return body.backstageIdentity as {
-    token: string;
-    identity: { userEntityRef: string; ownershipEntityRefs: string[] };
-  };
-}
-
-/** A user token from scripts/token.sh (its last line of stdout). */
-async function tokenFromScript(user: string): Promise<string> {
-  const env: NodeJS.ProcessEnv = { ...process.env, BACKEND_URL };
-  if (process.env.IDP_URL) env.IDP_PORT = new URL(process.env.IDP_URL).port;
-  const { stdout } = await promisify(execFile)(
-    path.join(ROOT, 'scripts/token.sh'),
-    [user],
-    { cwd: ROOT, env, timeout: 60_000 },
-  );
-  const token = stdout.trim().split('\n').pop() ?? '';
-  expect(token.split('.')).toHaveLength(3);
-  return token;
-}
-
-function tokenSubject(token: string): string {
-  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString())
-    .sub;
-}
-
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 /** The sts:ExternalId the role's trust policy requires, read from IAM. */
 async function externalIdInTrustPolicy(roleName: string) {
@@ -187,6 +115,11 @@ test('Jane provisions an integration and reveals its external ID; Sam, of anothe
     // AWS location: defaults (us-east-1, main account)
     await page.getByRole('button', { name: 'Next' }).click();
     // Capacity: defaults (1 provisioned shard, 24 hours, no encryption)
+    await page.getByRole('button', { name: 'Next' }).click();
+    // Monitoring: the alarm on silence, on by default, notifying nobody
+    await expect(
+      page.getByRole('checkbox', { name: 'Alarm when events stop' }),
+    ).toBeChecked();
     await page.getByRole('button', { name: 'Next' }).click();
     // Tags: none
     await page.getByRole('button', { name: 'Review' }).click();

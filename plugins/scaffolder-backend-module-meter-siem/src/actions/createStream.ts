@@ -94,31 +94,17 @@ export function createStreamAction(options: ActionOptions) {
       await ownership.newOwner();
 
       if (ctx.isDryRun) {
-        // The account is resolved (a read: STS GetCallerIdentity at most) so
-        // that the next steps get ARNs they can check; without credentials
-        // the dry run still completes, with a placeholder account it names.
-        const accountId = await clients
-          .forAccount(input)
-          .then(aws => aws.accountId)
-          .catch(() => DRY_RUN_ACCOUNT);
+        const accountId = await dryRunAccount(clients, input);
         ctx.logger.info(
           `Dry run: would create Kinesis stream ${streamName} in ${
             input.region
-          } (account ${
-            accountId === DRY_RUN_ACCOUNT
-              ? `not known without AWS credentials, shown as ${DRY_RUN_ACCOUNT}`
-              : accountId
-          }): ${describeSettings(wanted)}, metrics ${ENHANCED_METRICS.join(
-            ' and ',
-          )}, tags ${tags.map(t => t.Key).join(', ')}`,
+          } (account ${accountId}): ${describeSettings(
+            wanted,
+          )}, metrics ${ENHANCED_METRICS.join(' and ')}, tags ${tags
+            .map(t => t.Key)
+            .join(', ')}`,
         );
-        ctx.output(
-          'streamArn',
-          formatStreamArn(input.region, accountId, streamName),
-        );
-        ctx.output('streamName', streamName);
-        ctx.output('accountId', accountId);
-        ctx.output('region', input.region);
+        outputs(ctx, input.region, accountId.slice(0, 12), streamName);
         return;
       }
 
@@ -146,10 +132,36 @@ export function createStreamAction(options: ActionOptions) {
       ctx.logger.info(
         `Kinesis stream ${streamName} is ${stream.StreamStatus}: ${stream.StreamARN}`,
       );
-      ctx.output('streamArn', stream.StreamARN!);
-      ctx.output('streamName', streamName);
-      ctx.output('accountId', aws.accountId);
-      ctx.output('region', aws.region);
+      outputs(ctx, aws.region, aws.accountId, streamName);
     },
   });
+}
+
+/** The step's outputs: where the stream is, for the next steps. */
+function outputs(
+  ctx: { output(name: string, value: string): void },
+  region: string,
+  accountId: string,
+  streamName: string,
+) {
+  ctx.output('streamArn', formatStreamArn(region, accountId, streamName));
+  ctx.output('streamName', streamName);
+  ctx.output('accountId', accountId);
+  ctx.output('region', region);
+}
+
+/**
+ * The account a dry run names. It is resolved (a read: STS
+ * GetCallerIdentity at most) so that the next steps get ARNs they can
+ * check; without credentials the dry run still completes, with a
+ * placeholder account it says is one.
+ */
+async function dryRunAccount(
+  clients: ActionOptions['clients'],
+  input: { accountId?: string; region: string },
+): Promise<string> {
+  return clients
+    .forAccount(input)
+    .then(aws => aws.accountId)
+    .catch(() => `${DRY_RUN_ACCOUNT}, not known without AWS credentials`);
 }

@@ -29,6 +29,8 @@ import { mockCredentials } from '@backstage/backend-test-utils';
 import request from 'supertest';
 import { ActionOptions } from './options';
 import { createUpdateStreamAction } from './updateStream';
+import { examples } from './updateStream.examples';
+import yaml from 'yaml';
 
 jest.setTimeout(90_000);
 
@@ -209,6 +211,27 @@ describe('meter-siem:stream:update', () => {
     expect(publish).not.toHaveBeenCalled();
     expect(await streamOf(made)).toEqual(before);
   });
+
+  it.each(examples.map(e => [e.description, e] as const))(
+    'dry-runs its example "%s" on an integration in moto',
+    async (_, example) => {
+      const target = await provisionIntegration({ region: 'us-east-1' });
+      const [step] = yaml.parse(example.example).steps;
+      expect(step.action).toBe('meter-siem:stream:update');
+      // The example's integration and account, as this test's.
+      const input = JSON.parse(
+        JSON.stringify(step.input)
+          .replace(
+            /\$\{\{ parameters\.integration \}\}|resource:default\/hq-network-123456789012/,
+            target.entityRef,
+          )
+          .replace(/123456789012/g, target.accountId),
+      );
+      const { outputs, calls } = await run(target, input, { isDryRun: true });
+      expect(outputs.changes.length).toBeGreaterThan(0);
+      expect(writesOf(calls)).toEqual([]);
+    },
+  );
 
   it('shows the wanted values in a dry run that cannot read the stream', async () => {
     proxy.inject({

@@ -14,6 +14,7 @@ import {
   tagsToRecord,
 } from '@internal/backstage-plugin-meter-siem-common';
 import { startScaffolder } from '../__testUtils__/backend';
+import { startMeterWorld } from '../__testUtils__/meter';
 import {
   provisionIntegration,
   syncAccount,
@@ -176,5 +177,44 @@ describe('meter-siem:external-id:rotate', () => {
     } finally {
       await scaffolder.backend.stop();
     }
+  });
+});
+
+describe('meter-siem:external-id:rotate, as Meter assumes the role', () => {
+  let world: Awaited<ReturnType<typeof startMeterWorld>>;
+  beforeAll(async () => {
+    world = await startMeterWorld();
+  });
+  afterAll(async () => {
+    await world?.stop();
+  });
+
+  it('lets Meter in with both IDs between the steps, and with only the new one after', async () => {
+    const made = await world.provision();
+    const old = await made.externalId();
+    const step = async (name: string) => {
+      const { ctx } = actionContext({
+        integration: made.entityRef,
+        step: name,
+      });
+      await createRotateExternalIdAction(made.options).handler(ctx);
+    };
+    const assumes = (id: string) =>
+      world.assumeRole(made.roleArn, id).then(
+        () => true,
+        () => false,
+      );
+    expect(await assumes(old)).toBe(true);
+    expect(await assumes('0'.repeat(64))).toBe(false);
+
+    await step('start');
+    const fresh = await made.externalId();
+    expect(fresh).not.toBe(old);
+    expect(await assumes(old)).toBe(true);
+    expect(await assumes(fresh)).toBe(true);
+
+    await step('finish');
+    expect(await assumes(old)).toBe(false);
+    expect(await assumes(fresh)).toBe(true);
   });
 });

@@ -4,40 +4,24 @@ import {
   IAMClient,
   PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
-import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
-import { Entity } from '@backstage/catalog-model';
-import { MeterSiemEntityProvider } from '@internal/backstage-plugin-catalog-backend-module-meter-siem';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { ConfigReader } from '@backstage/config';
-import { DefaultAwsCredentialsManager } from '@backstage/integration-aws-node';
+import { STSClient } from '@aws-sdk/client-sts';
 import {
   TYPE_TEST,
-  isIntegrationEntity,
-  resolveSettings,
   resourceName,
 } from '@internal/backstage-plugin-meter-siem-common';
-import {
-  AwsClientFactory,
-  readExternalId,
-} from '@internal/backstage-plugin-meter-siem-node';
-import {
-  MotoServer,
-  meterCloudEvent,
-  startMotoServer,
-} from '@internal/backstage-plugin-meter-siem-node/testUtils';
+import { meterCloudEvent } from '@internal/backstage-plugin-meter-siem-node/testUtils';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { validate } from 'jsonschema';
 import yaml from 'yaml';
 import { loadTemplate, startScaffolder } from '../__testUtils__/backend';
 import request from 'supertest';
 import { provisionIntegration } from '../__testUtils__/integration';
-import { actionContext, uniqueName } from '../__testUtils__/moto';
-import { ALEX, JANE, SAM, testAccess } from '../__testUtils__/org';
+import { startMeterWorld } from '../__testUtils__/meter';
+import { actionContext } from '../__testUtils__/moto';
+import { ALEX, JANE, SAM } from '../__testUtils__/org';
 import { ActionOptions } from './options';
-import { createPolicyAction } from './createPolicy';
-import { createRoleAction } from './createRole';
-import { createStreamAction } from './createStream';
 import { createVerifyDeliveryAction } from './verifyDelivery';
 
 jest.setTimeout(90_000);
@@ -229,21 +213,6 @@ describe('meter-siem:delivery:verify', () => {
 });
 
 /** Every entity the catalog provider emits for the main account, after one sync. */
-async function syncMainAccount(config: object): Promise<Entity[]> {
-  const [provider] = MeterSiemEntityProvider.fromConfig(
-    new ConfigReader(config),
-    {
-      logger: mockServices.logger.mock(),
-      scheduler: mockServices.scheduler.mock(),
-    },
-  );
-  const connection = { applyMutation: jest.fn(), refresh: jest.fn() };
-  await provider.connect(connection);
-  await provider.refresh();
-  const [mutation] = connection.applyMutation.mock.calls[0];
-  return mutation.entities.map((d: { entity: Entity }) => d.entity);
-}
-
 /**
  * Delivery as Meter makes it, on a moto server of its own with IAM
  * authorisation on (it would deny the other tests' unsigned calls on the
@@ -252,96 +221,27 @@ async function syncMainAccount(config: object): Promise<Entity[]> {
  * condition are what moto checks when it assumes the role.
  */
 describe('meter-siem:delivery:verify, delivered as Meter delivers', () => {
-  const region = 'eu-west-1';
-  let moto: MotoServer;
-  let endpointBefore: string | undefined;
-  let meter: Awaited<ReturnType<MotoServer['createUser']>>;
+  let world: Awaited<ReturnType<typeof startMeterWorld>>;
   let options: ActionOptions;
   let integration: { entityRef: string; streamArn: string; roleArn: string };
   let externalId: string;
+  const region = 'eu-west-1';
 
   beforeAll(async () => {
-    moto = await startMotoServer();
-    const backstage = await moto.createUser('backstage', [
-      { Effect: 'Allow', Action: '*', Resource: '*' },
-    ]);
-    meter = await moto.createUser('meter-data-export', [
-      { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' },
-    ]);
-    await moto.enableAuth();
-    endpointBefore = process.env.AWS_ENDPOINT_URL;
-    process.env.AWS_ENDPOINT_URL = moto.endpoint;
-
-    const aws = {
-      mainAccount: {
-        accessKeyId: backstage.accessKeyId,
-        secretAccessKey: backstage.secretAccessKey,
-      },
-    };
-    const clients = new AwsClientFactory(
-      DefaultAwsCredentialsManager.fromConfig(new ConfigReader({ aws })),
-    );
-    const settings = resolveSettings({ meterPrincipalArn: meter.arn });
-    options = { clients, settings, access: testAccess() };
-    const target = {
-      name: uniqueName('meter'),
-      region,
-      owner: 'group:default/security',
-      environment: 'production',
-    };
-    const step = async (action: any, input: Record<string, unknown>) => {
-      const { ctx, outputs } = actionContext({ ...target, ...input });
-      await action.handler(ctx);
-      return outputs;
-    };
-    const { streamArn } = await step(createStreamAction(options), {
-      capacityMode: 'PROVISIONED',
-      shardCount: 2,
-      retentionHours: 24,
-      encryption: 'NONE',
-    });
-    const { policyArn } = await step(createPolicyAction(options), {
-      streamArn,
-    });
-    const { roleArn } = await step(createRoleAction(options), { policyArn });
-    const entities = await syncMainAccount({
-      aws,
-      meterSiem: { meterPrincipalArn: meter.arn },
-      catalog: { providers: { meterSiem: { regions: [region] } } },
-    });
-    const entity = entities.find(isIntegrationEntity)!;
-    options = { ...options, access: testAccess(entities) };
-    integration = {
-      entityRef: `resource:default/${entity.metadata.name}`,
-      streamArn,
-      roleArn,
-    };
-    externalId = await readExternalId(clients, {
-      roleArn,
-      region,
-      meterPrincipalArn: meter.arn,
-    });
+    world = await startMeterWorld(region);
+    const made = await world.provision(2);
+    options = made.options;
+    integration = made;
+    externalId = await made.externalId();
   });
 
   afterAll(async () => {
-    process.env.AWS_ENDPOINT_URL = endpointBefore;
-    await moto?.stop();
+    await world?.stop();
   });
 
   /** Meter's side: assume the role with an external ID. */
   const assumeRole = (ExternalId: string) =>
-    new STSClient({
-      endpoint: moto.endpoint,
-      region,
-      maxAttempts: 1,
-      credentials: meter,
-    }).send(
-      new AssumeRoleCommand({
-        RoleArn: integration.roleArn,
-        RoleSessionName: 'meter-siem-export',
-        ExternalId,
-      }),
-    );
+    world.assumeRole(integration.roleArn, ExternalId);
 
   it('refuses to let Meter assume the role with a wrong external ID', async () => {
     await expect(assumeRole('0'.repeat(64))).rejects.toMatchObject({
@@ -353,7 +253,7 @@ describe('meter-siem:delivery:verify, delivered as Meter delivers', () => {
   it('is Verified with the id and time of the test event Meter wrote with the role', async () => {
     const { Credentials } = await assumeRole(externalId);
     const kinesis = new KinesisClient({
-      endpoint: moto.endpoint,
+      endpoint: world.moto.endpoint,
       region,
       maxAttempts: 1,
       requestHandler: new NodeHttpHandler(),

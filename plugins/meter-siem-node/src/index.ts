@@ -11,3 +11,4 @@ export * from './create';
 export * from './access';
 export * from './externalId';
 export * from './delivery';
+export * from './policies';

@@ -54,6 +54,8 @@ const CALLS = [
   'iam:CreateRole',
   'iam:ListAttachedRolePolicies',
   'iam:AttachRolePolicy',
+  'cloudwatch:DescribeAlarms',
+  'cloudwatch:PutMetricAlarm',
 ];
 
 const EVERY_ATTEMPT: AwsFault[] = [

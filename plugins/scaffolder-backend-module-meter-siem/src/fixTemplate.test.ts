@@ -7,11 +7,9 @@ import {
   AddTagsToStreamCommand,
   CreateStreamCommand,
 } from '@aws-sdk/client-kinesis';
-import { mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { ConfigReader } from '@backstage/config';
 import { DefaultAwsCredentialsManager } from '@backstage/integration-aws-node';
-import { MeterSiemEntityProvider } from '@internal/backstage-plugin-catalog-backend-module-meter-siem';
 import {
   ANNOTATIONS,
   DEFAULT_METER_PRINCIPAL_ARN,
@@ -25,6 +23,7 @@ import {
 import { randomInt } from 'node:crypto';
 import { AwsClientFactory } from '@internal/backstage-plugin-meter-siem-node';
 import { startScaffolder } from './__testUtils__/backend';
+import { syncWithConfig } from './__testUtils__/integration';
 import { ALEX, JANE } from './__testUtils__/org';
 
 jest.setTimeout(90_000);
@@ -83,7 +82,7 @@ async function seedHandMade(name: string) {
 
 /** One provider sync; the integration entity it emits. */
 async function sync(): Promise<Entity> {
-  const config = new ConfigReader({
+  const entities = await syncWithConfig({
     aws,
     catalog: {
       providers: {
@@ -91,15 +90,6 @@ async function sync(): Promise<Entity> {
       },
     },
   });
-  const [provider] = MeterSiemEntityProvider.fromConfig(config, {
-    logger: mockServices.logger.mock(),
-    scheduler: mockServices.scheduler.mock(),
-  });
-  const connection = { applyMutation: jest.fn(), refresh: jest.fn() };
-  await provider.connect(connection);
-  await provider.refresh();
-  const [mutation] = connection.applyMutation.mock.calls[0];
-  const entities: Entity[] = mutation.entities.map((d: any) => d.entity);
   return entities.find(e => e.spec?.type === 'meter-siem-integration')!;
 }
 

@@ -18,6 +18,9 @@
  * | -------------- | ----------------------------------- | ---------------------------------- | -------------------------------- |
  * | `throttle`     | 400 `LimitExceededException`        | 400 `Throttling`                   | 400 `Throttling`                 |
  * | `denied`       | 400 `AccessDeniedException`         | 403 `AccessDenied`                 | 403 `AccessDenied`               |
+ *
+ * CloudWatch (awsJson1_0) answers like IAM: `Throttling`, `AccessDenied`,
+ * `InternalFailure`, `ServiceUnavailable`.
  * | `server-error` | 500 `InternalFailure`               | 500 `ServiceFailure`               | 500 `InternalFailure`            |
  * | `unavailable`  | 503 `ServiceUnavailable`            | 503 `ServiceUnavailable`           | 503 `ServiceUnavailable`         |
  *
@@ -41,6 +44,11 @@
 import http from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
+
+/** JSON protocol target prefixes that do not name their service. */
+const JSON_TARGET_SERVICES: Record<string, string> = {
+  GraniteServiceVersion20100801: 'cloudwatch',
+};
 
 export type AwsFault =
   /** The service's throttling error (see the table above). */
@@ -144,9 +152,11 @@ function describeCall(
     typeof accountHeader === 'string' ? accountHeader : DEFAULT_ACCOUNT;
   const target = headers['x-amz-target'];
   if (typeof target === 'string') {
-    // JSON protocols: "Kinesis_20131202.CreateStream"
+    // JSON protocols: "Kinesis_20131202.CreateStream",
+    // "GraniteServiceVersion20100801.PutMetricAlarm" (CloudWatch)
     const [prefix, action = 'unknown'] = target.split('.');
-    const service = prefix.split('_')[0].toLowerCase();
+    const service =
+      JSON_TARGET_SERVICES[prefix] ?? prefix.split('_')[0].toLowerCase();
     let params: Record<string, unknown> = {};
     try {
       const parsed = JSON.parse(body);
@@ -235,7 +245,7 @@ function errorAnswer(
   const json = call.protocol === 'json';
   switch (fault) {
     case 'throttle': {
-      if (!json)
+      if (!json || call.service === 'cloudwatch')
         return { status: 400, code: 'Throttling', message: 'Rate exceeded' };
       const stream = text(call.params.StreamName);
       return {
@@ -248,9 +258,12 @@ function errorAnswer(
     }
     case 'denied': {
       const resource = resourceOf(call);
+      // Kinesis models AccessDeniedException; CloudWatch, like IAM and
+      // STS, answers the common AccessDenied.
+      const kinesis = call.service === 'kinesis';
       return {
-        status: json ? 400 : 403,
-        code: json ? 'AccessDeniedException' : 'AccessDenied',
+        status: kinesis ? 400 : 403,
+        code: kinesis ? 'AccessDeniedException' : 'AccessDenied',
         message: `User: arn:aws:iam::${
           call.account
         }:user/test is not authorized to perform: ${call.operation}${
@@ -312,7 +325,10 @@ function sendError(
     res.writeHead(answer.status, {
       'x-amzn-RequestId': requestId,
       'x-amz-id-2': randomBytes(48).toString('base64'),
-      'Content-Type': 'application/x-amz-json-1.1',
+      'Content-Type':
+        call.service === 'cloudwatch'
+          ? 'application/x-amz-json-1.0'
+          : 'application/x-amz-json-1.1',
       'Content-Length': Buffer.byteLength(body),
     });
     res.end(body);

@@ -39,20 +39,10 @@ export function testAccount() {
   };
 }
 
-/** Every entity the catalog provider emits for the account, after one sync. */
-export async function syncAccount(
-  account: ReturnType<typeof testAccount>,
-  regions: string[],
-): Promise<Entity[]> {
+/** Every entity the catalog provider of this config emits, after one sync. */
+export async function syncWithConfig(config: object): Promise<Entity[]> {
   const [provider] = MeterSiemEntityProvider.fromConfig(
-    new ConfigReader({
-      aws: account.aws,
-      catalog: {
-        providers: {
-          meterSiem: { regions, accounts: [{ accountId: account.accountId }] },
-        },
-      },
-    }),
+    new ConfigReader(config),
     {
       logger: mockServices.logger.mock(),
       scheduler: mockServices.scheduler.mock(),
@@ -63,6 +53,21 @@ export async function syncAccount(
   await provider.refresh();
   const [mutation] = connection.applyMutation.mock.calls[0];
   return mutation.entities.map((d: { entity: Entity }) => d.entity);
+}
+
+/** Every entity the catalog provider emits for the account, after one sync. */
+export async function syncAccount(
+  account: ReturnType<typeof testAccount>,
+  regions: string[],
+): Promise<Entity[]> {
+  return syncWithConfig({
+    aws: account.aws,
+    catalog: {
+      providers: {
+        meterSiem: { regions, accounts: [{ accountId: account.accountId }] },
+      },
+    },
+  });
 }
 
 /**

@@ -1,9 +1,6 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { mockServices } from '@backstage/backend-test-utils';
-import { Entity } from '@backstage/catalog-model';
 import { ConfigReader } from '@backstage/config';
 import { DefaultAwsCredentialsManager } from '@backstage/integration-aws-node';
-import { MeterSiemEntityProvider } from '@internal/backstage-plugin-catalog-backend-module-meter-siem';
 import {
   isIntegrationEntity,
   resolveSettings,
@@ -20,6 +17,7 @@ import { ActionOptions } from '../actions/options';
 import { createPolicyAction } from '../actions/createPolicy';
 import { createRoleAction } from '../actions/createRole';
 import { createStreamAction } from '../actions/createStream';
+import { syncWithConfig } from './integration';
 import { actionContext, uniqueName } from './moto';
 import { testAccess } from './org';
 
@@ -53,25 +51,12 @@ export async function startMeterWorld(region = 'eu-west-1') {
   );
   const settings = resolveSettings({ meterPrincipalArn: meter.arn });
 
-  /** Every entity the catalog provider emits for the account. */
-  async function sync(): Promise<Entity[]> {
-    const [provider] = MeterSiemEntityProvider.fromConfig(
-      new ConfigReader({
-        aws,
-        meterSiem: { meterPrincipalArn: meter.arn },
-        catalog: { providers: { meterSiem: { regions: [region] } } },
-      }),
-      {
-        logger: mockServices.logger.mock(),
-        scheduler: mockServices.scheduler.mock(),
-      },
-    );
-    const connection = { applyMutation: jest.fn(), refresh: jest.fn() };
-    await provider.connect(connection);
-    await provider.refresh();
-    const [mutation] = connection.applyMutation.mock.calls[0];
-    return mutation.entities.map((d: { entity: Entity }) => d.entity);
-  }
+  const sync = () =>
+    syncWithConfig({
+      aws,
+      meterSiem: { meterPrincipalArn: meter.arn },
+      catalog: { providers: { meterSiem: { regions: [region] } } },
+    });
 
   return {
     moto,

@@ -10,7 +10,7 @@ import { ensureAlarm } from '../resources/alarm';
 import { streamTags } from '../resources/tags';
 import { examples } from './applyAlarm.examples';
 import { alarmTopicSchema } from './createAlarm';
-import { announceChange, openIntegration } from './existing';
+import { announceChange, integrationSchema, openIntegration } from './existing';
 import { ActionOptions, assertInput } from './options';
 
 /**
@@ -29,11 +29,7 @@ export function createApplyAlarmAction(options: ActionOptions) {
     supportsDryRun: true,
     schema: {
       input: {
-        integration: z =>
-          z.string({
-            description:
-              'Entity ref of the integration, e.g. resource:default/hq-network-123456789012',
-          }),
+        integration: integrationSchema,
         alarmTopicArn: alarmTopicSchema,
       },
       output: {

@@ -9,7 +9,7 @@ import {
   validateTag,
 } from '@internal/backstage-plugin-meter-siem-common';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { announceChange, openIntegration } from './existing';
+import { announceChange, integrationSchema, openIntegration } from './existing';
 import {
   TaggedResource,
   policyTags,
@@ -39,11 +39,7 @@ export function createApplyTagsAction(options: ActionOptions) {
     supportsDryRun: true,
     schema: {
       input: {
-        integration: z =>
-          z.string({
-            description:
-              'Entity ref of the integration, e.g. resource:default/hq-network-123456789012. It must be an entity the Meter SIEM catalog provider discovered; the ARNs to tag are read from it and checked against AWS.',
-          }),
+        integration: integrationSchema,
         owner: targetSchema.owner,
         environment: targetSchema.environment,
         tags: z =>

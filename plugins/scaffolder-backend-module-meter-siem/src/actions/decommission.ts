@@ -20,7 +20,7 @@ import {
   removeParts,
 } from '../resources/decommission';
 import { examples } from './decommission.examples';
-import { openIntegration } from './existing';
+import { integrationSchema, openIntegration } from './existing';
 import { ActionOptions, assertInput } from './options';
 
 /**
@@ -39,11 +39,7 @@ export function createDecommissionAction(options: ActionOptions) {
     supportsDryRun: true,
     schema: {
       input: {
-        integration: z =>
-          z.string({
-            description:
-              'Entity ref of the integration, e.g. resource:default/hq-network-123456789012. It must be an entity the Meter SIEM catalog provider discovered.',
-          }),
+        integration: integrationSchema,
         confirm: z =>
           z
             .string({

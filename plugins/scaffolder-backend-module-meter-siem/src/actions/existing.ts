@@ -1,4 +1,5 @@
 import { ActionContext } from '@backstage/plugin-scaffolder-node';
+import type { z as zod } from 'zod/v3';
 import { EventsService } from '@backstage/plugin-events-node';
 import {
   AWS_REGIONS,
@@ -12,6 +13,13 @@ import {
 } from '@internal/backstage-plugin-meter-siem-node';
 import { assertPartsOf } from './integrationParts';
 import { ActionOptions } from './options';
+
+/** The `integration` input of every action on an existing integration. */
+export const integrationSchema = (z: typeof zod) =>
+  z.string({
+    description:
+      'Entity ref of the integration, e.g. resource:default/hq-network-123456789012. It must be an entity the Meter SIEM catalog provider discovered: the ARNs are read from it and checked against AWS.',
+  });
 
 /** An existing integration a day-two action may act on. */
 export interface OpenIntegration {

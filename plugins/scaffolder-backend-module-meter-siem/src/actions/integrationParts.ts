@@ -1,6 +1,4 @@
 import {
-  GetPolicyCommand,
-  GetPolicyVersionCommand,
   GetRoleCommand,
   GetRolePolicyCommand,
   ListAttachedRolePoliciesCommand,
@@ -19,6 +17,7 @@ import {
 import {
   AccountClients,
   CatalogIntegration,
+  readPolicyDocument,
   send,
   sendIfExists,
 } from '@internal/backstage-plugin-meter-siem-node';
@@ -90,21 +89,7 @@ export async function assertPartsOf(
     throw refuse(`policy ${policyArn} is not attached to role ${roleArn}`);
   }
   if (policyArn) {
-    const { Policy } = await send(
-      () => aws.iam.send(new GetPolicyCommand({ PolicyArn: policyArn })),
-      call('iam:GetPolicy'),
-    );
-    const { PolicyVersion } = await send(
-      () =>
-        aws.iam.send(
-          new GetPolicyVersionCommand({
-            PolicyArn: policyArn,
-            VersionId: Policy?.DefaultVersionId,
-          }),
-        ),
-      call('iam:GetPolicyVersion'),
-    );
-    documents.push(parsePolicyDocument(PolicyVersion?.Document ?? '{}'));
+    documents.push(await readPolicyDocument(aws, policyArn));
   } else {
     const { PolicyNames = [] } = await send(
       () => aws.iam.send(new ListRolePoliciesCommand({ RoleName })),

@@ -1,21 +1,16 @@
-import {
-  GetPolicyCommand,
-  GetPolicyVersionCommand,
-  GetRoleCommand,
-} from '@aws-sdk/client-iam';
+import { GetPolicyCommand, GetRoleCommand } from '@aws-sdk/client-iam';
 import { ConflictError } from '@backstage/errors';
 import {
   MANAGED_BY_VALUE,
   MeterSiemSettings,
   iamArn,
   parseArn,
-  parsePolicyDocument,
   tagsToRecord,
   writableStreamArns,
 } from '@internal/backstage-plugin-meter-siem-common';
 import {
   AccountClients,
-  send,
+  readPolicyDocument,
   sendIfExists,
 } from '@internal/backstage-plugin-meter-siem-node';
 
@@ -64,18 +59,8 @@ export async function assertIamNamesFree(
       );
     } else {
       await options.existing(tags, `IAM policy ${names.policy}`);
-      const { PolicyVersion } = await send(
-        () =>
-          aws.iam.send(
-            new GetPolicyVersionCommand({
-              PolicyArn: policyArn,
-              VersionId: policy.DefaultVersionId,
-            }),
-          ),
-        call('iam:GetPolicyVersion', `policy ${names.policy}`),
-      );
       const granted = writableStreamArns(
-        parsePolicyDocument(PolicyVersion?.Document ?? '{}'),
+        await readPolicyDocument(aws, policyArn, policy.DefaultVersionId),
       );
       const elsewhere = granted.filter(arn => arn !== streamArn);
       if (!granted.includes(streamArn) && elsewhere.length > 0) {

@@ -8,7 +8,7 @@ import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { NotAllowedError } from '@backstage/errors';
 import { rotateExternalId } from '../resources/rotation';
 import { examples } from './rotateExternalId.examples';
-import { announceChange, openIntegration } from './existing';
+import { announceChange, integrationSchema, openIntegration } from './existing';
 import { ActionOptions } from './options';
 
 /**
@@ -27,11 +27,7 @@ export function createRotateExternalIdAction(options: ActionOptions) {
     supportsDryRun: true,
     schema: {
       input: {
-        integration: z =>
-          z.string({
-            description:
-              'Entity ref of the integration, e.g. resource:default/hq-network-123456789012',
-          }),
+        integration: integrationSchema,
         step: z =>
           z.enum(ROTATION_STEPS as ['start', 'finish'], {
             description:

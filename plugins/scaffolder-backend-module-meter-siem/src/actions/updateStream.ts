@@ -11,7 +11,7 @@ import {
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { readStreamForUpdate, updateStream } from '../resources/stream';
 import { examples } from './updateStream.examples';
-import { announceChange, openIntegration } from './existing';
+import { announceChange, integrationSchema, openIntegration } from './existing';
 import { ActionOptions, assertInput } from './options';
 
 /** Errors that refuse the change, which a dry run reports like a run. */
@@ -31,11 +31,7 @@ export function createUpdateStreamAction(options: ActionOptions) {
     supportsDryRun: true,
     schema: {
       input: {
-        integration: z =>
-          z.string({
-            description:
-              'Entity ref of the integration, e.g. resource:default/hq-network-123456789012',
-          }),
+        integration: integrationSchema,
         capacityMode: z =>
           z
             .enum(['PROVISIONED', 'ON_DEMAND'], {

@@ -7,7 +7,7 @@ import {
   validateLookbackMinutes,
 } from '@internal/backstage-plugin-meter-siem-common';
 import { readDelivery } from '@internal/backstage-plugin-meter-siem-node';
-import { openIntegration } from './existing';
+import { integrationSchema, openIntegration } from './existing';
 import { examples } from './verifyDelivery.examples';
 import { ActionOptions, assertInput } from './options';
 
@@ -28,11 +28,7 @@ export function createVerifyDeliveryAction(options: ActionOptions) {
     supportsDryRun: true,
     schema: {
       input: {
-        integration: z =>
-          z.string({
-            description:
-              'Entity ref of the integration, e.g. resource:default/hq-network-123456789012, as the Meter SIEM catalog provider discovered it',
-          }),
+        integration: integrationSchema,
         sinceMinutes: z =>
           z
             .number({

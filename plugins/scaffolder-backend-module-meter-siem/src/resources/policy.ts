@@ -1,19 +1,14 @@
-import {
-  CreatePolicyCommand,
-  GetPolicyCommand,
-  GetPolicyVersionCommand,
-} from '@aws-sdk/client-iam';
+import { CreatePolicyCommand, GetPolicyCommand } from '@aws-sdk/client-iam';
 import { ConflictError } from '@backstage/errors';
 import {
   PolicyDocument,
-  parsePolicyDocument,
   resourceName,
   samePolicy,
   tagsToRecord,
 } from '@internal/backstage-plugin-meter-siem-common';
 import {
   AccountClients,
-  send,
+  readPolicyDocument,
   sendIfExists,
 } from '@internal/backstage-plugin-meter-siem-node';
 import { EnsureContext, findOrCreate } from './ensure';
@@ -60,19 +55,12 @@ export async function ensurePolicy(
   });
   if (!adopted) return;
 
-  const version = await send(
-    () =>
-      aws.iam.send(
-        new GetPolicyVersionCommand({
-          PolicyArn: policyArn,
-          VersionId: found.DefaultVersionId,
-        }),
-      ),
-    call('iam:GetPolicyVersion'),
+  const current = await readPolicyDocument(
+    aws,
+    policyArn,
+    found.DefaultVersionId,
   );
-  if (
-    !samePolicy(parsePolicyDocument(version.PolicyVersion!.Document!), document)
-  ) {
+  if (!samePolicy(current, document)) {
     throw new ConflictError(
       `IAM policy ${name} belongs to integration ${ctx.integrationName} but its document is no longer the least-privilege one (${options.grants}). It was left untouched: restore the document in AWS, or delete the policy and run again.`,
     );

@@ -1,8 +1,6 @@
 import {
   CreatePolicyVersionCommand,
   DeletePolicyVersionCommand,
-  GetPolicyCommand,
-  GetPolicyVersionCommand,
   ListPolicyVersionsCommand,
 } from '@aws-sdk/client-iam';
 import {
@@ -29,7 +27,6 @@ import {
   StreamState,
   StreamUpdateStep,
   Tag,
-  parsePolicyDocument,
   permissionsPolicyWithKeys,
   policyKmsKeys,
   resourceName,
@@ -39,6 +36,7 @@ import {
   AccountClients,
   explainAwsError,
   send,
+  readPolicyDocument,
   sendIfExists,
 } from '@internal/backstage-plugin-meter-siem-node';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -423,25 +421,7 @@ async function readPolicyKeys(
   policyArn: string,
   arn: string,
 ): Promise<string[] | undefined> {
-  const call = policyCall(aws, policyArn);
-  const { Policy } = await send(
-    () => aws.iam.send(new GetPolicyCommand({ PolicyArn: policyArn })),
-    call('iam:GetPolicy'),
-  );
-  const { PolicyVersion } = await send(
-    () =>
-      aws.iam.send(
-        new GetPolicyVersionCommand({
-          PolicyArn: policyArn,
-          VersionId: Policy?.DefaultVersionId,
-        }),
-      ),
-    call('iam:GetPolicyVersion'),
-  );
-  return policyKmsKeys(
-    parsePolicyDocument(PolicyVersion?.Document ?? '{}'),
-    arn,
-  );
+  return policyKmsKeys(await readPolicyDocument(aws, policyArn), arn);
 }
 
 /**

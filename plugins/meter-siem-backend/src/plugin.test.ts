@@ -257,8 +257,9 @@ describe('GET /api/meter-siem/findings', () => {
       .set('Authorization', userHeader);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
+    const today = new Date().toISOString().slice(0, 10);
     expect(res.headers['content-disposition']).toBe(
-      'attachment; filename="meter-siem-findings.csv"',
+      `attachment; filename="meter-siem-findings-all-${today}.csv"`,
     );
     const [header, ...rows] = parseCsv(res.text);
     expect(header).toEqual([...CSV_COLUMNS]);
@@ -273,6 +274,17 @@ describe('GET /api/meter-siem/findings', () => {
       .set('Authorization', userHeader);
     expect(accepted.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(accepted.text).toBe(res.text);
+
+    // Named by its filters and the day, so that downloads do not collide.
+    const filtered = await request(server)
+      .get('/api/meter-siem/findings?format=csv&owner=network&severity=medium')
+      .set('Authorization', userHeader);
+    expect(filtered.headers['access-control-expose-headers']).toBe(
+      'Content-Disposition',
+    );
+    expect(filtered.headers['content-disposition']).toBe(
+      `attachment; filename="meter-siem-findings-owner-network-severity-medium-${today}.csv"`,
+    );
   });
 
   it('filters by owner, account, region, rule and severity', async () => {

@@ -92,6 +92,78 @@ function readFilters(req: Request): FindingFilters {
   };
 }
 
+/** A file-name part: lower case letters, digits and `.`, joined by `-`. */
+function fileNamePart(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9.]+/g, '-')
+    .replace(/^[.-]+|[.-]+$/g, '');
+}
+
+/** `security` for `group:default/security`, `user-jane` for a user. */
+function ownerFileNamePart(owner: string): string {
+  try {
+    const { kind, namespace, name } = parseEntityRef(owner, {
+      defaultKind: 'group',
+      defaultNamespace: 'default',
+    });
+    return fileNamePart(
+      [
+        kind.toLowerCase() === 'group' ? '' : kind,
+        namespace.toLowerCase() === 'default' ? '' : namespace,
+        name,
+      ]
+        .filter(Boolean)
+        .join('-'),
+    );
+  } catch {
+    return fileNamePart(owner);
+  }
+}
+
+const MAX_FILENAME_FILTER_LENGTH = 120;
+
+/**
+ * The CSV's file name, after what it holds and when it was made, so that
+ * two downloads do not overwrite one another:
+ * `meter-siem-findings-all-2026-11-28.csv`,
+ * `meter-siem-findings-owner-security-severity-critical_high-2026-11-28.csv`,
+ * `meter-siem-findings-hq-111111111111-2026-11-28.csv` for one integration.
+ * The date is the server's, in UTC.
+ */
+export function findingsCsvFilename(
+  filters: FindingFilters,
+  entityRef: string | undefined,
+  now: Date,
+): string {
+  const parts: string[] = [];
+  if (entityRef) {
+    try {
+      parts.push(
+        fileNamePart(
+          parseEntityRef(entityRef, { defaultKind: 'resource' }).name,
+        ),
+      );
+    } catch {
+      parts.push(fileNamePart(entityRef));
+    }
+  }
+  for (const [key, values] of Object.entries(filters)) {
+    const named = (values ?? [])
+      .map(value =>
+        key === 'owner' ? ownerFileNamePart(value) : fileNamePart(value),
+      )
+      .filter(Boolean);
+    if (named.length > 0) parts.push(`${key}-${named.join('_')}`);
+  }
+  const what =
+    parts
+      .join('-')
+      .slice(0, MAX_FILENAME_FILTER_LENGTH)
+      .replace(/[._-]+$/, '') || 'all';
+  return `meter-siem-findings-${what}-${now.toISOString().slice(0, 10)}.csv`;
+}
+
 function wantsCsv(req: Request): boolean {
   const format = req.query.format;
   if (format === undefined) {
@@ -122,6 +194,7 @@ export async function createRouter(
     // The integrations as the caller may see them; the owners with the
     // plugin's own credentials, so that an owner hidden from the caller is
     // not reported as unknown.
+    const now = Date.now();
     const ownCredentials = await auth.getOwnServiceCredentials();
     const [integrations, owners, ownership] = await Promise.all([
       readIntegrations(catalog, credentials, entityRef),
@@ -148,7 +221,7 @@ export async function createRouter(
           ...audit,
           knownOwners,
           staleness: {
-            now: Date.now(),
+            now,
             staleAfterMs: audit.staleAfterMs,
             rotationMaxAgeMs: audit.rotationMaxAgeMs,
           },
@@ -160,10 +233,13 @@ export async function createRouter(
     const report = buildReport(findings, oldestFactsReadAt(integrations));
 
     if (csv) {
+      // The app may be served from another origin (3000 beside 7007 in
+      // development): without this the browser hides the file name from it.
+      res.append('Access-Control-Expose-Headers', 'Content-Disposition');
       res
         .status(200)
         .type('text/csv; charset=utf-8')
-        .attachment('meter-siem-findings.csv')
+        .attachment(findingsCsvFilename(filters, entityRef, new Date(now)))
         .send(findingsToCsv(report.findings));
       return;
     }

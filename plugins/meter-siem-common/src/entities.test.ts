@@ -234,24 +234,52 @@ describe('buildIntegrationEntities', () => {
     );
   });
 
-  it('derives catalog tags and labels from the AWS tags within the catalog rules', async () => {
-    const [integration] = buildIntegrationEntities([templateMade()], options);
-    expect(integration.metadata.tags).toEqual([
-      'meter-siem',
-      'aws',
-      'cost-center:cc-42-security',
-      'environment:production',
-      'managed-by:backstage',
-      'meter-siem-integration:office',
-      'owner:group:default-network',
-    ]);
+  it('tags readably: the environment, never the owner or system the spec holds', async () => {
+    const facts = templateMade();
+    facts.stream!.tags = { ...facts.stream!.tags, System: 'siem' };
+    const entities = buildIntegrationEntities([facts], options);
+    await expectValid(entities);
+    for (const entity of entities) {
+      expect(entity.metadata.tags).toEqual(['meter-siem', 'aws', 'production']);
+    }
+    const [integration, stream, , managedPolicy] = entities;
+    expect(integration.spec).toMatchObject({
+      owner: 'group:default/network',
+      system: 'system:default/siem',
+    });
+    // The other AWS tags, the extra ones too, are labels.
     expect(integration.metadata.labels).toEqual({
       'cost-center': 'CC-42-Security',
       environment: 'production',
       'managed-by': 'backstage',
       'meter-siem-integration': 'office',
-      owner: 'group-default-network',
     });
+    expect(stream.metadata.labels).toEqual(integration.metadata.labels);
+    expect(managedPolicy.metadata.labels).toEqual({});
+  });
+
+  it('makes a readable tag of any environment, and none without one', async () => {
+    const facts = handMade();
+    facts.stream!.tags = { Environment: 'Pre Production/EU' };
+    const [integration] = buildIntegrationEntities([facts], options);
+    expect(integration.metadata.tags).toEqual([
+      'meter-siem',
+      'aws',
+      'pre-production-eu',
+    ]);
+    expect(
+      buildIntegrationEntities([handMade()], options)[0].metadata.tags,
+    ).toEqual(['meter-siem', 'aws']);
+  });
+
+  it('titles the parts by their kind, so the relation graph tells them apart', () => {
+    const entities = buildIntegrationEntities([templateMade()], options);
+    expect(entities.map(e => e.metadata.title)).toEqual([
+      'office',
+      'Kinesis stream meter-siem-office',
+      'IAM role meter-siem-office',
+      'IAM policy meter-siem-office-kinesis-write',
+    ]);
   });
 
   it('fits tags and labels with any characters AWS allows', async () => {
@@ -341,12 +369,45 @@ describe('buildIntegrationEntities', () => {
     ).toEqual({ streamArn, streamTags: facts.stream!.tags });
   });
 
-  it('points out a role that requires no external ID', () => {
+  it('points out a role that requires no external ID, without saying where to find one', () => {
     const facts = handMade();
     facts.role!.trustPolicy.Statement[0].Condition = undefined;
     const [integration] = buildIntegrationEntities([facts], options);
     expect(integration.metadata.description).toContain(
-      'requires no external ID',
+      "Role MeterSIEMIntegrationRole requires no external ID: anyone acting as Meter's principal may assume it without an external ID.",
+    );
+    expect(integration.metadata.description).not.toMatch(
+      /trust relationships|sts:ExternalId/,
+    );
+  });
+
+  it('says a statement lets Meter in without the external ID another requires', () => {
+    const facts = handMade();
+    const [statement] = facts.role!.trustPolicy.Statement;
+    facts.role!.trustPolicy.Statement.push({
+      ...statement,
+      Condition: undefined,
+    });
+    const [integration] = buildIntegrationEntities([facts], options);
+    expect(integration.metadata.description).toContain(
+      'Role MeterSIEMIntegrationRole does not always require its external ID',
+    );
+    expect(integration.metadata.description).not.toContain(
+      'trust relationships',
+    );
+  });
+
+  it('says there is no single external ID for a pattern condition', () => {
+    const facts = handMade();
+    facts.role!.trustPolicy.Statement[0].Condition = {
+      StringLike: { 'sts:ExternalId': 'meter-*' },
+    };
+    const [integration] = buildIntegrationEntities([facts], options);
+    expect(integration.metadata.description).toContain(
+      'requires an external ID matching its trust policy',
+    );
+    expect(integration.metadata.description).not.toContain(
+      'trust relationships',
     );
   });
 

@@ -8,9 +8,9 @@ import { ResourceArnKind, consoleUrl, resourceName } from './arn';
 import { toAuditFacts } from './audit';
 import { AWS_MANAGED_KINESIS_KEY } from './constants';
 import { LIMITS } from './limits';
-import { PolicyDocument, readTrust } from './policies';
+import { PolicyDocument, analyseTrust } from './policies';
 import { ownerRefFromTag, systemRefFromTag } from './refs';
-import { MANAGED_BY_VALUE, firstTagValue, tagValue } from './tags';
+import { MANAGED_BY_VALUE, TagKeys, firstTagValue, tagValue } from './tags';
 import { MeterSiemSettings } from './settings';
 import { EncryptionMode } from './validation';
 
@@ -213,15 +213,32 @@ function toLabelPart(text: string): string {
     .replace(/[._-]+$/, '');
 }
 
-function tagsAndLabels(awsTags: Record<string, string>): {
+/**
+ * What a person reads in the About card and filters the catalog by: the
+ * product, the cloud and the environment (`production`). The owner and the
+ * system are the entity's `spec.owner` and `spec.system`, shown as such, so
+ * they are not repeated as tags. The resources' other AWS tags (cost
+ * centre, the template's extra tags, managed-by...) are labels, for
+ * selectors; the owner and system tags are not, for the same reason.
+ */
+function tagsAndLabels(
+  awsTags: Record<string, string>,
+  environment: string | undefined,
+  tagKeys: TagKeys,
+): {
   tags: string[];
   labels: Record<string, string>;
 } {
   const tags = new Set<string>(['meter-siem', 'aws']);
+  const environmentTag = environment && toCatalogTag(environment);
+  if (environmentTag) tags.add(environmentTag);
+  // Tag keys of the policy match whatever their case.
+  const specKeys = new Set(
+    [tagKeys.owner, tagKeys.system].map(key => key.toLowerCase()),
+  );
   const labels: Record<string, string> = {};
   for (const [key, value] of Object.entries(awsTags).sort()) {
-    const tag = toCatalogTag(value ? `${key}:${value}` : key);
-    if (tag) tags.add(tag);
+    if (specKeys.has(key.toLowerCase())) continue;
     const labelKey = toLabelPart(key);
     if (labelKey) labels[labelKey] = toLabelPart(value);
   }
@@ -348,6 +365,9 @@ function entity(
     system?: string;
     dependsOn?: string[];
     awsTags: Record<string, string>;
+    /** The integration's environment, the one tag read from AWS. */
+    environment?: string;
+    tagKeys: TagKeys;
     annotations: Record<string, string | undefined>;
     links: ResourceEntity['metadata']['links'];
   },
@@ -368,7 +388,7 @@ function entity(
       namespace: 'default',
       title: fields.title,
       description: fields.description,
-      ...tagsAndLabels(fields.awsTags),
+      ...tagsAndLabels(fields.awsTags, fields.environment, fields.tagKeys),
       annotations,
       links: fields.links,
     },
@@ -424,24 +444,32 @@ function resourceEntity(
     integration: string;
     owner: string;
     system?: string;
+    environment?: string;
+    tagKeys: TagKeys;
     annotations: Record<string, string | undefined>;
   },
   resource: {
     arn: string;
-    title: string;
+    /** The resource's own name: the title says what kind it is. */
+    name: string;
     description: string;
     awsTags: Record<string, string>;
     annotations?: Record<string, string | undefined>;
   },
 ): ResourceEntity {
-  const { type, arnAnnotation } = RESOURCE_ENTITIES[kind];
+  const { type, arnAnnotation, what } = RESOURCE_ENTITIES[kind];
   return entity(`${shared.integration}-${kind}`, {
     type,
-    title: resource.title,
+    // The relation graph and the catalog's lists show the title: the
+    // stream and the role usually share one name, so the kind tells them
+    // apart (`Kinesis stream meter-siem-x`, `IAM role meter-siem-x`).
+    title: `${what} ${resource.name}`,
     description: resource.description,
     owner: shared.owner,
     system: shared.system,
     awsTags: resource.awsTags,
+    environment: shared.environment,
+    tagKeys: shared.tagKeys,
     annotations: {
       ...shared.annotations,
       [arnAnnotation]: resource.arn,
@@ -478,10 +506,11 @@ function entitiesOf(
   const streamName =
     stream?.name ?? (streamArn ? resourceName(streamArn) : undefined);
   const name = integrationEntityName(integrationName, accountId);
+  const environment = firstTagValue(tagSources, keys.environment);
   const common = {
     [ANNOTATIONS.accountId]: accountId,
     [ANNOTATIONS.region]: region,
-    [ANNOTATIONS.environment]: firstTagValue(tagSources, keys.environment),
+    [ANNOTATIONS.environment]: environment,
     [ANNOTATIONS.managedBy]: firstTagValue(tagSources, keys.managedBy),
   };
   const liveFacts = streamArn
@@ -503,13 +532,20 @@ function entitiesOf(
   }));
   const target = streamName ? `stream ${streamName}` : 'its streams';
 
-  const shared = { integration: name, owner, system, annotations: common };
+  const shared = {
+    integration: name,
+    owner,
+    system,
+    environment,
+    tagKeys: keys,
+    annotations: common,
+  };
   const parts: ResourceEntity[] = [];
   if (stream && streamArn) {
     parts.push(
       resourceEntity('stream', shared, {
         arn: streamArn,
-        title: stream.name,
+        name: stream.name,
         description: `Kinesis stream Meter delivers SIEM events to, in ${region} of account ${accountId}.`,
         awsTags: stream.tags,
         annotations: liveFacts,
@@ -520,7 +556,7 @@ function entitiesOf(
     parts.push(
       resourceEntity('role', shared, {
         arn: role.arn,
-        title: role.name,
+        name: role.name,
         description: streamName
           ? `IAM role Meter assumes to write to ${streamName}.`
           : 'IAM role Meter may assume; its policies name no particular stream.',
@@ -532,7 +568,7 @@ function entitiesOf(
     parts.push(
       resourceEntity('policy', shared, {
         arn: policy.arn,
-        title: policy.name,
+        name: policy.name,
         description: `IAM policy letting Meter put records on ${
           streamName ?? 'Kinesis streams'
         }.`,
@@ -541,20 +577,11 @@ function entitiesOf(
     );
   }
 
-  // Says only whether an external ID is required, never its value: it is
-  // a secret shared with Meter alone.
-  const externalId =
-    role && readTrust(role.trustPolicy, settings.meterPrincipalArn).externalId;
-  let externalIdNote: string;
-  if (!role) {
-    externalIdNote = streamArn
-      ? 'No role trusted by Meter writes to this stream any more.'
-      : 'No role trusted by Meter is part of it.';
-  } else if (externalId) {
-    externalIdNote = `The external ID is in the trust relationships of role ${role.name}.`;
-  } else {
-    externalIdNote = `Role ${role.name} requires no external ID: anyone acting as Meter's principal may assume it.`;
-  }
+  const externalIdNote = role
+    ? externalIdNoteOf(role, settings.meterPrincipalArn)
+    : `No role trusted by Meter ${
+        streamArn ? 'writes to this stream any more' : 'is part of it'
+      }.`;
   let summary: string;
   if (streamArn) {
     summary = `Meter SIEM integration delivering to Kinesis ${target} in ${region} of account ${accountId}.`;
@@ -574,6 +601,8 @@ function entitiesOf(
     system,
     dependsOn: parts.map(part => `resource:default/${part.metadata.name}`),
     awsTags,
+    environment,
+    tagKeys: keys,
     annotations: {
       ...common,
       [ANNOTATIONS.streamArn]: streamArn,
@@ -608,6 +637,30 @@ export function buildIntegrationEntities(
   return integrations.flatMap((facts, i) =>
     entitiesOf(facts, names[i], options),
   );
+}
+
+/**
+ * What the description says of the role's external ID: where to find it
+ * only when there is one to find. Never its value: it is a secret shared
+ * with Meter alone.
+ */
+function externalIdNoteOf(
+  role: NonNullable<IntegrationFacts['role']>,
+  principalArn: string,
+): string {
+  const trust = analyseTrust(role.trustPolicy, principalArn);
+  const anyone =
+    "anyone acting as Meter's principal may assume it without an external ID";
+  if (!trust.requiresExternalId) {
+    return trust.externalId === undefined
+      ? `Role ${role.name} requires no external ID: ${anyone}.`
+      : `Role ${role.name} does not always require its external ID: a statement of its trust policy lets ${anyone}.`;
+  }
+  if (trust.externalId === undefined) {
+    // StringLike patterns and the like: there is no one value to give Meter.
+    return `Role ${role.name} requires an external ID matching its trust policy's sts:ExternalId condition, which names no single value to give Meter.`;
+  }
+  return `The external ID is in the trust relationships of role ${role.name}.`;
 }
 
 /** The stream's status, `NOT_FOUND` when it is gone, unknown when unread. */

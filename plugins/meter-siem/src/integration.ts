@@ -241,3 +241,52 @@ export function formatRetention(
   }
   return text;
 }
+
+/**
+ * An owner ref in its full form (`group:default/security`), the form the
+ * catalog is asked for; undefined for a value that is no entity ref.
+ */
+export function ownerEntityRef(owner: string | undefined): string | undefined {
+  if (!owner) return undefined;
+  try {
+    return stringifyEntityRef(
+      parseEntityRef(owner, {
+        defaultKind: 'group',
+        defaultNamespace: 'default',
+      }),
+    ).toLocaleLowerCase('en-US');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The name people know an owner by: the group's or user's
+ * `spec.profile.displayName` (`Security Operations`), else its title, else
+ * the ref as the catalog shows it (`security`).
+ */
+export function ownerDisplayName(
+  owner: string | undefined,
+  entity?: Entity,
+): string | undefined {
+  const profile = entity?.spec?.profile as
+    | { displayName?: unknown }
+    | undefined;
+  const displayName =
+    typeof profile?.displayName === 'string' && profile.displayName.trim();
+  return displayName || entity?.metadata.title || formatOwner(owner);
+}
+
+const ENCRYPTION_LABELS: Record<string, string> = {
+  NONE: 'None',
+  KMS_AWS_MANAGED: 'KMS, AWS managed key',
+  KMS_CUSTOMER_KEY: 'KMS, customer key',
+};
+
+/** The stream's encryption in words: `KMS, AWS managed key`. */
+export function formatEncryption(
+  encryption: string | undefined,
+): string | undefined {
+  if (!encryption) return undefined;
+  return ENCRYPTION_LABELS[encryption] ?? encryption;
+}

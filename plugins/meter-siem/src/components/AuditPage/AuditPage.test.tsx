@@ -4,6 +4,9 @@ import { ResponseError } from '@backstage/errors';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { coreApis } from '@backstage/frontend-plugin-api';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
+import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
+import { Entity } from '@backstage/catalog-model';
+import { createIntegrationRouteRef } from '../../routes';
 import { Finding, MeterSiemApi, meterSiemApiRef } from '../../api';
 import { finding, mockMeterSiemApi, report } from '../../testing/findings';
 import { AuditPage, NO_FINDINGS, factsAgeText } from './AuditPage';
@@ -51,22 +54,53 @@ const findings: Finding[] = [
   }),
 ];
 
-function render(options: { api?: Partial<MeterSiemApi>; route?: string } = {}) {
+const org: Entity[] = [
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Group',
+    metadata: { name: 'security', namespace: 'default' },
+    spec: {
+      type: 'team',
+      profile: { displayName: 'Security Operations' },
+      children: [],
+    },
+  },
+];
+
+function render(
+  options: {
+    api?: Partial<MeterSiemApi>;
+    route?: string;
+    catalog?: boolean;
+  } = {},
+) {
   const api = options.api ?? mockMeterSiemApi(findings);
   const result = renderInTestApp(<AuditPage />, {
-    apis: [[meterSiemApiRef, api]],
-    mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+    apis: [
+      [meterSiemApiRef, api],
+      ...(options.catalog ? [catalogApiMock({ entities: org })] : []),
+    ],
+    mountedRoutes: {
+      '/catalog/:namespace/:kind/:name': entityRouteRef,
+      '/create/templates/:namespace/:templateName': createIntegrationRouteRef,
+    },
     mountPath: '/meter-siem/audit',
     initialRouteEntries: [options.route ?? '/meter-siem/audit'],
   });
   return { ...result, api };
 }
 
+/** Each row's finding: its title and rule, without the message below. */
 function findingRows() {
   return screen
     .getAllByRole('row')
     .slice(1)
-    .map(row => within(row).getAllByRole('rowheader')[0].textContent);
+    .map(row =>
+      [...within(row).getAllByRole('rowheader')[0].querySelectorAll('p')]
+        .slice(0, 2)
+        .map(p => p.textContent)
+        .join(''),
+    );
 }
 
 function rowOf(text: string) {
@@ -331,7 +365,15 @@ describe('AuditPage', () => {
         });
       });
     try {
-      const { api } = render({
+      const api = mockMeterSiemApi(findings);
+      // The backend names the file after the filters and the day.
+      api.getFindingsCsv.mockResolvedValue({
+        blob: new Blob(['id\n'], { type: 'text/csv' }),
+        filename:
+          'meter-siem-findings-owner-network-severity-high-2026-11-28.csv',
+      });
+      render({
+        api,
         route: '/meter-siem/audit?owner=group:default/network&severity=high',
       });
       await screen.findByText('Role trusts Meter without an external ID');
@@ -351,7 +393,8 @@ describe('AuditPage', () => {
       expect(createObjectURL).toHaveBeenCalledWith(expect.any(Blob));
       expect(clicked[0]).toEqual({
         href: 'blob:http://localhost/report',
-        download: 'meter-siem-findings.csv',
+        download:
+          'meter-siem-findings-owner-network-severity-high-2026-11-28.csv',
         inDom: true,
       });
       // The temporary link is gone, and its URL released.
@@ -388,12 +431,148 @@ describe('AuditPage', () => {
     ).toBeInTheDocument();
   });
 
-  it('says when every integration follows the policy', async () => {
-    render({ api: mockMeterSiemApi([]) });
+  it('says when every integration follows the policy, and offers the CSV all the same', async () => {
+    const { api } = render({ api: mockMeterSiemApi([]) });
 
     expect(await screen.findByText(NO_FINDINGS)).toBeInTheDocument();
     expect(screen.queryByRole('table')).not.toBeInTheDocument();
+    const click = jest
+      .spyOn(HTMLAnchorElement.prototype, 'click')
+      .mockImplementation(() => {});
+    Object.assign(URL, {
+      createObjectURL: jest.fn(() => 'blob:http://localhost/empty'),
+      revokeObjectURL: jest.fn(),
+    });
+    try {
+      const download = screen.getByRole('button', { name: 'Download CSV' });
+      await waitFor(() => expect(download).toBeEnabled());
+      await userEvent.click(download);
+      await waitFor(() => expect(click).toHaveBeenCalled());
+      expect(api.getFindingsCsv).toHaveBeenCalledWith({
+        owner: undefined,
+        account: undefined,
+        region: undefined,
+        rule: undefined,
+        severity: undefined,
+      });
+    } finally {
+      click.mockRestore();
+    }
   });
+
+  it('shows message and remedy whole, wrapping, with nothing left to a tooltip', async () => {
+    const long = 'A message that goes on, '.repeat(12).trim();
+    const remedy = 'A remedy that goes on too, '.repeat(12).trim();
+    render({
+      api: mockMeterSiemApi([
+        finding({
+          id: 'long',
+          message: long,
+          remedy,
+          accountId: '123456789012',
+        }),
+      ]),
+    });
+    const row = rowOf((await screen.findByText(long)).textContent!);
+    expect(within(row).getByText(long)).toBeInTheDocument();
+    expect(within(row).getByText(remedy)).toBeInTheDocument();
+    expect(within(row).getByText('123456789012')).toBeInTheDocument();
+    // BUI's CellText cuts its text to one line, the rest in a title.
+    const table = screen.getByRole('grid');
+    expect(table.querySelector('.bui-TableCellContent')).toBeNull();
+    expect(table.querySelector('[title]')).toBeNull();
+  });
+
+  it('links a remedy to its template, the integration filled in', async () => {
+    const formData = (data: object) =>
+      `?${new URLSearchParams({ formData: JSON.stringify(data) })}`;
+    const hq = 'resource:default/hq-111111111111';
+    render({
+      api: mockMeterSiemApi([
+        ...findings,
+        finding({
+          id: 'f5',
+          ruleId: 'no-silence-alarm',
+          title: 'No alarm when events stop',
+        }),
+        finding({
+          id: 'f6',
+          ruleId: 'rotation-half-done',
+          title: 'External ID rotation left half-done',
+        }),
+        finding({
+          id: 'f7',
+          ruleId: 'tag-key-case',
+          title: 'Tag key differs in case',
+        }),
+      ]),
+    });
+    await screen.findByText('Owner tag missing on the role');
+
+    const link = (title: string, name: string) =>
+      within(rowOf(title)).getByRole('link', { name });
+    expect(
+      link('Owner tag missing on the role', 'Fix the ownership tags'),
+    ).toHaveAttribute(
+      'href',
+      `/create/templates/default/meter-siem-fix-ownership-tags${formData({
+        integration: hq,
+      })}`,
+    );
+    expect(
+      link('Tag key differs in case', 'Fix the ownership tags'),
+    ).toHaveAttribute(
+      'href',
+      expect.stringContaining('meter-siem-fix-ownership-tags?'),
+    );
+    expect(
+      link('No alarm when events stop', 'Add the alarm on silence'),
+    ).toHaveAttribute(
+      'href',
+      `/create/templates/default/meter-siem-alarm${formData({
+        integration: hq,
+      })}`,
+    );
+    expect(
+      link('External ID rotation left half-done', 'Finish the rotation'),
+    ).toHaveAttribute(
+      'href',
+      `/create/templates/default/meter-siem-rotate-external-id${formData({
+        integration: hq,
+        step: 'finish',
+      })}`,
+    );
+    // No template does the others: their remedy is text alone.
+    expect(
+      within(rowOf('Made outside Backstage')).getAllByRole('link'),
+    ).toHaveLength(2);
+  });
+
+  it('names the owners by their display names', async () => {
+    render({ catalog: true });
+    await screen.findByText('Policy allows more than PutRecord');
+
+    const first = rowOf('Policy allows more than PutRecord');
+    expect(
+      await within(first).findByRole('link', { name: 'Security Operations' }),
+    ).toHaveAttribute('href', '/catalog/default/group/security');
+    // network has no display name: its short ref.
+    expect(
+      within(rowOf('Made outside Backstage')).getByRole('link', {
+        name: 'network',
+      }),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('button', { name: 'Security Operations: 2 findings' }),
+    ).toBeInTheDocument();
+    await choose('Owner', 'Security Operations');
+    await waitFor(() =>
+      expect(findingRows()).toEqual([
+        'Policy allows more than PutRecordpolicy-too-broad',
+        'Owner tag missing on the roleowner-tag-missing',
+      ]),
+    );
+  }, 30_000);
 
   it('shows an error of the backend, and tries again', async () => {
     const api = mockMeterSiemApi(findings);

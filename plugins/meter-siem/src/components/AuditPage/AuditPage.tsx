@@ -6,7 +6,6 @@ import {
   Badge,
   Button,
   Cell,
-  CellText,
   ColumnConfig,
   Container,
   Flex,
@@ -17,7 +16,8 @@ import {
 } from '@backstage/ui';
 import { Finding, Severity, meterSiemApiRef } from '../../api';
 import { errorMessage } from '../errorMessage';
-import { entityRouteParams, formatOwner } from '../../integration';
+import { entityRouteParams } from '../../integration';
+import { useOwnerNames } from '../IntegrationsPage/useOwnerNames';
 import { SeverityText } from '../Severity';
 import { useUrlParams } from '../useUrlParams';
 import { OwnerCounts, SeverityCounts } from './AuditSummary';
@@ -29,6 +29,7 @@ import {
   ownerCounts,
   toQuery,
 } from './findings';
+import { Remedy } from './remedy';
 import { saveFile } from './saveFile';
 import { useAuditReports } from './useAuditReports';
 import { FilterSelect } from '../FilterSelect';
@@ -58,8 +59,9 @@ function AuditFilterSelects(props: {
   findings: Finding[];
   filters: AuditFilters;
   onChange: (key: AuditFilterKey, value: string | undefined) => void;
+  ownerName: OwnerName;
 }) {
-  const { findings, filters, onChange } = props;
+  const { findings, filters, onChange, ownerName } = props;
   return (
     <Flex gap="3" align="end" style={{ flexWrap: 'wrap' }}>
       {AUDIT_FILTER_KEYS.map(key => (
@@ -67,7 +69,7 @@ function AuditFilterSelects(props: {
           key={key}
           label={LABELS[key]}
           minWidth={key === 'rule' ? 260 : 160}
-          options={filterOptions(findings, key)}
+          options={filterOptions(findings, key, ownerName)}
           selected={filters[key]}
           onChange={value => onChange(key, value)}
         />
@@ -76,7 +78,24 @@ function AuditFilterSelects(props: {
   );
 }
 
-function useColumns(): ColumnConfig<Finding>[] {
+const wrapStyle = { overflowWrap: 'anywhere' } as const;
+
+/**
+ * The narrowest a column may be: its header whole and its cells' padding,
+ * and at least `content`. Every cell wraps rather than cuts its text.
+ */
+function columnWidth(label: string, content = 0): number {
+  return Math.max(label.length * 8 + 32, content);
+}
+
+type OwnerName = (owner: string | undefined) => string | undefined;
+
+/**
+ * The findings' columns. Message and remedy are shown whole: the message
+ * under the finding's title, the remedy with the link to the template that
+ * does it; the rows grow rather than cut them.
+ */
+function useColumns(ownerName: OwnerName): ColumnConfig<Finding>[] {
   const entityRoute = useRouteRef(entityRouteRef);
   return useMemo(() => {
     const linkTo = (ref: string, defaultKind?: string) => {
@@ -87,7 +106,7 @@ function useColumns(): ColumnConfig<Finding>[] {
       {
         id: 'severity',
         label: 'Severity',
-        minWidth: 90,
+        minWidth: columnWidth('Severity', 96),
         cell: finding => (
           <Cell>
             <SeverityText severity={finding.severity} />
@@ -97,63 +116,101 @@ function useColumns(): ColumnConfig<Finding>[] {
       {
         id: 'finding',
         label: 'Finding',
-        minWidth: 200,
+        minWidth: columnWidth('Finding', 240),
+        defaultWidth: '3fr',
         isRowHeader: true,
         cell: finding => (
-          <CellText title={finding.title} description={finding.ruleId} />
+          <Cell>
+            <Flex direction="column" gap="1">
+              <Text
+                as="p"
+                variant="body-medium"
+                weight="bold"
+                style={wrapStyle}
+              >
+                {finding.title}
+              </Text>
+              <Text as="p" variant="body-small" color="secondary">
+                {finding.ruleId}
+              </Text>
+              <Text as="p" variant="body-medium" style={wrapStyle}>
+                {finding.message}
+              </Text>
+            </Flex>
+          </Cell>
         ),
       },
       {
         id: 'integration',
         label: 'Integration',
-        minWidth: 160,
-        cell: finding => (
-          <CellText
-            title={finding.integration}
-            description={finding.resource}
-            href={linkTo(finding.entityRef)}
-          />
-        ),
+        minWidth: columnWidth('Integration', 150),
+        defaultWidth: '1.5fr',
+        cell: finding => {
+          const href = linkTo(finding.entityRef);
+          return (
+            <Cell>
+              <Flex direction="column" gap="0.5">
+                {href ? (
+                  <Link href={href} variant="body-medium" style={wrapStyle}>
+                    {finding.integration}
+                  </Link>
+                ) : (
+                  <Text as="p" variant="body-medium" style={wrapStyle}>
+                    {finding.integration}
+                  </Text>
+                )}
+                <Text as="p" variant="body-small" color="secondary">
+                  {finding.resource}
+                </Text>
+                <Text as="p" variant="body-small" color="secondary">
+                  {finding.accountId}
+                </Text>
+                <Text as="p" variant="body-small" color="secondary">
+                  {finding.region}
+                </Text>
+              </Flex>
+            </Cell>
+          );
+        },
       },
       {
         id: 'owner',
         label: 'Owner',
-        minWidth: 130,
+        minWidth: columnWidth('Owner', 130),
+        defaultWidth: '1.5fr',
         cell: finding => (
           <Cell>
             <Flex direction="column" gap="1" align="start">
-              <CellOwner owner={finding.owner} href={linkTo} />
+              <CellOwner
+                owner={finding.owner}
+                name={ownerName(finding.owner)}
+                href={linkTo}
+              />
               {finding.mine && <Badge size="small">Your team</Badge>}
             </Flex>
           </Cell>
         ),
       },
       {
-        id: 'location',
-        label: 'Account / region',
-        minWidth: 130,
-        cell: finding => (
-          <CellText title={finding.accountId} description={finding.region} />
-        ),
-      },
-      {
-        id: 'message',
-        label: 'Message',
-        minWidth: 220,
-        cell: finding => <CellText title={finding.message} />,
-      },
-      {
         id: 'remedy',
         label: 'Remedy',
-        minWidth: 220,
-        cell: finding => <CellText title={finding.remedy} />,
+        minWidth: columnWidth('Remedy', 240),
+        defaultWidth: '3fr',
+        cell: finding => (
+          <Cell>
+            <Flex direction="column" gap="1" align="start">
+              <Remedy finding={finding} />
+            </Flex>
+          </Cell>
+        ),
       },
     ];
-  }, [entityRoute]);
+  }, [entityRoute, ownerName]);
 }
 
 function CellOwner(props: {
   owner: string;
+  name?: string;
   href: (ref: string, defaultKind?: string) => string | undefined;
 }) {
   if (!props.owner) {
@@ -164,13 +221,15 @@ function CellOwner(props: {
     );
   }
   const href = props.href(props.owner, 'group');
-  const name = formatOwner(props.owner);
+  const name = props.name ?? props.owner;
   return href ? (
-    <Link href={href} variant="body-medium">
+    <Link href={href} variant="body-medium" style={wrapStyle}>
       {name}
     </Link>
   ) : (
-    <Text variant="body-medium">{name}</Text>
+    <Text variant="body-medium" style={wrapStyle}>
+      {name}
+    </Text>
   );
 }
 
@@ -194,6 +253,40 @@ function useCsvDownload(filters: AuditFilters) {
 }
 
 /**
+ * The CSV of the current filters, whatever they hold: an empty report can
+ * be kept as evidence too. The backend names the file after the filters and
+ * the day.
+ */
+function CsvButton(props: {
+  csv: ReturnType<typeof useCsvDownload>;
+  isDisabled: boolean;
+}) {
+  const { csv, isDisabled } = props;
+  return (
+    <Button
+      variant="secondary"
+      onPress={csv.download}
+      isPending={csv.downloading}
+      isDisabled={isDisabled}
+    >
+      Download CSV
+    </Button>
+  );
+}
+
+function CsvError(props: { error?: Error }) {
+  if (!props.error) return null;
+  return (
+    <Alert
+      status="danger"
+      icon
+      title="Could not download the CSV"
+      description={errorMessage(props.error)}
+    />
+  );
+}
+
+/**
  * The ownership audit: counts by severity and by owner, filters, and every
  * finding with its remedy; the user's own team first. The backend filters
  * and counts; this view shows its reports in the backend's order.
@@ -204,8 +297,12 @@ export function AuditPage() {
     setFilters({ [key]: value });
   const { all, shown, severities, owners, loading, error, retry } =
     useAuditReports(filters);
-  const columns = useColumns();
+  const ownerName = useOwnerNames(
+    useMemo(() => all?.findings.map(f => f.owner), [all]),
+  );
+  const columns = useColumns(ownerName);
   const csv = useCsvDownload(filters);
+  const csvButton = <CsvButton csv={csv} isDisabled={!all} />;
 
   const visible = shown?.findings;
   const owned = useMemo(() => (owners ? ownerCounts(owners) : []), [owners]);
@@ -250,6 +347,11 @@ export function AuditPage() {
             is a group or user of the catalog, and every role and policy is as
             narrow as Meter needs.
           </Text>
+          {/* An empty report is evidence too: it can be kept. */}
+          <Flex direction="column" gap="2" align="start">
+            {csvButton}
+            <CsvError error={csv.error} />
+          </Flex>
         </Flex>
       </Container>
     );
@@ -265,6 +367,7 @@ export function AuditPage() {
         />
         <OwnerCounts
           owners={owned}
+          ownerName={ownerName}
           selected={filters.owner}
           onSelect={owner => setFilter('owner', owner)}
         />
@@ -279,24 +382,11 @@ export function AuditPage() {
               findings={all?.findings ?? []}
               filters={filters}
               onChange={setFilter}
+              ownerName={ownerName}
             />
-            <Button
-              variant="secondary"
-              onPress={csv.download}
-              isPending={csv.downloading}
-              isDisabled={!all}
-            >
-              Download CSV
-            </Button>
+            {csvButton}
           </Flex>
-          {csv.error && (
-            <Alert
-              status="danger"
-              icon
-              title="Could not download the CSV"
-              description={errorMessage(csv.error)}
-            />
-          )}
+          <CsvError error={csv.error} />
           {visible && (
             <Text variant="body-small" color="secondary">
               {visible.length} {visible.length === 1 ? 'finding' : 'findings'}

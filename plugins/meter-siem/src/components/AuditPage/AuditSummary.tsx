@@ -79,8 +79,10 @@ export function OwnerCounts(props: {
   owners: OwnerCount[];
   selected?: string;
   onSelect: (owner: string | undefined) => void;
+  /** The owner's display name; the ref's short form without it. */
+  ownerName?: (owner: string) => string | undefined;
 }) {
-  const { owners, selected, onSelect } = props;
+  const { owners, selected, onSelect, ownerName = formatOwner } = props;
   const shown = owners.slice(0, OWNERS_SHOWN);
   const more = owners.length - shown.length;
   return (
@@ -98,7 +100,7 @@ export function OwnerCounts(props: {
         ) : (
           <ul style={listStyle}>
             {shown.map(({ owner, count, mine }) => {
-              const name = owner ? formatOwner(owner) ?? owner : 'No owner';
+              const name = owner ? ownerName(owner) ?? owner : 'No owner';
               const isSelected = !!owner && owner === selected;
               return (
                 <li key={owner} style={itemStyle}>

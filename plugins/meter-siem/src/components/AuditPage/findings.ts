@@ -68,10 +68,14 @@ export interface FilterOption {
   label: string;
 }
 
-/** The values a filter offers: those present in the findings. */
+/**
+ * The values a filter offers: those present in the findings; owners by
+ * `ownerName` (their display names), their value staying the ref.
+ */
 export function filterOptions(
   findings: Finding[],
   key: AuditFilterKey,
+  ownerName: (owner: string) => string | undefined = formatOwner,
 ): FilterOption[] {
   if (key === 'severity') {
     const present = new Set(findings.map(f => f.severity));
@@ -85,7 +89,7 @@ export function filterOptions(
     const value = filterValueOf(finding, key);
     if (!value || labels.has(value)) continue;
     if (key === 'owner') {
-      labels.set(value, formatOwner(value) ?? value);
+      labels.set(value, ownerName(value) ?? value);
     } else if (key === 'rule') {
       labels.set(value, `${finding.title} (${value})`);
     } else {

@@ -6,6 +6,7 @@ import { Alert, Button, Flex, Skeleton, Text } from '@backstage/ui';
 import { Finding, meterSiemApiRef } from '../../api';
 import { errorMessage } from '../errorMessage';
 import { SeverityText } from '../Severity';
+import { Remedy } from '../AuditPage/remedy';
 
 export const NO_ENTITY_FINDINGS =
   'No findings: this integration follows the tagging policy.';
@@ -27,9 +28,7 @@ function FindingItem(props: { finding: Finding }) {
         <Text as="p" variant="body-medium">
           {finding.message}
         </Text>
-        <Text as="p" variant="body-medium">
-          <strong>Remedy:</strong> {finding.remedy}
-        </Text>
+        <Remedy finding={finding} labelled />
         {finding.resourceArn && (
           <Text
             as="p"

@@ -21,13 +21,24 @@ const LABELS: Record<FilterKey, string> = {
   environment: 'Environment',
 };
 
-function valuesOf(rows: IntegrationRow[], key: FilterKey): string[] {
-  const values = new Set<string>();
+/**
+ * The values present in the rows, with their labels: owners by display
+ * name, the value in the address staying the ref's short form.
+ */
+function optionsOf(
+  rows: IntegrationRow[],
+  key: FilterKey,
+): Array<{ id: string; label: string }> {
+  const labels = new Map<string, string>();
   for (const row of rows) {
     const value = row.filterValues[key];
-    if (value) values.add(value);
+    if (value && !labels.has(value)) {
+      labels.set(value, (key === 'owner' && row.ownerName) || value);
+    }
   }
-  return [...values].sort((a, b) => a.localeCompare(b));
+  return [...labels]
+    .map(([id, label]) => ({ id, label }))
+    .sort((a, b) => a.label.localeCompare(b.label));
 }
 
 /** Whether a row passes every chosen filter. */
@@ -51,10 +62,7 @@ export function IntegrationFilters(props: {
           key={key}
           label={LABELS[key]}
           minWidth={180}
-          options={valuesOf(rows, key).map(value => ({
-            id: value,
-            label: value,
-          }))}
+          options={optionsOf(rows, key)}
           selected={filters[key]}
           onChange={value => onChange(key, value)}
         />

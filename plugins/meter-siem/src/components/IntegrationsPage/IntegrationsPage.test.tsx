@@ -41,6 +41,24 @@ const entities: Entity[] = [
     metadata: { name: 'meter-siem-hq-stream' },
     spec: { type: 'kinesis-stream', owner: 'group:default/security' },
   },
+  // The owners, as the org's catalog file has them: security with a display
+  // name, network without.
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Group',
+    metadata: { name: 'security', namespace: 'default' },
+    spec: {
+      type: 'team',
+      profile: { displayName: 'Security Operations' },
+      children: [],
+    },
+  },
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Group',
+    metadata: { name: 'network', namespace: 'default' },
+    spec: { type: 'team', children: [] },
+  },
 ];
 
 // Where the scaffolder mounts a template's page (its `selectedTemplate`).
@@ -87,12 +105,12 @@ describe('IntegrationsPage', () => {
 
     const hq = screen.getByText('Meter SIEM hq').closest('[role="row"]')!;
     for (const text of [
-      'security',
+      'Security Operations',
       '111111111111',
       'eu-west-1',
       'production',
       'PROVISIONED, 2 shards',
-      '168 h (7 d)',
+      '168 h (7 d) retention',
       'KMS alias/aws/kinesis',
       'ACTIVE',
     ]) {
@@ -107,12 +125,92 @@ describe('IntegrationsPage', () => {
     expect(
       within(branch as HTMLElement).getByText('CREATING'),
     ).toBeInTheDocument();
+    // An owner without a display name keeps its short ref.
     expect(
-      screen.getByRole('link', { name: 'Create a SIEM integration' }),
-    ).toHaveAttribute(
+      within(branch as HTMLElement).getByRole('link', { name: 'network' }),
+    ).toBeInTheDocument();
+    const create = screen.getByRole('link', {
+      name: 'Create a SIEM integration',
+    });
+    expect(create).toHaveAttribute(
       'href',
       '/create/templates/default/meter-siem-integration',
     );
+    // A button, not a bare link: BUI's solid primary variant.
+    expect(create).toHaveClass('bui-ButtonLink');
+    expect(create).toHaveAttribute('data-variant', 'primary');
+  });
+
+  it('shows every header and value whole, wrapping rather than cutting', async () => {
+    render();
+    await screen.findByText('Meter SIEM hq');
+
+    expect(
+      screen.getAllByRole('columnheader').map(header => header.textContent),
+    ).toEqual([
+      'Integration',
+      'Owner',
+      'Account',
+      'Environment',
+      'Capacity',
+      'Encryption',
+      'Status',
+    ]);
+    // BUI's CellText cuts its text to one line; these cells wrap instead,
+    // and no text of the table is left to a title attribute.
+    const table = screen.getByRole('grid');
+    expect(table.querySelector('.bui-TableCellContent')).toBeNull();
+    expect(table.querySelector('[title]')).toBeNull();
+  });
+
+  it('says the encryption in words', async () => {
+    render({
+      entities: [
+        integrationEntity({
+          name: 'hq',
+          annotations: { 'meter-siem.io/encryption': 'KMS_CUSTOMER_KEY' },
+        }),
+        integrationEntity({
+          name: 'lab',
+          annotations: { 'meter-siem.io/encryption': 'NONE' },
+        }),
+      ],
+    });
+    expect(await screen.findByText('KMS, customer key')).toBeInTheDocument();
+    expect(screen.getByText('None')).toBeInTheDocument();
+  });
+
+  it('filters, sorts and searches owners by their display names', async () => {
+    render({ route: '/meter-siem/integrations?q=operations' });
+    expect(await screen.findByText('Meter SIEM hq')).toBeInTheDocument();
+    await waitFor(() =>
+      expect(integrationRows()).toEqual(['Meter SIEM hqhq-111111111111']),
+    );
+
+    await userEvent.clear(screen.getByRole('searchbox', { name: 'Search' }));
+    // The filter shows the display name; the address keeps the short ref.
+    await choose('Owner', 'Security Operations');
+    await waitFor(() =>
+      expect(integrationRows()).toEqual(['Meter SIEM hqhq-111111111111']),
+    );
+  }, 30_000);
+
+  it('keeps the short refs when the owners cannot be read', async () => {
+    renderInTestApp(<IntegrationsPage />, {
+      apis: [
+        catalogApiMock.mock({
+          getEntities: jest
+            .fn()
+            .mockResolvedValue({ items: entities.slice(0, 1) }),
+          getEntitiesByRefs: jest
+            .fn()
+            .mockRejectedValue(new Error('catalog is slow')),
+        }),
+      ],
+      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+    });
+    expect(await screen.findByText('Meter SIEM hq')).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'security' })).toBeInTheDocument();
   });
 
   it('links each row to its entity page and its owner', async () => {
@@ -121,10 +219,9 @@ describe('IntegrationsPage', () => {
     expect(
       await screen.findByRole('link', { name: 'Meter SIEM hq' }),
     ).toHaveAttribute('href', '/catalog/default/resource/hq-111111111111');
-    expect(screen.getByRole('link', { name: 'security' })).toHaveAttribute(
-      'href',
-      '/catalog/default/group/security',
-    );
+    expect(
+      screen.getByRole('link', { name: 'Security Operations' }),
+    ).toHaveAttribute('href', '/catalog/default/group/security');
   });
 
   it('narrows the rows with the filters', async () => {

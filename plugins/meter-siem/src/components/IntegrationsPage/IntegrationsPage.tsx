@@ -6,17 +6,21 @@ import {
   Alert,
   ButtonLink,
   Cell,
-  CellText,
   ColumnConfig,
   Container,
   Flex,
+  Link,
   SearchField,
   SortDescriptor,
   Table,
   Text,
   useTable,
 } from '@backstage/ui';
-import { INTEGRATION_FILTER, formatRetention } from '../../integration';
+import {
+  INTEGRATION_FILTER,
+  formatEncryption,
+  formatRetention,
+} from '../../integration';
 import { INTEGRATION_TEMPLATE, createIntegrationRouteRef } from '../../routes';
 import { errorMessage } from '../errorMessage';
 import { StreamStatus } from '../StreamStatus';
@@ -29,6 +33,7 @@ import {
   matchesFilters,
 } from './IntegrationFilters';
 import { IntegrationRow, matchesSearch, toRow } from './rows';
+import { readOwnerEntities } from './useOwnerNames';
 
 // The pager offers these sizes, and BUI falls back to the first one when the
 // page size is not among them.
@@ -41,7 +46,15 @@ function useIntegrationRows() {
     const { items } = await catalogApi.getEntities({
       filter: INTEGRATION_FILTER,
     });
-    return items.map(toRow);
+    // The owners' display names, read once for every row, so that the
+    // table sorts, filters and searches by them.
+    const owners = await readOwnerEntities(
+      catalogApi,
+      items.map(entity =>
+        typeof entity.spec?.owner === 'string' ? entity.spec.owner : undefined,
+      ),
+    );
+    return items.map(entity => toRow(entity, owners));
   }, [catalogApi]);
 }
 
@@ -53,13 +66,11 @@ const searchRows = (rows: IntegrationRow[], search: string) =>
 
 const SORT_VALUES: Record<string, (row: IntegrationRow) => string> = {
   name: row => row.view.title,
-  owner: row => row.owner ?? '',
-  account: row => row.view.accountId ?? '',
-  region: row => row.view.region ?? '',
+  owner: row => row.ownerName ?? '',
+  account: row => `${row.view.accountId ?? ''} ${row.view.region ?? ''}`,
   environment: row => row.view.environment ?? '',
   capacity: row => row.capacity ?? '',
-  retention: row => (row.view.retentionHours ?? '').padStart(6, '0'),
-  encryption: row => row.view.encryption ?? '',
+  encryption: row => formatEncryption(row.view.encryption) ?? '',
   status: row => row.view.streamStatus ?? '',
 };
 
@@ -70,87 +81,122 @@ function sortRows(rows: IntegrationRow[], sort: SortDescriptor) {
   return [...rows].sort((a, b) => value(a).localeCompare(value(b)) * direction);
 }
 
+/**
+ * The narrowest a column may be: its header whole (the label, the sort
+ * arrow beside it and the cell's padding), and at least `content`. Every
+ * cell wraps rather than cuts its text, so nothing is hidden at 1280 px.
+ */
+function columnWidth(label: string, content = 0): number {
+  return Math.max(label.length * 8 + 48, content);
+}
+
+const wrapStyle = { overflowWrap: 'anywhere' } as const;
+
+/** A cell whose text wraps: a first line, and a quieter second one. */
+function WrapCell(props: {
+  text?: string;
+  secondary?: string;
+  href?: string;
+  color?: 'secondary';
+}) {
+  const { text, secondary, href, color } = props;
+  return (
+    <Cell>
+      <Flex direction="column" gap="0.5">
+        {href ? (
+          <Link href={href} variant="body-medium" style={wrapStyle}>
+            {text}
+          </Link>
+        ) : (
+          <Text as="p" variant="body-medium" color={color} style={wrapStyle}>
+            {text}
+          </Text>
+        )}
+        {secondary && (
+          <Text as="p" variant="body-small" color="secondary" style={wrapStyle}>
+            {secondary}
+          </Text>
+        )}
+      </Flex>
+    </Cell>
+  );
+}
+
 function useColumns(): ColumnConfig<IntegrationRow>[] {
   const entityRoute = useRouteRef(entityRouteRef);
   return useMemo(
     () => [
       {
         id: 'name',
-        minWidth: 180,
         label: 'Integration',
+        minWidth: columnWidth('Integration', 180),
+        defaultWidth: '2fr',
         isRowHeader: true,
         isSortable: true,
         cell: row => (
-          <CellText
-            title={row.view.title}
-            description={row.view.name}
+          <WrapCell
+            text={row.view.title}
+            secondary={row.view.name}
             href={entityRoute?.(row.entityRoute)}
           />
         ),
       },
       {
         id: 'owner',
-        minWidth: 100,
         label: 'Owner',
+        minWidth: columnWidth('Owner', 140),
+        defaultWidth: '1.5fr',
         isSortable: true,
         cell: row => (
-          <CellText
-            title={row.owner ?? 'No owner'}
-            color={row.owner ? undefined : 'secondary'}
+          <WrapCell
+            text={row.ownerName ?? 'No owner'}
+            color={row.ownerName ? undefined : 'secondary'}
             href={row.ownerRoute && entityRoute?.(row.ownerRoute)}
           />
         ),
       },
       {
         id: 'account',
-        minWidth: 135,
         label: 'Account',
-        isSortable: true,
-        cell: row => <CellText title={row.view.accountId ?? ''} />,
-      },
-      {
-        id: 'region',
-        minWidth: 100,
-        label: 'Region',
-        isSortable: true,
-        cell: row => <CellText title={row.view.region ?? ''} />,
-      },
-      {
-        id: 'environment',
-        minWidth: 110,
-        label: 'Environment',
-        isSortable: true,
-        cell: row => <CellText title={row.view.environment ?? ''} />,
-      },
-      {
-        id: 'capacity',
-        minWidth: 160,
-        label: 'Mode / shards',
-        isSortable: true,
-        cell: row => <CellText title={row.capacity ?? ''} />,
-      },
-      {
-        id: 'retention',
-        minWidth: 100,
-        label: 'Retention',
+        minWidth: columnWidth('Account', 130),
         isSortable: true,
         cell: row => (
-          <CellText
-            title={formatRetention(row.view.retentionHours, 'short') ?? ''}
-          />
+          <WrapCell text={row.view.accountId} secondary={row.view.region} />
         ),
       },
       {
-        id: 'encryption',
-        minWidth: 120,
-        label: 'Encryption',
+        id: 'environment',
+        label: 'Environment',
+        minWidth: columnWidth('Environment'),
         isSortable: true,
-        cell: row => <CellText title={row.view.encryption ?? ''} />,
+        cell: row => <WrapCell text={row.view.environment} />,
+      },
+      {
+        id: 'capacity',
+        label: 'Capacity',
+        minWidth: columnWidth('Capacity', 140),
+        isSortable: true,
+        cell: row => {
+          const retention = formatRetention(row.view.retentionHours, 'short');
+          return (
+            <WrapCell
+              text={row.capacity}
+              secondary={retention && `${retention} retention`}
+            />
+          );
+        },
+      },
+      {
+        id: 'encryption',
+        label: 'Encryption',
+        minWidth: columnWidth('Encryption'),
+        isSortable: true,
+        cell: row => <WrapCell text={formatEncryption(row.view.encryption)} />,
       },
       {
         id: 'status',
-        minWidth: 90,
         label: 'Status',
+        minWidth: columnWidth('Status', 105),
         isSortable: true,
         cell: row => (
           <Cell>
@@ -171,13 +217,16 @@ function useColumns(): ColumnConfig<IntegrationRow>[] {
  * The link to the template that creates an integration; none in an app
  * without the scaffolder (the external route is then unbound).
  */
-function CreateIntegrationLink(props: { variant: 'primary' | 'secondary' }) {
+function CreateIntegrationLink() {
   const createIntegration = useRouteRef(createIntegrationRouteRef);
   if (!createIntegration) return null;
+  // Primary: BUI's secondary variant has no border and, on the page's
+  // background, reads as bold text rather than as a button.
   return (
     <ButtonLink
       href={createIntegration(INTEGRATION_TEMPLATE)}
-      variant={props.variant}
+      variant="primary"
+      size="medium"
     >
       Create a SIEM integration
     </ButtonLink>
@@ -199,7 +248,7 @@ function NoIntegrations() {
         Dashboard. Integrations made by hand appear here after the next catalog
         sync.
       </Text>
-      <CreateIntegrationLink variant="primary" />
+      <CreateIntegrationLink />
     </Flex>
   );
 }
@@ -267,7 +316,7 @@ export function IntegrationsPage() {
               onChange={setFilter}
             />
           </Flex>
-          <CreateIntegrationLink variant="secondary" />
+          <CreateIntegrationLink />
         </Flex>
         <Table
           columnConfig={columns}

@@ -4,6 +4,8 @@ import {
   entityRouteParams,
   formatCapacity,
   formatOwner,
+  ownerDisplayName,
+  ownerEntityRef,
   readIntegration,
 } from '../../integration';
 
@@ -13,7 +15,10 @@ export interface IntegrationRow {
   view: IntegrationView;
   entityRoute: { namespace: string; kind: string; name: string };
   ownerRoute?: { namespace: string; kind: string; name: string };
+  /** The owner ref's short form (`security`): the owner filter's value. */
   owner?: string;
+  /** The owner's display name (`Security Operations`), else `owner`. */
+  ownerName?: string;
   capacity?: string;
   filterValues: {
     owner?: string;
@@ -25,16 +30,28 @@ export interface IntegrationRow {
   searchText: string;
 }
 
-/** The table's row for an integration entity. */
-export function toRow(entity: Entity): IntegrationRow {
+/**
+ * The table's row for an integration entity; `owners` are the owners'
+ * entities by full lower-case ref, for their display names.
+ */
+export function toRow(
+  entity: Entity,
+  owners?: ReadonlyMap<string, Entity>,
+): IntegrationRow {
   const view = readIntegration(entity);
   const owner = formatOwner(view.owner);
+  const ownerRef = ownerEntityRef(view.owner);
+  const ownerName = ownerDisplayName(
+    view.owner,
+    ownerRef ? owners?.get(ownerRef) : undefined,
+  );
   return {
     id: view.entityRef,
     view,
     entityRoute: entityRouteParams(view.entityRef)!,
     ownerRoute: view.owner ? entityRouteParams(view.owner, 'group') : undefined,
     owner,
+    ownerName,
     capacity: formatCapacity(view),
     filterValues: {
       owner,
@@ -46,6 +63,7 @@ export function toRow(entity: Entity): IntegrationRow {
       view.name,
       view.title,
       owner,
+      ownerName,
       view.owner,
       view.streamArn,
       view.roleArn,
@@ -58,7 +76,8 @@ export function toRow(entity: Entity): IntegrationRow {
 
 /**
  * Whether a row matches a search: every word of it appears, in any case, in
- * the integration's name, title, owner, stream ARN or role ARN.
+ * the integration's name, title, owner (ref or display name), stream ARN or
+ * role ARN.
  */
 export function matchesSearch(row: IntegrationRow, search: string): boolean {
   const words = search.toLocaleLowerCase('en-US').split(/\s+/).filter(Boolean);

@@ -1,15 +1,22 @@
 import {
   ApiBlueprint,
   createFrontendPlugin,
+  createRouteRef,
   discoveryApiRef,
   fetchApiRef,
   PageBlueprint,
   SubPageBlueprint,
 } from '@backstage/frontend-plugin-api';
+import { Header } from '@backstage/ui';
 import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { SiemIcon } from './components/SiemIcon';
+import { HomeIcon } from './components/HomePage/HomeIcon';
 import { MeterSiemClient, meterSiemApiRef } from './api';
 import { INTEGRATION_FILTER } from './integration';
+import {
+  meterSiemFormField,
+  meterSiemTemplateOutputs,
+} from './components/fields';
 import {
   auditRouteRef,
   createIntegrationRouteRef,
@@ -18,6 +25,35 @@ import {
 } from './routes';
 
 const TITLE = 'SIEM integrations';
+
+/** The line under the title of the plugin's page. */
+export const SUBTITLE =
+  'Every Meter SIEM integration on AWS, its owner and its stream; the Audit tab checks them against the tagging policy.';
+
+/** The header of the plugin's page, above each tab's content. */
+function SiemPageHeader() {
+  return <Header title={TITLE} description={SUBTITLE} />;
+}
+
+/** The portal's home page, `/`: the nav's Home. */
+export const homeRouteRef = createRouteRef();
+
+/**
+ * The portal's home at `/`: what it does, the create button, the user's
+ * team's integrations and open findings. Its own header (the app's title),
+ * no plugin header, whose title would link to `/meter-siem`.
+ */
+export const meterSiemHomePage = PageBlueprint.make({
+  name: 'home',
+  params: {
+    path: '/',
+    routeRef: homeRouteRef,
+    title: 'Home',
+    icon: <HomeIcon />,
+    noHeader: true,
+    loader: () => import('./components/HomePage').then(m => <m.HomePage />),
+  },
+});
 
 /**
  * The plugin's page. Its views are tabs (sub-pages), so that later views of
@@ -39,7 +75,12 @@ export const integrationsSubPage = SubPageBlueprint.make({
     title: 'Integrations',
     routeRef: integrationsRouteRef,
     loader: () =>
-      import('./components/IntegrationsPage').then(m => <m.IntegrationsPage />),
+      import('./components/IntegrationsPage').then(m => (
+        <>
+          <SiemPageHeader />
+          <m.IntegrationsPage />
+        </>
+      )),
   },
 });
 
@@ -49,7 +90,13 @@ export const auditSubPage = SubPageBlueprint.make({
     path: 'audit',
     title: 'Audit',
     routeRef: auditRouteRef,
-    loader: () => import('./components/AuditPage').then(m => <m.AuditPage />),
+    loader: () =>
+      import('./components/AuditPage').then(m => (
+        <>
+          <SiemPageHeader />
+          <m.AuditPage />
+        </>
+      )),
   },
 });
 
@@ -98,11 +145,16 @@ export const meterSiemPlugin = createFrontendPlugin({
   info: { packageJson: () => import('../package.json') },
   extensions: [
     meterSiemApi,
+    meterSiemHomePage,
     meterSiemPage,
     integrationsSubPage,
     auditSubPage,
     integrationEntityCard,
     auditFindingsEntityCard,
+    // The templates' `ui:field: MeterSiemField`, and the create template's
+    // run page with a copy button per value for Meter's Dashboard.
+    meterSiemFormField,
+    meterSiemTemplateOutputs,
   ],
   routes: {
     root: rootRouteRef,

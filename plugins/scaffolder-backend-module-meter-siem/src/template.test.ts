@@ -13,13 +13,18 @@ import {
 import { MOTO_ACCOUNT, allNames, sdk, uniqueName } from './__testUtils__/moto';
 import {
   AWS_REGIONS,
+  DELIVERY_LOOKBACK_MINUTES,
   LIMITS,
   PATTERNS,
   tagsToRecord,
 } from '@internal/backstage-plugin-meter-siem-common';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import request from 'supertest';
-import { loadTemplate, startScaffolder } from './__testUtils__/backend';
+import {
+  allTemplates,
+  loadTemplate,
+  startScaffolder,
+} from './__testUtils__/backend';
 import { JANE } from './__testUtils__/org';
 
 jest.setTimeout(60_000);
@@ -374,5 +379,116 @@ describe('template meter-siem-integration form', () => {
       (p: any) => p.properties?.region,
     );
     expect(page.properties.region.enum).toEqual([...AWS_REGIONS]);
+  });
+
+  it('states each rule in words, with the domain limits, where the form checks it', () => {
+    const p = properties();
+    const { integrationName, shardCount, retentionHours, accountId } = LIMITS;
+    expect(p.name.errorMessage).toBe(
+      `must be ${integrationName.min}–${integrationName.max} lowercase letters, digits and hyphens, starting and ending with a letter or digit`,
+    );
+    expect(p.shardCount.errorMessage).toBe(
+      `must be a whole number of shards from ${shardCount.min} to ${shardCount.max}`,
+    );
+    expect(p.retentionHours.errorMessage).toBe(
+      `must be a whole number of hours from ${retentionHours.min} to ${retentionHours.max}`,
+    );
+    expect(p.accountId.errorMessage).toBe(
+      `must be exactly ${accountId.max} digits, or empty for the main account`,
+    );
+    expect(p.kmsKeyArn.errorMessage).toMatch(/^must be the ARN of a KMS key/);
+    expect(p.alarmTopicArn.errorMessage).toMatch(
+      /^must be the ARN of an SNS topic/,
+    );
+    // No message quotes a pattern.
+    for (const property of Object.values(p)) {
+      expect(String(property.errorMessage ?? '')).not.toMatch(/[\^$]/);
+    }
+    // The fields with a rule use the field that states it.
+    for (const key of [
+      'name',
+      'accountId',
+      'shardCount',
+      'retentionHours',
+      'kmsKeyArn',
+      'alarmTopicArn',
+    ]) {
+      expect(p[key]['ui:field']).toBe('MeterSiemField');
+    }
+  });
+});
+
+describe('the templates', () => {
+  const walk = (node: any, visit: (node: any) => void) => {
+    if (!node || typeof node !== 'object') return;
+    visit(node);
+    Object.values(node).forEach(child => walk(child, visit));
+  };
+
+  it.each([
+    ['meter-siem-integration', 'Create integration'],
+    ['meter-siem-verify-delivery', 'Verify delivery'],
+    ['meter-siem-alarm', 'Add alarm'],
+    ['meter-siem-update', 'Apply changes'],
+    ['meter-siem-rotate-external-id', 'Rotate'],
+    ['meter-siem-decommission', 'Decommission'],
+    ['meter-siem-fix-tags', 'Apply tags'],
+  ])('%s labels its buttons (create: %s)', (dir, createButtonText) => {
+    expect(loadTemplate(dir).spec.presentation.buttonLabels).toEqual({
+      backButtonText: 'Back',
+      reviewButtonText: 'Review',
+      createButtonText,
+    });
+  });
+
+  it('use no enumNames (deprecated by the form), and title their choices', () => {
+    const withEnumNames: any[] = [];
+    const choices: any[] = [];
+    for (const template of allTemplates()) {
+      walk(template.spec.parameters, node => {
+        if ('enumNames' in node) withEnumNames.push(node);
+        if (Array.isArray(node.oneOf) && node.type === 'string') {
+          choices.push(...node.oneOf);
+        }
+      });
+    }
+    expect(withEnumNames).toEqual([]);
+    expect(choices.length).toBeGreaterThan(0);
+    for (const choice of choices) {
+      expect(Object.keys(choice).sort()).toEqual(['const', 'title']);
+    }
+  });
+
+  it("keep no required in a dependency's branch, where the review page would lose the field's title", () => {
+    for (const template of allTemplates()) {
+      walk(template.spec.parameters, node => {
+        if (!node.dependencies) return;
+        for (const dependency of Object.values<any>(node.dependencies)) {
+          for (const branch of dependency.oneOf ?? []) {
+            expect(branch).not.toHaveProperty('required');
+          }
+        }
+      });
+    }
+  });
+
+  it('title their output links as actions', () => {
+    for (const template of allTemplates()) {
+      for (const link of template.spec.output?.links ?? []) {
+        expect(link.title).toMatch(/^Open /);
+      }
+    }
+  });
+
+  it('state the delivery look-back in the domain numbers', () => {
+    const { sinceMinutes } = loadTemplate('meter-siem-verify-delivery').spec
+      .parameters[0].properties;
+    expect([sinceMinutes.minimum, sinceMinutes.maximum]).toEqual([
+      DELIVERY_LOOKBACK_MINUTES.min,
+      DELIVERY_LOOKBACK_MINUTES.max,
+    ]);
+    expect(sinceMinutes.errorMessage).toBe(
+      `must be a whole number of minutes from ${DELIVERY_LOOKBACK_MINUTES.min} to ${DELIVERY_LOOKBACK_MINUTES.max}`,
+    );
   });
 });

@@ -1,0 +1,2 @@
+export { HomePage, HOME_DESCRIPTION } from './HomePage';
+export { HomeIcon } from './HomeIcon';

@@ -123,21 +123,24 @@ test('Jane provisions an integration and reveals its external ID; Sam, of anothe
     await page.getByRole('button', { name: 'Next' }).click();
     // Tags: none
     await page.getByRole('button', { name: 'Review' }).click();
-    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('button', { name: 'Create integration' }).click();
 
     await page.waitForURL(/\/create\/tasks\/[^/?#]+/);
     const taskId = decodeURIComponent(
       new URL(page.url()).pathname.match(/\/create\/tasks\/([^/?#]+)/)![1],
     );
 
-    const streamArnText = page.getByText(
-      new RegExp(
-        `^arn:aws:kinesis:us-east-1:\\d{12}:stream/meter-siem-${name}$`,
-      ),
-    );
-    const roleArnText = page.getByText(
-      new RegExp(`^arn:aws:iam::\\d{12}:role/meter-siem-${name}$`),
-    );
+    // Each ARN shows twice: in the copy card and in the text below it.
+    const streamArnText = page
+      .getByText(
+        new RegExp(
+          `^arn:aws:kinesis:us-east-1:\\d{12}:stream/meter-siem-${name}$`,
+        ),
+      )
+      .first();
+    const roleArnText = page
+      .getByText(new RegExp(`^arn:aws:iam::\\d{12}:role/meter-siem-${name}$`))
+      .first();
     await expect(streamArnText).toBeVisible({ timeout: 60_000 });
     await expect(roleArnText).toBeVisible();
     await expect(
@@ -181,7 +184,8 @@ test('Jane provisions an integration and reveals its external ID; Sam, of anothe
         .fill(name, { timeout: 3_000 });
       await expect(row).toBeVisible({ timeout: 3_000 });
     }).toPass({ timeout: 45_000 });
-    await expect(row).toContainText('security');
+    // The owner by its display name.
+    await expect(row).toContainText('Security Operations');
     await expect(row).toContainText('us-east-1');
     await row
       .getByRole('link', { name: new RegExp(name) })

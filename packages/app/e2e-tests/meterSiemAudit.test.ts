@@ -98,7 +98,10 @@ test('the audit lists a hand-made integration without external ID, and the CSV d
     page.waitForEvent('download'),
     page.getByRole('button', { name: 'Download CSV' }).click(),
   ]);
-  expect(download.suggestedFilename()).toBe('meter-siem-findings.csv');
+  // Named by the filters and the date, e.g. meter-siem-findings-all-2026-11-28.csv.
+  expect(download.suggestedFilename()).toMatch(
+    /^meter-siem-findings-[a-z0-9._-]+-\d{4}-\d{2}-\d{2}\.csv$/,
+  );
   const csv = await fs.readFile((await download.path())!, 'utf8');
   const [header, ...lines] = csv.trim().split(/\r?\n/);
   expect(header).toContain('ruleId');

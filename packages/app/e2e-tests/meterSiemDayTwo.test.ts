@@ -149,7 +149,7 @@ test('Jane verifies delivery from the card, then decommissions the integration',
     /\/create\/templates\/default\/meter-siem-verify-delivery/,
   );
   await page.getByRole('button', { name: 'Review' }).click();
-  await page.getByRole('button', { name: 'Create' }).click();
+  await page.getByRole('button', { name: 'Verify delivery' }).click();
   await page.waitForURL(/\/create\/tasks\//);
   await expect(
     page.getByText(new RegExp(`Verified.*${eventId}`)).first(),
@@ -165,7 +165,7 @@ test('Jane verifies delivery from the card, then decommissions the integration',
   );
   await page.getByRole('textbox', { name: 'Confirm' }).fill(name);
   await page.getByRole('button', { name: 'Review' }).click();
-  await page.getByRole('button', { name: 'Create' }).click();
+  await page.getByRole('button', { name: 'Decommission' }).click();
   await page.waitForURL(/\/create\/tasks\//);
   await expect(page.getByText(/Deleted in AWS: /).first()).toBeVisible({
     timeout: 60_000,

@@ -6,7 +6,7 @@ import {
   type TestInfo,
 } from '@playwright/test';
 import fs from 'node:fs/promises';
-import { sidebar, signInWithSso } from './support';
+import { pickOwnTeam, sidebar, signInWithSso } from './support';
 
 /**
  * The first hour of a new user, at 1280×800, as the issue that asked for it
@@ -151,19 +151,7 @@ test('a new user goes from sign-in to an integration, its card, the list and the
 
   const integration = `fh-${Date.now().toString(36)}`;
   await name.fill(integration);
-  const owner = page.getByRole('textbox', { name: 'Owner' });
-  await expect(async () => {
-    if (
-      (await owner.isEnabled()) &&
-      !/Security Operations/.test(await owner.inputValue())
-    ) {
-      await owner.click();
-      await page
-        .getByRole('option', { name: /Security Operations|security/i })
-        .click({ timeout: 3_000 });
-    }
-    await expect(owner).toHaveValue('Security Operations', { timeout: 1_000 });
-  }).toPass({ timeout: 30_000 });
+  await pickOwnTeam(page, 'Security Operations');
   await page.getByRole('button', { name: 'Next' }).click();
   // AWS location, capacity, monitoring, tags: defaults.
   for (let i = 0; i < 3; i++) {

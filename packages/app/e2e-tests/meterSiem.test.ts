@@ -8,6 +8,7 @@ import {
   signInWithSso,
   tokenFromScript,
   tokenSubject,
+  pickOwnTeam,
 } from './support';
 
 /**
@@ -95,22 +96,7 @@ test('Jane provisions an integration and reveals its external ID; Sam, of anothe
     // Integration. Owner: MyGroupsPicker offers Jane's groups only; with one
     // group (security) it selects it by itself and locks the field.
     await page.getByRole('textbox', { name: 'Name' }).fill(name);
-    const owner = page.getByRole('textbox', { name: 'Owner' });
-    await expect(owner).toBeVisible();
-    await expect(async () => {
-      if (
-        (await owner.isEnabled()) &&
-        !/Security Operations/.test(await owner.inputValue())
-      ) {
-        await owner.click();
-        await page
-          .getByRole('option', { name: /Security Operations|security/i })
-          .click({ timeout: 3_000 });
-      }
-      await expect(owner).toHaveValue('Security Operations', {
-        timeout: 1_000,
-      });
-    }).toPass({ timeout: 30_000 });
+    await pickOwnTeam(page, 'Security Operations');
     await page.getByRole('button', { name: 'Next' }).click();
     // AWS location: defaults (us-east-1, main account)
     await page.getByRole('button', { name: 'Next' }).click();

@@ -77,3 +77,23 @@ export function tokenSubject(token: string): string {
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/**
+ * The create form's Owner: MyGroupsPicker offers the user's groups only;
+ * with one group it selects it by itself and locks the field, which can
+ * take a moment after the page shows.
+ */
+export async function pickOwnTeam(page: Page, team: string) {
+  const owner = page.getByRole('textbox', { name: 'Owner' });
+  await expect(owner).toBeVisible();
+  await expect(async () => {
+    if (
+      (await owner.isEnabled()) &&
+      !(await owner.inputValue()).includes(team)
+    ) {
+      await owner.click();
+      await page.getByRole('option', { name: team }).click({ timeout: 3_000 });
+    }
+    await expect(owner).toHaveValue(team, { timeout: 1_000 });
+  }).toPass({ timeout: 30_000 });
+}

@@ -9,8 +9,7 @@ import {
 } from '@backstage/frontend-plugin-api';
 import { Header } from '@backstage/ui';
 import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
-import { SiemIcon } from './components/SiemIcon';
-import { HomeIcon } from './components/HomePage/HomeIcon';
+import { HomeIcon, SiemIcon } from './components/SiemIcon';
 import { MeterSiemClient, meterSiemApiRef } from './api';
 import { INTEGRATION_FILTER } from './integration';
 import {

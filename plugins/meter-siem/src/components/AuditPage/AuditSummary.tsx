@@ -12,6 +12,7 @@ import { SEVERITIES, Severity } from '../../api';
 import { formatOwner } from '../../integration';
 import { SeverityText } from '../Severity';
 import { OwnerCount, severityLabel } from './findings';
+import { plainListStyle } from '../plainList';
 
 /** One card per severity; pressing one filters by it, pressing again clears. */
 export function SeverityCounts(props: {
@@ -59,14 +60,7 @@ export function SeverityCounts(props: {
 
 const OWNERS_SHOWN = 8;
 
-const listStyle = {
-  listStyle: 'none',
-  margin: 0,
-  padding: 0,
-  display: 'flex',
-  flexDirection: 'column',
-  gap: 'var(--bui-space-1)',
-} as const;
+const listStyle = plainListStyle('1');
 
 const itemStyle = {
   display: 'flex',

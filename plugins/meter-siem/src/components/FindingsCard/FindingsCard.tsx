@@ -7,6 +7,7 @@ import { Finding, meterSiemApiRef } from '../../api';
 import { errorMessage } from '../errorMessage';
 import { SeverityText } from '../Severity';
 import { Remedy } from '../AuditPage/remedy';
+import { plainListStyle } from '../plainList';
 
 export const NO_ENTITY_FINDINGS =
   'No findings: this integration follows the tagging policy.';
@@ -44,14 +45,7 @@ function FindingItem(props: { finding: Finding }) {
   );
 }
 
-const listStyle = {
-  listStyle: 'none',
-  margin: 0,
-  padding: 0,
-  display: 'flex',
-  flexDirection: 'column',
-  gap: 'var(--bui-space-4)',
-} as const;
+const listStyle = plainListStyle('4');
 
 /** The audit findings of the integration whose page this is. */
 export function FindingsCard() {

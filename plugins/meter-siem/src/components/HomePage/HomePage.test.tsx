@@ -37,6 +37,17 @@ const entities: Entity[] = [
     spec: { type: 'kinesis-stream', owner: 'group:default/security' },
     relations: [{ type: 'ownedBy', targetRef: 'group:default/security' }],
   },
+  // The team, named as people know it.
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Group',
+    metadata: { name: 'security', namespace: 'default' },
+    spec: {
+      type: 'team',
+      profile: { displayName: 'Security Operations' },
+      children: [],
+    },
+  },
 ];
 
 const findings = [
@@ -113,7 +124,9 @@ describe('HomePage', () => {
     ).toBeInTheDocument();
     expect(within(card).getByText('CREATING')).toBeInTheDocument();
     expect(
-      within(card).getByText('2 integrations owned by security'),
+      await within(card).findByText(
+        '2 integrations owned by Security Operations',
+      ),
     ).toBeInTheDocument();
     expect(within(card).queryByText('Meter SIEM branch')).toBeNull();
     expect(within(card).queryByText(/hq-stream/)).toBeNull();

@@ -41,6 +41,8 @@ import { SeverityText } from '../Severity';
 import { StreamStatus } from '../StreamStatus';
 import { useTemplateLink } from '../useTemplateLink';
 import { teamNames, teamRefs } from './teams';
+import { useOwnerNames } from '../IntegrationsPage/useOwnerNames';
+import { plainListStyle } from '../plainList';
 
 /** What the portal does, under the home page's title. */
 export const HOME_DESCRIPTION =
@@ -49,14 +51,7 @@ export const HOME_DESCRIPTION =
 /** How many of the team's integrations the home page lists. */
 export const INTEGRATIONS_SHOWN = 5;
 
-const listStyle = {
-  listStyle: 'none',
-  margin: 0,
-  padding: 0,
-  display: 'flex',
-  flexDirection: 'column',
-  gap: 'var(--bui-space-3)',
-} as const;
+const listStyle = plainListStyle('3');
 
 function Loading(props: { label: string }) {
   return (
@@ -168,6 +163,7 @@ export function MyIntegrationsCard() {
       .sort((a, b) => a.title.localeCompare(b.title));
     return { teams, views };
   }, [identityApi, catalogApi]);
+  const nameOf = useOwnerNames(value?.teams);
 
   let content;
   let footer;
@@ -183,7 +179,7 @@ export function MyIntegrationsCard() {
     content = <Loading label="Loading your team's integrations" />;
   } else {
     const { teams, views } = value;
-    const owners = teams.length > 0 ? teamNames(teams) : 'you';
+    const owners = teams.length > 0 ? teamNames(teams, nameOf) : 'you';
     const all = integrationsRoute?.();
     if (views.length === 0) {
       content = (
@@ -242,6 +238,7 @@ export function MyFindingsCard() {
         : undefined;
     return { teams, report };
   }, [identityApi, meterSiemApi]);
+  const nameOf = useOwnerNames(value?.teams);
 
   let content;
   let footer;
@@ -279,7 +276,8 @@ export function MyFindingsCard() {
             </Text>
             <Text as="span" variant="body-medium">
               {mine === 1 ? 'open finding' : 'open findings'} on the
-              integrations of {teams.length > 0 ? teamNames(teams) : 'yours'}
+              integrations of{' '}
+              {teams.length > 0 ? teamNames(teams, nameOf) : 'yours'}
             </Text>
           </Flex>
           <Flex gap="4" style={{ flexWrap: 'wrap' }}>

@@ -1,2 +1,1 @@
 export { HomePage, HOME_DESCRIPTION } from './HomePage';
-export { HomeIcon } from './HomeIcon';

@@ -15,9 +15,15 @@ export function teamRefs(ownershipEntityRefs: string[]): string[] {
   });
 }
 
-/** `security`, `security and platform`, `a, b and c`. */
-export function teamNames(teams: string[]): string {
-  const names = teams.map(team => formatOwner(team) ?? team);
+/**
+ * `Security Operations`, `Security and Platform`, `a, b and c`: by the
+ * names `nameOf` gives (the catalog's display names), else the short refs.
+ */
+export function teamNames(
+  teams: string[],
+  nameOf: (team: string) => string | undefined = formatOwner,
+): string {
+  const names = teams.map(team => nameOf(team) ?? formatOwner(team) ?? team);
   if (names.length <= 1) return names.join('');
   return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }

@@ -80,8 +80,9 @@ export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 /**
  * The create form's Owner: MyGroupsPicker offers the user's groups only;
- * with one group it selects it by itself and locks the field, which can
- * take a moment after the page shows.
+ * with one group it selects it by itself and locks the field. That waits
+ * for the catalog's answer about the user's groups, which took over 30 s in
+ * one CI run on 2 cores (the field showed the team a moment later): allow 90.
  */
 export async function pickOwnTeam(page: Page, team: string) {
   const owner = page.getByRole('textbox', { name: 'Owner' });
@@ -95,5 +96,5 @@ export async function pickOwnTeam(page: Page, team: string) {
       await page.getByRole('option', { name: team }).click({ timeout: 3_000 });
     }
     await expect(owner).toHaveValue(team, { timeout: 1_000 });
-  }).toPass({ timeout: 30_000 });
+  }).toPass({ timeout: 90_000 });
 }

@@ -95,8 +95,10 @@ test('Jane provisions an integration and reveals its external ID; Sam, of anothe
 
     // Integration. Owner: MyGroupsPicker offers Jane's groups only; with one
     // group (security) it selects it by itself and locks the field.
-    await page.getByRole('textbox', { name: 'Name' }).fill(name);
+    // The team first: MyGroupsPicker sets it once the catalog answers, and
+    // typing meanwhile can race with it in the form's state.
     await pickOwnTeam(page, 'Security Operations');
+    await page.getByRole('textbox', { name: 'Name' }).fill(name);
     await page.getByRole('button', { name: 'Next' }).click();
     // AWS location: defaults (us-east-1, main account)
     await page.getByRole('button', { name: 'Next' }).click();

@@ -80,21 +80,23 @@ export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 /**
  * The create form's Owner: MyGroupsPicker offers the user's groups only;
- * with one group it selects it by itself and locks the field. That waits
- * for the catalog's answer about the user's groups, which took over 30 s in
- * one CI run on 2 cores (the field showed the team a moment later): allow 90.
+ * with one group it selects it by itself and locks the field.
  */
 export async function pickOwnTeam(page: Page, team: string) {
   const owner = page.getByRole('textbox', { name: 'Owner' });
   await expect(owner).toBeVisible();
+  // While the user's groups load, the field is enabled and empty; once they
+  // are in, a single group is picked and the field locked. Every action is
+  // bounded, so that a click begun on the enabled field does not wait
+  // forever for a field that got locked meanwhile.
   await expect(async () => {
     if (
       (await owner.isEnabled()) &&
       !(await owner.inputValue()).includes(team)
     ) {
-      await owner.click();
-      await page.getByRole('option', { name: team }).click({ timeout: 3_000 });
+      await owner.click({ timeout: 2_000 });
+      await page.getByRole('option', { name: team }).click({ timeout: 2_000 });
     }
-    await expect(owner).toHaveValue(team, { timeout: 1_000 });
-  }).toPass({ timeout: 90_000 });
+    await expect(owner).toHaveValue(team, { timeout: 2_000 });
+  }).toPass({ timeout: 60_000 });
 }

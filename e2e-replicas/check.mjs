@@ -300,7 +300,14 @@ function executionLines(file, taskId) {
 
 const iso = t => new Date(t).toISOString().slice(11, 23);
 
-const TEMPLATE_STEPS = ['stream', 'policy', 'role', 'register'];
+const TEMPLATE_STEPS = [
+  'stream',
+  'policy',
+  'role',
+  'alarm',
+  'settings',
+  'register',
+];
 
 /** Creates one task per name through `via` and waits for each to end. */
 async function runTasks({ via, readVia, label, names, user }) {

@@ -49,13 +49,15 @@ const CALLS = [
   'kinesis:DescribeStreamSummary',
   'kinesis:CreateStream',
   'kinesis:ListTagsForStream',
-  'kinesis:EnableEnhancedMonitoring',
+  // The IAM work and the alarm while AWS creates the stream.
   'iam:CreatePolicy',
   'iam:CreateRole',
   'iam:ListAttachedRolePolicies',
   'iam:AttachRolePolicy',
   'cloudwatch:DescribeAlarms',
   'cloudwatch:PutMetricAlarm',
+  // Then the stream's settings, once it is ACTIVE.
+  'kinesis:EnableEnhancedMonitoring',
 ];
 
 const EVERY_ATTEMPT: AwsFault[] = [
@@ -193,10 +195,11 @@ describe('the create template under AWS faults', () => {
       });
     expect(created.status).toBe(201);
     const task = `/api/scaffolder/v2/tasks/${created.body.id}`;
-    // Wait until the run is waiting for the stream it created.
+    // Wait until the run is waiting for the stream it created: the IAM
+    // work and the alarm are done during AWS's wait, the settings step waits.
     await eventually(async () => {
       expect(proxy.calls().map(c => c.operation)).toContain(
-        'kinesis:CreateStream',
+        'cloudwatch:PutMetricAlarm',
       );
     });
     await new Promise(resolve => setTimeout(resolve, 1500));
@@ -224,11 +227,11 @@ describe('the create template under AWS faults', () => {
     ).body as Array<{ type: string; body: any }>;
     expect(
       events.some(
-        e => e.body?.stepId === 'stream' && e.body?.status === 'cancelled',
+        e => e.body?.stepId === 'settings' && e.body?.status === 'cancelled',
       ),
     ).toBe(true);
     expect(failureOf({ events })).toMatch(/the run was cancelled/);
-    // The pause between looks is up to 10 s; the signal cuts it short.
+    // The signal cuts the pause between looks short.
     expect(stoppedAfterMs).toBeLessThan(5_000);
     rows.push({
       call: 'waiting for ACTIVE',

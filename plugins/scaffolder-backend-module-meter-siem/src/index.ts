@@ -5,6 +5,7 @@
  */
 export { scaffolderModuleMeterSiem as default } from './module';
 export { createStreamAction } from './actions/createStream';
+export { createConfigureStreamAction } from './actions/configureStream';
 export { createPolicyAction } from './actions/createPolicy';
 export { createRoleAction } from './actions/createRole';
 export { createRegisterIntegrationAction } from './actions/registerIntegration';

@@ -1,17 +1,7 @@
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
-import {
-  AwsFaultProxy,
-  startAwsFaultProxy,
-} from '@internal/backstage-plugin-meter-siem-node/testUtils';
-import {
-  MOTO_ACCOUNT,
-  allNames,
-  requireMoto,
-  sdk,
-  uniqueName,
-} from './__testUtils__/moto';
-import { startScaffolder } from './__testUtils__/backend';
+import { MOTO_ACCOUNT, allNames, sdk, uniqueName } from './__testUtils__/moto';
+import { startScaffolderBehindProxy } from './__testUtils__/backend';
 
 /**
  * Many template runs at once through the real scaffolder backend (its task
@@ -43,22 +33,14 @@ const externalIdOf = async (name: string, region: string) => {
 };
 
 describe('the create template under load', () => {
-  let scaffolder: Awaited<ReturnType<typeof startScaffolder>>;
-  let proxy: AwsFaultProxy;
-  const endpoint = process.env.AWS_ENDPOINT_URL;
+  let scaffolder: Awaited<ReturnType<typeof startScaffolderBehindProxy>>;
   beforeAll(async () => {
     // No faults: the proxy makes CreateStream with tags atomic, as on AWS
     // (moto adds them after the stream exists, and a second run could see
     // the stream untagged in between).
-    proxy = await startAwsFaultProxy({ target: requireMoto() });
-    process.env.AWS_ENDPOINT_URL = proxy.url;
-    scaffolder = await startScaffolder();
+    scaffolder = await startScaffolderBehindProxy();
   });
-  afterAll(async () => {
-    process.env.AWS_ENDPOINT_URL = endpoint;
-    await scaffolder?.backend.stop();
-    await proxy?.close();
-  });
+  afterAll(() => scaffolder?.stop());
 
   it('completes 20 runs at once, in two regions, each with its own resources', async () => {
     const runs = Array.from({ length: 20 }, (_, i) => ({

@@ -17,6 +17,7 @@ import { createRotateExternalIdAction } from './actions/rotateExternalId';
 import { createPolicyAction } from './actions/createPolicy';
 import { createRoleAction } from './actions/createRole';
 import { createStreamAction } from './actions/createStream';
+import { createConfigureStreamAction } from './actions/configureStream';
 import { createRegisterIntegrationAction } from './actions/registerIntegration';
 import { createVerifyDeliveryAction } from './actions/verifyDelivery';
 import { createUpdateStreamAction } from './actions/updateStream';
@@ -58,6 +59,7 @@ export const scaffolderModuleMeterSiem = createBackendModule({
         };
         scaffolderActions.addActions(
           createStreamAction(options),
+          createConfigureStreamAction(options),
           createPolicyAction(options),
           createRoleAction(options),
           createRegisterIntegrationAction({ events }),

@@ -17,6 +17,7 @@ import request from 'supertest';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import { scaffolderModuleMeterSiem } from '../module';
 import yaml from 'yaml';
+import { startAwsFaultProxy } from '@internal/backstage-plugin-meter-siem-node/testUtils';
 import { requireMoto } from './moto';
 import { JANE, ORG } from './org';
 
@@ -152,4 +153,27 @@ export async function startScaffolder(
   }
 
   return { backend, logger, run };
+}
+
+/**
+ * {@link startScaffolder} with every AWS client of the backend going through
+ * a proxy in front of moto (`startAwsFaultProxy`), to inject AWS's faults
+ * and state transitions. `stop()` stops both and restores the endpoint.
+ */
+export async function startScaffolderBehindProxy(
+  options: Parameters<typeof startScaffolder>[1] = {},
+) {
+  const endpoint = process.env.AWS_ENDPOINT_URL;
+  const proxy = await startAwsFaultProxy({ target: requireMoto() });
+  process.env.AWS_ENDPOINT_URL = proxy.url;
+  const scaffolder = await startScaffolder([], options);
+  return {
+    ...scaffolder,
+    proxy,
+    async stop() {
+      process.env.AWS_ENDPOINT_URL = endpoint;
+      await scaffolder.backend.stop();
+      await proxy.close();
+    },
+  };
 }

@@ -49,4 +49,28 @@ export const examples: TemplateExample[] = [
       ],
     }),
   },
+  {
+    description:
+      'Create the stream and return while AWS is still CREATING it; the IAM steps run during that wait and meter-siem:stream:configure applies the settings last (what the meter-siem-integration template does)',
+    example: yaml.stringify({
+      steps: [
+        {
+          id: 'stream',
+          action: 'meter-siem:stream:create',
+          name: 'Create the Kinesis stream',
+          input: {
+            name: 'hq-network',
+            region: 'us-east-1',
+            owner: 'group:default/security',
+            environment: 'production',
+            capacityMode: 'PROVISIONED',
+            shardCount: 1,
+            retentionHours: 48,
+            encryption: 'KMS_AWS_MANAGED',
+            configure: false,
+          },
+        },
+      ],
+    }),
+  },
 ];

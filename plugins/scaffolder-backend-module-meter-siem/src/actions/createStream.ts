@@ -1,13 +1,15 @@
 import {
   ENHANCED_METRICS,
-  LIMITS,
-  StreamSettings,
   streamArn as formatStreamArn,
   validatePolicyKmsKey,
-  validateStreamSettings,
 } from '@internal/backstage-plugin-meter-siem-common';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { describeSettings, ensureStream } from '../resources/stream';
+import type { z as zod } from 'zod/v3';
+import {
+  describeSettings,
+  ensureStream,
+  ensureStreamCreated,
+} from '../resources/stream';
 import { examples } from './createStream.examples';
 import { assertIamNamesFree } from './preflight';
 import {
@@ -16,11 +18,24 @@ import {
   describeTarget,
   ensureContext,
   ownershipChecks,
+  readStreamSettings,
+  streamSettingsSchema,
   targetSchema,
 } from './options';
 
+type Z = typeof zod;
+
 /** A well-formed account id for a dry run that cannot resolve the real one. */
 const DRY_RUN_ACCOUNT = '000000000000';
+
+/** Where the stream is, for the next steps (create and configure alike). */
+export const streamOutputSchema = {
+  streamArn: (z: Z) => z.string({ description: 'ARN of the stream' }),
+  streamName: (z: Z) => z.string({ description: 'Name of the stream' }),
+  accountId: (z: Z) =>
+    z.string({ description: 'AWS account the stream lives in' }),
+  region: (z: Z) => z.string({ description: 'Region of the stream' }),
+};
 
 /**
  * Creates the Kinesis data stream Meter writes to, or reuses the one an
@@ -39,59 +54,25 @@ export function createStreamAction(options: ActionOptions) {
     schema: {
       input: {
         ...targetSchema,
-        capacityMode: z =>
-          z.enum(['PROVISIONED', 'ON_DEMAND'], {
-            description:
-              'PROVISIONED with a fixed shard count (one shard suits most networks), or ON_DEMAND for unpredictable volume',
-          }),
-        shardCount: z =>
+        ...streamSettingsSchema,
+        configure: z =>
           z
-            .number({
-              description: `Shards for PROVISIONED mode (${LIMITS.shardCount.min} to ${LIMITS.shardCount.max}); ignored for ON_DEMAND`,
-            })
-            .int()
-            .optional(),
-        retentionHours: z =>
-          z
-            .number({
-              description: `How long records are kept, ${LIMITS.retentionHours.min} to ${LIMITS.retentionHours.max} hours; longer retention costs more`,
-            })
-            .int(),
-        encryption: z =>
-          z.enum(['NONE', 'KMS_AWS_MANAGED', 'KMS_CUSTOMER_KEY'], {
-            description:
-              'Server-side encryption: none, the AWS-managed key alias/aws/kinesis, or a customer key',
-          }),
-        kmsKeyArn: z =>
-          z
-            .string({
+            .boolean({
               description:
-                'ARN of the customer KMS key (only with KMS_CUSTOMER_KEY), in the stream region',
+                "Wait until the stream is ACTIVE and apply retention, encryption and the shard-level metrics in this step (the default). false: return as soon as AWS accepted the stream, while it is still CREATING, and let a later meter-siem:stream:configure step apply them, so that the steps between (the IAM policy and role, the alarm) run during AWS's wait.",
             })
             .optional(),
       },
-      output: {
-        streamArn: z => z.string({ description: 'ARN of the stream' }),
-        streamName: z => z.string({ description: 'Name of the stream' }),
-        accountId: z =>
-          z.string({ description: 'AWS account the stream lives in' }),
-        region: z => z.string({ description: 'Region of the stream' }),
-      },
+      output: streamOutputSchema,
     },
     async handler(ctx) {
       const { input } = ctx;
       const { names, tags } = describeTarget(input, settings);
-      const wanted: StreamSettings = {
-        capacityMode: input.capacityMode,
-        shardCount: input.shardCount ?? 1,
-        retentionHours: input.retentionHours,
-        encryption: input.encryption,
-        kmsKeyArn: input.kmsKeyArn || undefined,
-      };
-      assertInput(validateStreamSettings(wanted, input.region));
+      const wanted = readStreamSettings(input);
       const streamName = names.stream;
       const ownership = ownershipChecks(access, settings, ctx, input);
       await ownership.newOwner();
+      const configure = input.configure !== false;
 
       if (ctx.isDryRun) {
         const accountId = await dryRunAccount(clients, input);
@@ -102,9 +83,13 @@ export function createStreamAction(options: ActionOptions) {
             wanted,
           )}, metrics ${ENHANCED_METRICS.join(' and ')}, tags ${tags
             .map(t => t.Key)
-            .join(', ')}`,
+            .join(', ')}${
+            configure
+              ? ''
+              : ' (retention, encryption and metrics by a later meter-siem:stream:configure step)'
+          }`,
         );
-        outputs(ctx, input.region, accountId.slice(0, 12), streamName);
+        streamOutputs(ctx, input.region, accountId.slice(0, 12), streamName);
         return;
       }
 
@@ -122,23 +107,21 @@ export function createStreamAction(options: ActionOptions) {
         settings,
         existing: ownership.existing,
       });
-      const stream = await ensureStream(
-        aws,
-        streamName,
-        wanted,
-        ensureContext(ctx, input, tags, settings, ownership),
-      );
+      const ensure = ensureContext(ctx, input, tags, settings, ownership);
+      const stream = configure
+        ? await ensureStream(aws, streamName, wanted, ensure)
+        : (await ensureStreamCreated(aws, streamName, wanted, ensure)).stream;
 
       ctx.logger.info(
         `Kinesis stream ${streamName} is ${stream.StreamStatus}: ${stream.StreamARN}`,
       );
-      outputs(ctx, aws.region, aws.accountId, streamName);
+      streamOutputs(ctx, aws.region, aws.accountId, streamName);
     },
   });
 }
 
 /** The step's outputs: where the stream is, for the next steps. */
-function outputs(
+export function streamOutputs(
   ctx: { output(name: string, value: string): void },
   region: string,
   accountId: string,
@@ -156,7 +139,7 @@ function outputs(
  * check; without credentials the dry run still completes, with a
  * placeholder account it says is one.
  */
-async function dryRunAccount(
+export async function dryRunAccount(
   clients: ActionOptions['clients'],
   input: { accountId?: string; region: string },
 ): Promise<string> {

@@ -8,12 +8,14 @@ import {
   LIMITS,
   MANAGED_BY_VALUE,
   MeterSiemSettings,
+  StreamSettings,
   Tag,
   ownerRefFromTag,
   ValidationIssue,
   buildIntegrationTags,
   resourceNames,
   tagValue,
+  validateStreamSettings,
   validateTarget,
 } from '@internal/backstage-plugin-meter-siem-common';
 import {
@@ -68,6 +70,60 @@ export const targetSchema = {
       })
       .optional(),
 };
+
+/** The stream's settings, as the create and configure steps take them. */
+export const streamSettingsSchema = {
+  capacityMode: (z: Z) =>
+    z.enum(['PROVISIONED', 'ON_DEMAND'], {
+      description:
+        'PROVISIONED with a fixed shard count (one shard suits most networks), or ON_DEMAND for unpredictable volume',
+    }),
+  shardCount: (z: Z) =>
+    z
+      .number({
+        description: `Shards for PROVISIONED mode (${LIMITS.shardCount.min} to ${LIMITS.shardCount.max}); ignored for ON_DEMAND`,
+      })
+      .int()
+      .optional(),
+  retentionHours: (z: Z) =>
+    z
+      .number({
+        description: `How long records are kept, ${LIMITS.retentionHours.min} to ${LIMITS.retentionHours.max} hours; longer retention costs more`,
+      })
+      .int(),
+  encryption: (z: Z) =>
+    z.enum(['NONE', 'KMS_AWS_MANAGED', 'KMS_CUSTOMER_KEY'], {
+      description:
+        'Server-side encryption: none, the AWS-managed key alias/aws/kinesis, or a customer key',
+    }),
+  kmsKeyArn: (z: Z) =>
+    z
+      .string({
+        description:
+          'ARN of the customer KMS key (only with KMS_CUSTOMER_KEY), in the stream region',
+      })
+      .optional(),
+};
+
+/** The stream settings of a step's input, checked against the domain rules. */
+export function readStreamSettings(input: {
+  region: string;
+  capacityMode: StreamSettings['capacityMode'];
+  shardCount?: number;
+  retentionHours: number;
+  encryption: StreamSettings['encryption'];
+  kmsKeyArn?: string;
+}): StreamSettings {
+  const wanted: StreamSettings = {
+    capacityMode: input.capacityMode,
+    shardCount: input.shardCount ?? 1,
+    retentionHours: input.retentionHours,
+    encryption: input.encryption,
+    kmsKeyArn: input.kmsKeyArn || undefined,
+  };
+  assertInput(validateStreamSettings(wanted, input.region));
+  return wanted;
+}
 
 /**
  * Checks the input against the domain rules and throws one error naming

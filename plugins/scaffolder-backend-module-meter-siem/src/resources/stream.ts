@@ -41,27 +41,35 @@ import {
 } from '@internal/backstage-plugin-meter-siem-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EnsureContext, findOrCreate } from './ensure';
-import { ResourceLabel } from './ours';
+import { ResourceLabel, assertOurs, describeResource } from './ours';
 import { addMissingTags, streamTags } from './tags';
 
 const DEFAULT_RETENTION_HOURS = 24;
 
-/** How long to wait for a stream to become ACTIVE, and the pauses between looks. */
+/**
+ * How long to wait for a stream to become ACTIVE, and the pauses between
+ * looks. The waits are AWS's (tens of seconds to create, seconds to update)
+ * and on the template's critical path, so the look is every second: a wait
+ * ends at most a second after AWS's, and a waiting stream takes one of the
+ * 20 DescribeStreamSummary calls a second AWS allows an account and region.
+ */
 const ACTIVE_WAIT = {
   maxWaitMs: 300_000,
-  minDelayMs: 1_000,
-  maxDelayMs: 10_000,
+  pollMs: 1_000,
 };
 
+/** A stream found or created, before its settings are applied. */
+export interface StreamCreated {
+  stream: StreamDescriptionSummary;
+  /** Its tags as read, or as the create wrote them. */
+  tags: Record<string, string>;
+}
+
 /**
- * The integration's Kinesis stream, made or completed to `wanted`:
- * created with its mode, shards and tags, then retention, encryption and
- * the shard-level metrics, waiting until it is ACTIVE after each change.
- *
- * The metrics are the last setting applied: a stream that has them was set
- * up completely, and a re-run never changes it (a difference is a
- * conflict). One without them was left half-way by a failed run, and is
- * completed.
+ * The integration's Kinesis stream, made or completed to `wanted`: created
+ * with its mode, shards and tags ({@link ensureStreamCreated}), then its
+ * other settings ({@link configureStream}), waiting until it is ACTIVE after
+ * each change.
  */
 export async function ensureStream(
   aws: AccountClients,
@@ -69,25 +77,30 @@ export async function ensureStream(
   wanted: StreamSettings,
   ctx: EnsureContext,
 ): Promise<StreamDescriptionSummary> {
-  const label: ResourceLabel = {
-    kind: 'Kinesis stream',
-    name,
-    accountId: aws.accountId,
-    region: aws.region,
-  };
-  const call = (permission: string) => ({
-    permission,
-    resource: `stream ${name}`,
-    accountId: aws.accountId,
-    region: aws.region,
-  });
-  const tagged = streamTags(aws, streamArn(aws.region, aws.accountId, name));
-  const look = () => describe(aws, name, call);
-  const wait = () => waitActive(aws, name, call, ctx.signal);
+  const created = await ensureStreamCreated(aws, name, wanted, ctx);
+  return configureStream(aws, name, wanted, ctx, created);
+}
 
-  const { tags, adopted } = await findOrCreate(ctx, {
+/**
+ * The integration's Kinesis stream exists: created with its mode, shards
+ * and tags in one CreateStream (AWS applies the tags atomically), or an
+ * earlier run's stream adopted after checking it is this integration's.
+ * Returns at once, while AWS may still be CREATING it: the IAM work and the
+ * alarm need no ACTIVE stream, so a template runs them during that wait and
+ * applies the remaining settings last ({@link configureStream}).
+ */
+export async function ensureStreamCreated(
+  aws: AccountClients,
+  name: string,
+  wanted: StreamSettings,
+  ctx: EnsureContext,
+): Promise<StreamCreated> {
+  const label = streamLabel(aws, name);
+  const call = callContext(aws, name);
+  const tagged = streamTags(aws, streamArn(aws.region, aws.accountId, name));
+  const { found, tags, adopted } = await findOrCreate(ctx, {
     label,
-    find: look,
+    find: () => describe(aws, name, call),
     tagsOf: () => tagged.read(),
     create: () =>
       aws.kinesis.send(
@@ -111,12 +124,61 @@ export async function ensureStream(
           aws.accountId
         }): ${describeSettings(wanted)}`,
   );
+  // Mode and shards are known from the start, even while CREATING.
+  assertSameSettings(found, wanted, label, {
+    setUpCompletely: adopted && hasEnhancedMetrics(found),
+  });
+  if (adopted) return { stream: found, tags: tags! };
+  // AWS applies CreateStream's tags with the stream; an emulator may drop
+  // them (moto does, and makes the stream ACTIVE at once): one read checks,
+  // and adds what is missing.
+  const current = await tagged.read();
+  await addMissingTags(tagged, ctx.tags, current);
+  return {
+    stream: found,
+    tags: {
+      ...current,
+      ...Object.fromEntries(ctx.tags.map(t => [t.Key, t.Value])),
+    },
+  };
+}
+
+/**
+ * Waits until the stream is ACTIVE, then applies retention, encryption and
+ * the shard-level metrics, waiting after each (AWS refuses a change while
+ * the stream is UPDATING). `created` is what {@link ensureStreamCreated}
+ * returned in the same step; a later step passes nothing, and the stream is
+ * then checked again to be this integration's before anything changes.
+ *
+ * The metrics are the last setting applied: a stream that has them was set
+ * up completely, and a re-run never changes it (a difference is a
+ * conflict). One without them was left half-way by a failed run, and is
+ * completed.
+ */
+export async function configureStream(
+  aws: AccountClients,
+  name: string,
+  wanted: StreamSettings,
+  ctx: EnsureContext,
+  created?: StreamCreated,
+): Promise<StreamDescriptionSummary> {
+  const call = callContext(aws, name);
+  const tagged = streamTags(aws, streamArn(aws.region, aws.accountId, name));
+  const wait = () => waitActive(aws, name, call, ctx.signal);
 
   let stream = await wait();
-  assertSameSettings(stream, wanted, label, {
-    setUpCompletely: adopted && hasEnhancedMetrics(stream),
-  });
-  // A run interrupted after the create must still converge.
+  let tags = created?.tags;
+  if (!tags) {
+    const label = streamLabel(aws, name);
+    tags = await tagged.read();
+    await ctx.mayChange(tags, describeResource(label));
+    assertOurs(tags, label, ctx.integrationName, ctx.tagKeys);
+    assertSameTags(tags, ctx.tags, ctx.integrationName, name);
+    assertSameSettings(stream, wanted, label, {
+      setUpCompletely: hasEnhancedMetrics(stream),
+    });
+  }
+  // A run interrupted after an adopted stream's check must still converge.
   await addMissingTags(tagged, ctx.tags, tags);
 
   if (
@@ -174,6 +236,24 @@ export async function ensureStream(
   return stream;
 }
 
+function streamLabel(aws: AccountClients, name: string): ResourceLabel {
+  return {
+    kind: 'Kinesis stream',
+    name,
+    accountId: aws.accountId,
+    region: aws.region,
+  };
+}
+
+function callContext(aws: AccountClients, name: string): CallContext {
+  return (permission: string) => ({
+    permission,
+    resource: `stream ${name}`,
+    accountId: aws.accountId,
+    region: aws.region,
+  });
+}
+
 export type CallContext = (permission: string) => {
   permission: string;
   resource: string;
@@ -214,8 +294,8 @@ async function describe(
 }
 
 /**
- * Polls DescribeStreamSummary until the stream is ACTIVE, with backoff, for
- * at most ACTIVE_WAIT.maxWaitMs. Unlike the SDK's waiter, which retries on
+ * Polls DescribeStreamSummary until the stream is ACTIVE, every
+ * ACTIVE_WAIT.pollMs, for at most ACTIVE_WAIT.maxWaitMs. Unlike the SDK's waiter, which retries on
  * any error until its deadline, an error ends the wait at once (after the
  * SDK's own retries), and the task's abort signal ends it within the
  * current pause.
@@ -227,7 +307,8 @@ export async function waitActive(
   signal?: AbortSignal,
 ): Promise<StreamDescriptionSummary> {
   const deadline = Date.now() + ACTIVE_WAIT.maxWaitMs;
-  for (let pause = ACTIVE_WAIT.minDelayMs; ; ) {
+  const pause = ACTIVE_WAIT.pollMs;
+  for (;;) {
     const stream = await describe(aws, name, call);
     if (!stream) {
       throw new Error(
@@ -247,7 +328,6 @@ export async function waitActive(
     } catch (error) {
       throw explainAwsError(error, call('kinesis:DescribeStreamSummary'));
     }
-    pause = Math.min(pause * 2, ACTIVE_WAIT.maxDelayMs);
   }
 }
 

@@ -42,7 +42,7 @@ export function integrationEntity(options: {
         [ANNOTATIONS.capacityMode]: 'PROVISIONED',
         [ANNOTATIONS.shardCount]: '2',
         [ANNOTATIONS.retentionHours]: '168',
-        [ANNOTATIONS.encryption]: 'KMS alias/aws/kinesis',
+        [ANNOTATIONS.encryption]: 'KMS_AWS_MANAGED',
         // As the catalog provider writes it.
         [ANNOTATIONS.enhancedMetrics]: 'IncomingBytes,IncomingRecords',
         ...options.annotations,

@@ -99,7 +99,7 @@ describe('IntegrationCard', () => {
     expect(screen.getByText('ACTIVE')).toBeInTheDocument();
     expect(screen.getByText('PROVISIONED, 2 shards')).toBeInTheDocument();
     expect(screen.getByText('168 hours (7 days)')).toBeInTheDocument();
-    expect(screen.getByText('KMS alias/aws/kinesis')).toBeInTheDocument();
+    expect(screen.getByText('KMS, AWS managed key')).toBeInTheDocument();
     expect(
       screen.getByText('IncomingBytes, IncomingRecords'),
     ).toBeInTheDocument();

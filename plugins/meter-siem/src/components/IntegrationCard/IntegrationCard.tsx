@@ -5,6 +5,7 @@ import { Flex, Grid, Link, Text } from '@backstage/ui';
 import {
   IntegrationView,
   formatCapacity,
+  formatEncryption,
   formatRetention,
   readIntegration,
 } from '../../integration';
@@ -123,7 +124,7 @@ export function IntegrationCardContent(props: { view: IntegrationView }) {
         </Fact>
         <Fact label="Capacity">{formatCapacity(view)}</Fact>
         <Fact label="Retention">{formatRetention(view.retentionHours)}</Fact>
-        <Fact label="Encryption">{view.encryption}</Fact>
+        <Fact label="Encryption">{formatEncryption(view.encryption)}</Fact>
         <Fact label="Enhanced metrics">
           {view.enhancedMetrics?.split(/,\s*/).join(', ')}
         </Fact>

@@ -111,7 +111,7 @@ describe('IntegrationsPage', () => {
       'production',
       'PROVISIONED, 2 shards',
       '168 h (7 d) retention',
-      'KMS alias/aws/kinesis',
+      'KMS, AWS managed key',
       'ACTIVE',
     ]) {
       expect(within(hq as HTMLElement).getByText(text)).toBeInTheDocument();

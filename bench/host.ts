@@ -1,0 +1,431 @@
+/**
+ * Benchmark of issue 11, the cost to the host: what adding the Meter SIEM
+ * plugins costs a Backstage that runs them, measured side by side in one run
+ * against the same app without them.
+ *
+ * - The app's JavaScript: the production build of packages/app, gzip of
+ *   every .js file it emits, with our frontend plugin and without it (the
+ *   same build with `app.packages.exclude` naming it: the app discovers its
+ *   plugins from its dependencies, so nothing else changes).
+ * - The backend: start-up time (process spawn to a 200 from the readiness
+ *   endpoint) and resident memory (VmRSS of the backend's node process)
+ *   once ready, each the median of a few starts, alternating; the backend
+ *   without our plugins is packages/backend/src/index.ts with our modules'
+ *   lines left out (and an allow-all permission policy in place of ours).
+ * - Resident memory after a sync of N integrations (default 5,000) by our
+ *   catalog provider, beside the backend without our plugins after the same
+ *   wall time.
+ *
+ * Run with ./bench/run.sh host [integrations] (it starts moto).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+const moto = process.env.AWS_ENDPOINT_URL;
+if (!moto) {
+  throw new Error('AWS_ENDPOINT_URL (moto) is not set; use bench/run.sh');
+}
+const INTEGRATIONS = Number(process.argv[2] ?? 5000);
+const STARTS = Number(process.env.BENCH_HOST_STARTS ?? 3);
+const CONCURRENCY = 16;
+const REGION = 'us-east-1';
+const OUR_FRONTEND = '@internal/backstage-plugin-meter-siem';
+const root = path.resolve(import.meta.dirname, '..');
+const backendDir = path.join(root, 'packages/backend');
+const runDir = path.join(root, '.run');
+const port = Number(process.env.BENCH_BACKEND_PORT ?? 7117);
+const baseUrl = `http://localhost:${port}`;
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+};
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+const percent = (ours: number, without: number) =>
+  `${(((ours - without) / without) * 100).toFixed(1)}%`;
+
+/** The app's JavaScript, gzip -6, summed over every emitted .js file. */
+function appJavaScript(extraEnv: Record<string, string>): {
+  files: number;
+  gzip: number;
+  raw: number;
+} {
+  const built = spawnSync('yarn', ['workspace', 'app', 'build'], {
+    cwd: root,
+    env: { ...process.env, ...extraEnv },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (built.status !== 0) throw new Error('yarn workspace app build failed');
+  const dist = path.join(root, 'packages/app/dist');
+  let files = 0;
+  let gzip = 0;
+  let raw = 0;
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (entry.name.endsWith('.js')) {
+        const content = fs.readFileSync(file);
+        files += 1;
+        raw += content.length;
+        gzip += gzipSync(content, { level: 6 }).length;
+      }
+    }
+  };
+  walk(dist);
+  return { files, gzip, raw };
+}
+
+/**
+ * packages/backend/src/index.ts without our plugins: every `backend.add`
+ * of an `@internal/…meter-siem…` module is left out, and an allow-all
+ * permission policy takes the place of ours (the permission backend needs
+ * one). Written beside the original, so that its imports resolve the same.
+ */
+function backendWithoutOurs(): string {
+  const source = fs.readFileSync(path.join(backendDir, 'src/index.ts'), 'utf8');
+  const kept = source.replace(
+    /backend\.add\(\s*import\('@internal\/[^']*meter-siem[^']*'\),?\s*\);\n/g,
+    '',
+  );
+  if (kept === source || kept.includes('meter-siem')) {
+    throw new Error(
+      'could not leave our modules out of packages/backend/src/index.ts',
+    );
+  }
+  const allowAll = `
+import { createBackendModule } from '@backstage/backend-plugin-api';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
+backend.add(
+  createBackendModule({
+    pluginId: 'permission',
+    moduleId: 'bench-allow-all',
+    register(reg) {
+      reg.registerInit({
+        deps: { policy: policyExtensionPoint },
+        async init({ policy }) {
+          policy.setPolicy({
+            handle: async () => ({ result: AuthorizeResult.ALLOW }),
+          });
+        },
+      });
+    },
+  }),
+);
+`;
+  const file = path.join(backendDir, 'src/index.bench-without-meter-siem.ts');
+  fs.writeFileSync(
+    file,
+    kept.replace('backend.start()', `${allowAll}\nbackend.start()`),
+  );
+  return file;
+}
+
+interface Started {
+  child: ChildProcess;
+  startMs: number;
+}
+
+async function startBackend(entry: string, config: string): Promise<Started> {
+  const started = performance.now();
+  const child = spawn(
+    process.execPath,
+    [
+      '--require',
+      createRequire(import.meta.url).resolve(
+        '@backstage/cli-node/config/nodeTransform.cjs',
+      ),
+      entry,
+      '--config',
+      '../../app-config.yaml',
+      '--config',
+      config,
+    ],
+    {
+      cwd: backendDir,
+      detached: true,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, LOG_LEVEL: 'warn' },
+    },
+  );
+  let stderr = '';
+  child.stderr!.on('data', chunk => {
+    stderr = `${stderr}${chunk}`.slice(-4000);
+  });
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      throw new Error(`backend exited ${child.exitCode}: ${stderr}`);
+    }
+    try {
+      const res = await fetch(`${baseUrl}/.backstage/health/v1/readiness`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`backend not ready in 180 s: ${stderr}`);
+    }
+    await new Promise(resolve => setTimeout(resolve, 50));
+  }
+  return { child, startMs: performance.now() - started };
+}
+
+function rssOf(child: ChildProcess): number {
+  const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  const kib = Number(/VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1]);
+  return kib * 1024;
+}
+
+async function stop(started: Started) {
+  const exited = new Promise(resolve => started.child.once('exit', resolve));
+  try {
+    process.kill(-started.child.pid!, 'SIGTERM');
+  } catch {
+    return;
+  }
+  await Promise.race([
+    exited,
+    new Promise(resolve => setTimeout(resolve, 10_000)),
+  ]);
+  try {
+    process.kill(-started.child.pid!, 'SIGKILL');
+  } catch {
+    // gone
+  }
+}
+
+/** Runs `fn` over `items`, `size` at a time. */
+async function pool<T>(
+  items: T[],
+  size: number,
+  fn: (item: T, index: number) => Promise<unknown>,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: size }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        await fn(items[index], index);
+      }
+    }),
+  );
+}
+
+/** N integrations in moto's default account, as the template makes them. */
+async function seed(count: number) {
+  const require = createRequire(import.meta.url);
+  require('@backstage/cli/config/nodeTransform.cjs');
+  const testing =
+    require('../plugins/catalog-backend-module-meter-siem/src/__testUtils__/moto.ts') as typeof import('../plugins/catalog-backend-module-meter-siem/src/__testUtils__/moto.ts');
+  const clients = await testing.seedClients('123456789012', REGION);
+  await pool(
+    Array.from({ length: count }, (_, i) => i),
+    CONCURRENCY,
+    async i => {
+      const name = `meter-siem-host-${String(i).padStart(5, '0')}`;
+      await testing.seedIntegration(clients, {
+        region: REGION,
+        streamName: name,
+        roleName: name,
+        policyName: `${name}-kinesis-write`,
+        tags: {
+          owner: `group:default/team-${i % 10}`,
+          environment: 'production',
+          'managed-by': 'backstage',
+          'meter-siem-integration': name.slice('meter-siem-'.length),
+        },
+      });
+    },
+  );
+}
+
+async function integrationCount(token: string): Promise<number> {
+  const res = await fetch(
+    `${baseUrl}/api/catalog/entities/by-query?filter=kind=resource,spec.type=meter-siem-integration&limit=1`,
+    { headers: { authorization: `Bearer ${token}` } },
+  );
+  if (!res.ok) return -1;
+  return ((await res.json()) as { totalItems: number }).totalItems;
+}
+
+async function main() {
+  fs.mkdirSync(runDir, { recursive: true });
+  const token = 'bench-host-token-0123456789abcdef';
+  const config = path.join(runDir, 'bench-host.yaml');
+  fs.writeFileSync(
+    config,
+    JSON.stringify({
+      app: { baseUrl },
+      backend: {
+        baseUrl,
+        listen: { port },
+        auth: {
+          externalAccess: [
+            { type: 'static', options: { token, subject: 'benchmark' } },
+          ],
+        },
+      },
+      catalog: {
+        providers: {
+          meterSiem: {
+            regions: [REGION],
+            schedule: {
+              frequency: { seconds: 15 },
+              timeout: { minutes: 30 },
+              initialDelay: { seconds: 1 },
+            },
+          },
+        },
+      },
+    }),
+  );
+
+  console.log('Building the app without our plugin, then with it …');
+  // In this order, so that packages/app/dist is the usual build afterwards.
+  const withoutJs = appJavaScript({
+    APP_CONFIG_app_packages: JSON.stringify({ exclude: [OUR_FRONTEND] }),
+  });
+  const withJs = appJavaScript({});
+  if (withoutJs.gzip >= withJs.gzip) {
+    throw new Error(
+      'the app without our plugin is no smaller: app.packages.exclude had no effect',
+    );
+  }
+
+  const without = backendWithoutOurs();
+  const withEntry = path.join(backendDir, 'src/index.ts');
+  const starts: Record<'with' | 'without', number[]> = {
+    with: [],
+    without: [],
+  };
+  const rss: Record<'with' | 'without', number[]> = { with: [], without: [] };
+  let afterSync: { with: number; without: number; syncMs: number } | undefined;
+  try {
+    for (let i = 0; i < STARTS; i++) {
+      for (const variant of ['without', 'with'] as const) {
+        const started = await startBackend(
+          variant === 'with' ? withEntry : without,
+          config,
+        );
+        starts[variant].push(started.startMs);
+        // Settled: what a process holds a few seconds after it is ready.
+        await new Promise(resolve => setTimeout(resolve, 3_000));
+        rss[variant].push(rssOf(started.child));
+        await stop(started);
+      }
+    }
+
+    console.log(`Seeding ${INTEGRATIONS} integrations in moto …`);
+    const seededAt = performance.now();
+    await seed(INTEGRATIONS);
+    console.log(
+      `  seeded in ${((performance.now() - seededAt) / 1000).toFixed(0)} s`,
+    );
+    const ours = await startBackend(withEntry, config);
+    const syncStarted = performance.now();
+    try {
+      for (;;) {
+        const count = await integrationCount(token);
+        if (count >= INTEGRATIONS) break;
+        if (performance.now() - syncStarted > 30 * 60_000) {
+          throw new Error(
+            `the catalog had ${count} of ${INTEGRATIONS} integrations after 30 minutes`,
+          );
+        }
+        await new Promise(resolve => setTimeout(resolve, 2_000));
+      }
+      const syncMs = performance.now() - syncStarted;
+      await new Promise(resolve => setTimeout(resolve, 3_000));
+      const withRss = rssOf(ours.child);
+      await stop(ours);
+      const other = await startBackend(without, config);
+      await new Promise(resolve => setTimeout(resolve, syncMs + 3_000));
+      const withoutRss = rssOf(other.child);
+      await stop(other);
+      afterSync = { with: withRss, without: withoutRss, syncMs };
+    } finally {
+      await stop(ours);
+    }
+  } finally {
+    fs.rmSync(without, { force: true });
+  }
+
+  const row = (label: string, ours: string, other: string, delta: string) =>
+    console.log(
+      `  ${label.padEnd(40)} ${ours.padStart(12)} ${other.padStart(
+        12,
+      )} ${delta.padStart(12)}`,
+    );
+  console.log(
+    `\nCost to the host Backstage (${STARTS} starts each, median), with our plugins vs without:`,
+  );
+  row('', 'with', 'without', 'difference');
+  const js = withJs.gzip - withoutJs.gzip;
+  row(
+    'app JavaScript, gzip',
+    kb(withJs.gzip),
+    kb(withoutJs.gzip),
+    `+${kb(js)}`,
+  );
+  row(
+    'app JavaScript, raw',
+    kb(withJs.raw),
+    kb(withoutJs.raw),
+    `+${kb(withJs.raw - withoutJs.raw)}`,
+  );
+  const startWith = median(starts.with);
+  const startWithout = median(starts.without);
+  row(
+    'backend start-up (spawn to ready)',
+    `${startWith.toFixed(0)} ms`,
+    `${startWithout.toFixed(0)} ms`,
+    percent(startWith, startWithout),
+  );
+  const rssWith = median(rss.with);
+  const rssWithout = median(rss.without);
+  row(
+    'backend memory after start (RSS)',
+    mb(rssWith),
+    mb(rssWithout),
+    `+${mb(rssWith - rssWithout)}`,
+  );
+  if (afterSync) {
+    row(
+      `backend memory after a ${INTEGRATIONS}-integration sync`,
+      mb(afterSync.with),
+      mb(afterSync.without),
+      `+${mb(afterSync.with - afterSync.without)}`,
+    );
+    console.log(
+      `  (the sync: ${(afterSync.syncMs / 1000).toFixed(
+        0,
+      )} s from start until the catalog held all ${INTEGRATIONS})`,
+    );
+  }
+  console.log(
+    `\nGoals: ≤ 10% slower start (${percent(
+      startWith,
+      startWithout,
+    )}), ≤ 50 MB more memory at ${INTEGRATIONS} integrations (${
+      afterSync ? `+${mb(afterSync.with - afterSync.without)}` : 'not measured'
+    }), ≤ 100 KB gzip more JavaScript (+${kb(js)}).`,
+  );
+  console.log(
+    `Starts: with ${starts.with
+      .map(ms => ms.toFixed(0))
+      .join(', ')} ms; without ${starts.without
+      .map(ms => ms.toFixed(0))
+      .join(', ')} ms`,
+  );
+}
+
+main().catch(error => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,12 +1,6 @@
-import {
-  test,
-  expect,
-  type Locator,
-  type Page,
-  type TestInfo,
-} from '@playwright/test';
+import { test, expect, type Page, type TestInfo } from '@playwright/test';
 import fs from 'node:fs/promises';
-import { pickOwnTeam, sidebar, signInWithSso } from './support';
+import { expectWhole, pickOwnTeam, sidebar, signInWithSso } from './support';
 
 /**
  * The first hour of a new user, at 1280×800, as the issue that asked for it
@@ -27,26 +21,6 @@ async function shot(page: Page, testInfo: TestInfo, name: string) {
     body: await page.screenshot({ fullPage: true }),
     contentType: 'image/png',
   });
-}
-
-/**
- * Whether elements show all of their text: neither they nor anything inside
- * them is cut (an ellipsis, or text wider than its box).
- */
-async function expectWhole(locator: Locator) {
-  const cut = await locator.evaluateAll(elements =>
-    elements
-      .flatMap(e => [e, ...Array.from(e.querySelectorAll('*'))])
-      .filter(
-        e =>
-          e.scrollWidth > e.clientWidth + 1 ||
-          (getComputedStyle(e).textOverflow === 'ellipsis' &&
-            getComputedStyle(e).overflow !== 'visible' &&
-            e.scrollWidth > e.clientWidth),
-      )
-      .map(e => (e.textContent ?? '').trim().slice(0, 80)),
-  );
-  expect(cut, 'text that is cut').toEqual([]);
 }
 
 // Our code's names, as they appear in console messages (component stacks,

@@ -8,6 +8,7 @@ import {
 import { CreateStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import fs from 'node:fs/promises';
+import { expectWhole } from './support';
 
 /**
  * An integration made by hand, as people do with Meter's console guide, but
@@ -93,6 +94,8 @@ test('the audit lists a hand-made integration without external ID, and the CSV d
     await expect(row.first()).toBeVisible({ timeout: 3_000 });
   }).toPass({ timeout: 90_000 });
   await expect(row.first()).toContainText(/critical/i);
+  // The row shows its message and remedy whole, not cut to a tooltip.
+  await expectWhole(row.first());
 
   const [download] = await Promise.all([
     page.waitForEvent('download'),

@@ -1,4 +1,9 @@
-import { expect, type APIRequestContext, type Page } from '@playwright/test';
+import {
+  expect,
+  type APIRequestContext,
+  type Locator,
+  type Page,
+} from '@playwright/test';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -99,4 +104,24 @@ export async function pickOwnTeam(page: Page, team: string) {
     }
     await expect(owner).toHaveValue(team, { timeout: 2_000 });
   }).toPass({ timeout: 60_000 });
+}
+
+/**
+ * Whether elements show all of their text: neither they nor anything inside
+ * them is cut (an ellipsis, or text wider than its box).
+ */
+export async function expectWhole(locator: Locator) {
+  const cut = await locator.evaluateAll(elements =>
+    elements
+      .flatMap(e => [e, ...Array.from(e.querySelectorAll('*'))])
+      .filter(
+        e =>
+          e.scrollWidth > e.clientWidth + 1 ||
+          (getComputedStyle(e).textOverflow === 'ellipsis' &&
+            getComputedStyle(e).overflow !== 'visible' &&
+            e.scrollWidth > e.clientWidth),
+      )
+      .map(e => (e.textContent ?? '').trim().slice(0, 80)),
+  );
+  expect(cut, 'text that is cut').toEqual([]);
 }

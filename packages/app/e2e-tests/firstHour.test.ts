@@ -143,7 +143,14 @@ test('a new user goes from sign-in to an integration, its card, the list and the
   await expect(
     page.getByText('Capacity mode', { exact: true }).first(),
   ).toBeVisible();
-  await expect(page.getByText(/Provisioned \(predictable/)).toHaveCount(0);
+  // Choices by their labels, not AWS's values.
+  await expect(
+    page.getByText('Provisioned (predictable volume, cheapest)', {
+      exact: true,
+    }),
+  ).toBeVisible();
+  await expect(page.getByText('PROVISIONED', { exact: true })).toHaveCount(0);
+  await expect(page.getByText('NONE', { exact: true })).toHaveCount(0);
   await shot(page, testInfo, '04 review');
   await page.getByRole('button', { name: 'Create integration' }).click();
 

@@ -9,13 +9,21 @@ import {
   DeleteStreamCommand,
   DescribeStreamCommand,
   DescribeStreamSummaryCommand,
+  EnableEnhancedMonitoringCommand,
   KinesisClient,
   ListStreamsCommand,
+  StartStreamEncryptionCommand,
 } from '@aws-sdk/client-kinesis';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { randomBytes } from 'node:crypto';
-import { AwsFault, AwsFaultProxy, startAwsFaultProxy } from './awsFaultProxy';
+import {
+  AWS_RATE_LIMITS,
+  AwsCall,
+  AwsFault,
+  AwsFaultProxy,
+  startAwsFaultProxy,
+} from './awsFaultProxy';
 
 /** The tests need moto server: its URL comes in AWS_ENDPOINT_URL. */
 function requireMoto(): string {
@@ -69,6 +77,13 @@ const TRUST = JSON.stringify({
     },
   ],
 });
+
+/** The calls without their times. */
+const named = (calls: AwsCall[]) =>
+  calls.map(({ startedAt, endedAt, ...call }) => {
+    expect(startedAt).toBeLessThanOrEqual(endedAt ?? Date.now());
+    return call;
+  });
 
 /** The error a promise ends in (fails the test when it resolves). */
 async function failureOf(promise: Promise<unknown>): Promise<any> {
@@ -171,7 +186,7 @@ describe('startAwsFaultProxy', () => {
       expect(error.$metadata.httpStatusCode).toBe(status);
       expect(error.$metadata.requestId).toMatch(/^[0-9a-f-]{36}$/);
       expect(error.$metadata.attempts).toBe(1);
-      expect(proxy.calls()).toEqual([
+      expect(named(proxy.calls())).toEqual([
         { operation: 'kinesis:DescribeStreamSummary', caller: CALLER, fault },
       ]);
     });
@@ -194,7 +209,7 @@ describe('startAwsFaultProxy', () => {
       expect(error.$metadata.httpStatusCode).toBe(status);
       expect(error.$metadata.requestId).toMatch(/^[0-9a-f-]{36}$/);
       expect(error.$metadata.attempts).toBe(1);
-      expect(proxy.calls()).toEqual([
+      expect(named(proxy.calls())).toEqual([
         { operation: 'iam:GetRole', caller: CALLER, fault },
       ]);
     });
@@ -445,7 +460,7 @@ describe('startAwsFaultProxy', () => {
     }).send(new GetCallerIdentityCommand({}));
     expect(me.Account).toBe('123456789012');
 
-    expect(proxy.calls()).toEqual([
+    expect(named(proxy.calls())).toEqual([
       { operation: 'kinesis:CreateStream', caller: CALLER },
       { operation: 'kinesis:DescribeStreamSummary', caller: CALLER },
       { operation: 'kinesis:DescribeStreamSummary', caller: CALLER },
@@ -476,7 +491,7 @@ describe('startAwsFaultProxy', () => {
       await own.close();
       const error = await pending;
       expectConnectionReset(error);
-      expect(own.calls()).toEqual([
+      expect(named(own.calls())).toEqual([
         { operation: 'kinesis:ListStreams', caller: CALLER, fault: 'stall' },
       ]);
     } finally {
@@ -484,3 +499,156 @@ describe('startAwsFaultProxy', () => {
     }
   });
 });
+
+describe('startAwsFaultProxy as AWS at its limits', () => {
+  const direct = kinesisAt(MOTO);
+  const streams: string[] = [];
+  let proxy: AwsFaultProxy | undefined;
+  afterEach(async () => {
+    await proxy?.close();
+    proxy = undefined;
+  });
+  afterAll(async () => {
+    for (const StreamName of streams) {
+      await direct
+        .send(new DeleteStreamCommand({ StreamName }))
+        .catch(() => undefined);
+    }
+  });
+
+  it("throttles an operation over its rate per account and region, with Kinesis's error", async () => {
+    proxy = await startAwsFaultProxy({
+      target: MOTO,
+      limits: { 'kinesis:ListStreams': 5 },
+    });
+    const kinesis = kinesisAt(proxy.url);
+    const outcomes = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        kinesis.send(new ListStreamsCommand({})).then(
+          () => 'ok',
+          error => error.name,
+        ),
+      ),
+    );
+    expect(outcomes.filter(o => o === 'ok')).toHaveLength(5);
+    expect(outcomes.filter(o => o === 'LimitExceededException')).toHaveLength(
+      7,
+    );
+    expect(proxy.calls().filter(c => c.throttled)).toHaveLength(7);
+    // Another region has its own budget; other operations have none.
+    await new KinesisClient({
+      ...common(proxy.url, {}),
+      region: 'eu-west-1',
+    }).send(new ListStreamsCommand({}));
+    await kinesis
+      .send(new DescribeStreamSummaryCommand({ StreamName: unique('none') }))
+      .catch(error => expect(error.name).toBe('ResourceNotFoundException'));
+    // A second later the bucket is full again.
+    await new Promise(resolve => setTimeout(resolve, 1_100));
+    await kinesis.send(new ListStreamsCommand({}));
+  });
+
+  it("lets the SDK's retries carry a burst through the published rates", async () => {
+    proxy = await startAwsFaultProxy({
+      target: MOTO,
+      limits: AWS_RATE_LIMITS,
+    });
+    const kinesis = kinesisAt(proxy.url, { maxAttempts: 10 });
+    await Promise.all(
+      Array.from({ length: 15 }, () =>
+        kinesis.send(new ListStreamsCommand({})),
+      ),
+    );
+    const calls = proxy.calls();
+    expect(calls.filter(c => c.throttled).length).toBeGreaterThan(0);
+    expect(calls.filter(c => !c.fault)).toHaveLength(15);
+  });
+
+  it('keeps a new stream CREATING, refuses changes meanwhile, and updates take their time', async () => {
+    proxy = await startAwsFaultProxy({
+      target: MOTO,
+      transitions: { CREATING: 800, UPDATING: 500 },
+    });
+    const kinesis = kinesisAt(proxy.url);
+    const name = unique('t');
+    const other = unique('t');
+    streams.push(name, other);
+    await kinesis.send(
+      new CreateStreamCommand({ StreamName: name, ShardCount: 1 }),
+    );
+    const status = async (StreamName = name) =>
+      (await kinesis.send(new DescribeStreamSummaryCommand({ StreamName })))
+        .StreamDescriptionSummary?.StreamStatus;
+    expect(await status()).toBe('CREATING');
+    const refused = await failureOf(
+      kinesis.send(
+        new EnableEnhancedMonitoringCommand({
+          StreamName: name,
+          ShardLevelMetrics: ['IncomingRecords'],
+        }),
+      ),
+    );
+    expect(refused.name).toBe('ResourceInUseException');
+    expect(refused.message).toContain('not ACTIVE, instead in state CREATING');
+    // moto never saw it.
+    const { StreamDescriptionSummary: inMoto } = await direct.send(
+      new DescribeStreamSummaryCommand({ StreamName: name }),
+    );
+    expect(inMoto?.EnhancedMonitoring?.[0]?.ShardLevelMetrics ?? []).toEqual(
+      [],
+    );
+    // Another stream, made by moto directly, is unaffected.
+    await direct.send(
+      new CreateStreamCommand({ StreamName: other, ShardCount: 1 }),
+    );
+    expect(await status(other)).toBe('ACTIVE');
+
+    await waitFor(async () => expect(await status()).toBe('ACTIVE'));
+    await kinesis.send(
+      new StartStreamEncryptionCommand({
+        StreamName: name,
+        EncryptionType: 'KMS',
+        KeyId: 'alias/aws/kinesis',
+      }),
+    );
+    expect(await status()).toBe('UPDATING');
+    await waitFor(async () => expect(await status()).toBe('ACTIVE'));
+    expect(
+      proxy.calls().filter(c => c.refused === 'ResourceInUseException'),
+    ).toHaveLength(1);
+  });
+
+  it('refuses a sixth stream CREATING at once, as AWS does', async () => {
+    proxy = await startAwsFaultProxy({
+      target: MOTO,
+      transitions: { CREATING: 5_000 },
+    });
+    const kinesis = kinesisAt(proxy.url);
+    const names = Array.from({ length: 6 }, () => unique('c'));
+    streams.push(...names);
+    for (const StreamName of names.slice(0, 5)) {
+      await kinesis.send(
+        new CreateStreamCommand({ StreamName, ShardCount: 1 }),
+      );
+    }
+    const sixth = await failureOf(
+      kinesis.send(
+        new CreateStreamCommand({ StreamName: names[5], ShardCount: 1 }),
+      ),
+    );
+    expect(sixth.name).toBe('LimitExceededException');
+  });
+});
+
+async function waitFor(check: () => Promise<void>, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise(resolve => setTimeout(resolve, 100));
+    }
+  }
+}

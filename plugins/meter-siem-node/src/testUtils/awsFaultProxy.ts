@@ -40,6 +40,14 @@
  *   (no service models a `ServiceUnavailableException`).
  * - The SDK retries 500 and 503 (TRANSIENT_ERROR_STATUS_CODES), and the
  *   connection errors that `reset` and `lost` cause (ECONNRESET).
+ *
+ * It also simulates AWS at its limits, for benchmarks and tests of what a
+ * user waits for: `limits` enforces per-second rates per operation, account
+ * and region (AWS_RATE_LIMITS: AWS's published ones), answering the real
+ * throttling error; `transitions` keeps a stream CREATING or UPDATING for a
+ * while after the call that started it (AWS_TRANSITION_TIMES), refusing
+ * changes meanwhile with ResourceInUseException as AWS does. Every call is
+ * recorded with when it started and ended.
  */
 import http from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -90,6 +98,131 @@ export interface AwsCall {
   caller: string;
   /** The fault the call met, if any. */
   fault?: AwsFault;
+  /** The fault was the simulator's rate limit (`limits`), not a rule. */
+  throttled?: true;
+  /**
+   * The simulator refused the call as AWS does while a stream is not ACTIVE
+   * (`transitions`), without moto seeing it.
+   */
+  refused?: 'ResourceInUseException' | 'LimitExceededException';
+  /** When the proxy had read the request (`Date.now()`). */
+  startedAt: number;
+  /** When the proxy had sent its answer, or closed the connection. */
+  endedAt?: number;
+}
+
+/**
+ * AWS's published control-plane rates, per second, per account and region
+ * (IAM: per account). The simulator enforces them when given as `limits`.
+ *
+ * Kinesis: https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html
+ * ("KDS Control Plane API Limits": "The following limits apply per AWS
+ * account per region"). UpdateShardCount, StartStreamEncryption and
+ * UpdateStreamMode also have per-stream daily limits (10 and 25 calls a
+ * rolling 24 hours, two mode switches) that a rate cannot model; the
+ * domain checks the shard-count one (STREAM_UPDATE_LIMITS).
+ * CloudWatch: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_limits.html
+ * (DescribeAlarms 9, PutMetricAlarm 3, GetMetricStatistics 400
+ * transactions per second).
+ * STS: AssumeRole, https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+ * ("600 requests per second per account per Region").
+ * IAM publishes no per-operation rates; the figures below are assumptions,
+ * conservative against what is commonly observed, not AWS's numbers.
+ */
+export const AWS_RATE_LIMITS: Readonly<Record<string, number>> = {
+  'kinesis:CreateStream': 5,
+  'kinesis:DeleteStream': 5,
+  'kinesis:DescribeStream': 10,
+  'kinesis:DescribeStreamSummary': 20,
+  'kinesis:ListStreams': 5,
+  'kinesis:ListTagsForStream': 5,
+  'kinesis:AddTagsToStream': 5,
+  'kinesis:RemoveTagsFromStream': 5,
+  'kinesis:ListShards': 1000,
+  'kinesis:EnableEnhancedMonitoring': 5,
+  'kinesis:DisableEnhancedMonitoring': 5,
+  'kinesis:IncreaseStreamRetentionPeriod': 5,
+  'kinesis:DecreaseStreamRetentionPeriod': 5,
+  'kinesis:StartStreamEncryption': 5,
+  'kinesis:StopStreamEncryption': 5,
+  'kinesis:UpdateShardCount': 5,
+  'kinesis:UpdateStreamMode': 5,
+  'cloudwatch:DescribeAlarms': 9,
+  'cloudwatch:PutMetricAlarm': 3,
+  'cloudwatch:GetMetricStatistics': 400,
+  'sts:AssumeRole': 600,
+  // IAM: assumptions (see above).
+  'iam:GetAccountAuthorizationDetails': 10,
+  'iam:ListRoles': 10,
+  'iam:GetRole': 10,
+  'iam:GetPolicy': 10,
+  'iam:GetPolicyVersion': 10,
+  'iam:ListPolicyTags': 10,
+  'iam:ListRoleTags': 10,
+  'iam:ListAttachedRolePolicies': 10,
+  'iam:ListRolePolicies': 10,
+  'iam:CreateRole': 5,
+  'iam:CreatePolicy': 5,
+  'iam:CreatePolicyVersion': 5,
+  'iam:AttachRolePolicy': 5,
+  'iam:TagRole': 5,
+  'iam:TagPolicy': 5,
+  'iam:UpdateAssumeRolePolicy': 5,
+};
+
+/**
+ * How long a stream stays CREATING and UPDATING on AWS, in ms, for the
+ * simulator's `transitions`. AWS documents no duration for a create; the
+ * figure is typical of reports (hashicorp/terraform-provider-aws#4575: an
+ * acceptance test that creates, checks and deletes a one-shard stream takes
+ * 75 s; the delete takes about as long as the create). Updates:
+ * "Updating or applying encryption normally takes a few seconds to
+ * complete, but it can take minutes" (Kinesis API reference,
+ * StartStreamEncryption); the others are documented as asynchronous too.
+ */
+export const AWS_TRANSITION_TIMES = { CREATING: 30_000, UPDATING: 5_000 };
+
+/** Calls that put a stream in a transition, and which. */
+const TRANSITION_OF: Record<string, 'CREATING' | 'UPDATING'> = {
+  'kinesis:CreateStream': 'CREATING',
+  'kinesis:UpdateShardCount': 'UPDATING',
+  'kinesis:UpdateStreamMode': 'UPDATING',
+  'kinesis:StartStreamEncryption': 'UPDATING',
+  'kinesis:StopStreamEncryption': 'UPDATING',
+  'kinesis:EnableEnhancedMonitoring': 'UPDATING',
+  'kinesis:DisableEnhancedMonitoring': 'UPDATING',
+  'kinesis:IncreaseStreamRetentionPeriod': 'UPDATING',
+  'kinesis:DecreaseStreamRetentionPeriod': 'UPDATING',
+};
+
+/** Calls AWS refuses with ResourceInUseException unless the stream is ACTIVE. */
+const NEEDS_ACTIVE = new Set([
+  ...Object.keys(TRANSITION_OF).filter(op => op !== 'kinesis:CreateStream'),
+  'kinesis:AddTagsToStream',
+  'kinesis:RemoveTagsFromStream',
+]);
+
+/** AWS: "more than five streams in the CREATING state" is refused. */
+const MAX_CREATING = 5;
+
+export interface AwsFaultProxyOptions {
+  /** moto's URL. */
+  target: string;
+  /**
+   * Per-second rates by operation (`kinesis:ListTagsForStream`), enforced
+   * per account and region (IAM: per account) with a token bucket of one
+   * second's calls; a call over the rate gets the service's throttling
+   * answer. `AWS_RATE_LIMITS` has AWS's.
+   */
+  limits?: Readonly<Record<string, number>>;
+  /**
+   * How long, in ms, a stream stays CREATING after CreateStream and UPDATING
+   * after a change (`AWS_TRANSITION_TIMES` has typical figures). Meanwhile
+   * Describe answers say so, and changes are refused with
+   * ResourceInUseException, as on AWS; at most five streams may be
+   * CREATING at once per account and region.
+   */
+  transitions?: { CREATING?: number; UPDATING?: number };
 }
 
 export interface AwsFaultProxy {
@@ -112,8 +245,9 @@ export interface AwsFaultProxy {
     streamName?: string;
   }): void;
   /**
-   * Drops every rule and hold. Connections already stalled stay so until
-   * their client gives up or `close()` is called.
+   * Drops every rule and hold, the streams' transitions and the rate
+   * limits' used tokens. Connections already stalled stay so until their
+   * client gives up or `close()` is called.
    */
   clear(): void;
   /** Every call seen since the start or the last `resetCalls()`, in order. */
@@ -367,10 +501,93 @@ const DESCRIBE_STREAM = new Set([
  * Starts a proxy on a free local port that forwards to `target` (moto) every
  * call no rule matches, unchanged.
  */
-export async function startAwsFaultProxy(options: {
-  target: string;
-}): Promise<AwsFaultProxy> {
+export async function startAwsFaultProxy(
+  options: AwsFaultProxyOptions,
+): Promise<AwsFaultProxy> {
   const target = new URL(options.target);
+  const limits = options.limits ?? {};
+  const transitions = options.transitions;
+  /** Token buckets of the rate limits, by operation, account and region. */
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  /** Streams in a transition, by account, region and name. */
+  const transitioning = new Map<
+    string,
+    { status: 'CREATING' | 'UPDATING'; until: number }
+  >();
+  const streamKey = (call: CallInfo, name: unknown) =>
+    `${call.account}/${call.region}/${String(name)}`;
+  const transitionOf = (key: string) => {
+    const state = transitioning.get(key);
+    if (state && state.until <= Date.now()) {
+      transitioning.delete(key);
+      return undefined;
+    }
+    return state?.status;
+  };
+  /** Whether a call gets a token; refills by the elapsed time. */
+  const take = (call: CallInfo): boolean => {
+    const rate = limits[call.operation];
+    if (rate === undefined) return true;
+    const key = `${call.operation}/${call.account}/${
+      call.service === 'iam' ? '' : call.region
+    }`;
+    const now = Date.now();
+    const capacity = Math.max(1, rate);
+    const bucket = buckets.get(key) ?? { tokens: capacity, at: now };
+    bucket.tokens = Math.min(
+      capacity,
+      bucket.tokens + ((now - bucket.at) / 1000) * rate,
+    );
+    bucket.at = now;
+    buckets.set(key, bucket);
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  };
+  /** Why AWS would refuse this call in the streams' current states, if so. */
+  const refusal = (
+    call: CallInfo,
+    body: Buffer,
+  ):
+    | {
+        code: 'ResourceInUseException' | 'LimitExceededException';
+        message: string;
+      }
+    | undefined => {
+    if (!transitions || call.service !== 'kinesis') return undefined;
+    const name = streamNameOf(body);
+    if (call.operation === 'kinesis:CreateStream') {
+      const prefix = `${call.account}/${call.region}/`;
+      const creating = [...transitioning.keys()].filter(
+        key => key.startsWith(prefix) && transitionOf(key) === 'CREATING',
+      ).length;
+      return creating >= MAX_CREATING
+        ? {
+            code: 'LimitExceededException',
+            message: `This request would exceed the limit of ${MAX_CREATING} streams in CREATING state for account ${call.account}.`,
+          }
+        : undefined;
+    }
+    if (!NEEDS_ACTIVE.has(call.operation) || !name) return undefined;
+    const status = transitionOf(streamKey(call, name));
+    return status
+      ? {
+          code: 'ResourceInUseException',
+          message: `Stream ${name} under account ${call.account} not ACTIVE, instead in state ${status}`,
+        }
+      : undefined;
+  };
+  /** After a successful call, the transition it starts on AWS, if any. */
+  const startTransition = (call: CallInfo, body: Buffer) => {
+    const status = TRANSITION_OF[call.operation];
+    const forMs = status && transitions?.[status];
+    const name = streamNameOf(body);
+    if (!status || !forMs || !name) return;
+    transitioning.set(streamKey(call, name), {
+      status,
+      until: Date.now() + forMs,
+    });
+  };
   const agent = new http.Agent({ keepAlive: true });
   let rules: Array<{ rule: FaultRule; left: number }> = [];
   let holds: Hold[] = [];
@@ -522,6 +739,7 @@ export async function startAwsFaultProxy(options: {
   const rewriteStatus = (
     answer: http.IncomingMessage,
     res: http.ServerResponse,
+    call: CallInfo,
   ) => {
     const chunks: Buffer[] = [];
     answer.on('data', c => chunks.push(c));
@@ -533,7 +751,8 @@ export async function startAwsFaultProxy(options: {
           parsed?.StreamDescriptionSummary ?? parsed?.StreamDescription;
         const status =
           description?.StreamStatus === 'ACTIVE'
-            ? heldStatus(description.StreamName)
+            ? heldStatus(description.StreamName) ??
+              transitionOf(streamKey(call, description.StreamName))
             : undefined;
         if (status) {
           description.StreamStatus = status;
@@ -559,17 +778,34 @@ export async function startAwsFaultProxy(options: {
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       const call = describeCall(req.headers, body.toString('utf8'));
+      const record: AwsCall = {
+        operation: call.operation,
+        caller: callerOf(req.headers),
+        startedAt: Date.now(),
+      };
+      calls.push(record);
+      res.once('close', () => {
+        record.endedAt = Date.now();
+      });
+      if (!take(call)) {
+        record.fault = 'throttle';
+        record.throttled = true;
+        sendError(res, errorAnswer('throttle', call), call);
+        return;
+      }
+      const refused = refusal(call, body);
+      if (refused) {
+        record.refused = refused.code;
+        sendError(res, { status: 400, ...refused }, call);
+        return;
+      }
       const entry = rules.find(r => matches(r.rule, call.operation));
       const fault = entry?.rule.fault;
       if (entry) {
         entry.left -= 1;
         if (entry.left <= 0) rules = rules.filter(r => r !== entry);
       }
-      calls.push({
-        operation: call.operation,
-        caller: callerOf(req.headers),
-        ...(fault ? { fault } : {}),
-      });
+      if (fault) record.fault = fault;
 
       const socket = req.socket;
       switch (fault) {
@@ -579,8 +815,12 @@ export async function startAwsFaultProxy(options: {
             body,
             call.operation,
             answer => {
-              if (DESCRIBE_STREAM.has(call.operation) && holds.length > 0) {
-                rewriteStatus(answer, res);
+              if (answer.statusCode === 200) startTransition(call, body);
+              if (
+                DESCRIBE_STREAM.has(call.operation) &&
+                (holds.length > 0 || transitioning.size > 0)
+              ) {
+                rewriteStatus(answer, res, call);
                 return;
               }
               res.writeHead(answer.statusCode ?? 502, answer.headers);
@@ -609,6 +849,7 @@ export async function startAwsFaultProxy(options: {
             body,
             call.operation,
             answer => {
+              if (answer.statusCode === 200) startTransition(call, body);
               answer.resume();
               answer.on('end', () => socket.resetAndDestroy());
             },
@@ -641,6 +882,8 @@ export async function startAwsFaultProxy(options: {
     clear() {
       rules = [];
       holds = [];
+      transitioning.clear();
+      buckets.clear();
     },
     calls: () => calls.map(c => ({ ...c })),
     resetCalls() {

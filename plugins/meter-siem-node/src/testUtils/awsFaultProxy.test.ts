@@ -540,9 +540,12 @@ describe('startAwsFaultProxy as AWS at its limits', () => {
       ...common(proxy.url, {}),
       region: 'eu-west-1',
     }).send(new ListStreamsCommand({}));
-    await kinesis
-      .send(new DescribeStreamSummaryCommand({ StreamName: unique('none') }))
-      .catch(error => expect(error.name).toBe('ResourceNotFoundException'));
+    const missing = await failureOf(
+      kinesis.send(
+        new DescribeStreamSummaryCommand({ StreamName: unique('none') }),
+      ),
+    );
+    expect(missing.name).toBe('ResourceNotFoundException');
     // A second later the bucket is full again.
     await new Promise(resolve => setTimeout(resolve, 1_100));
     await kinesis.send(new ListStreamsCommand({}));

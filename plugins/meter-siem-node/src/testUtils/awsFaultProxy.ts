@@ -497,6 +497,21 @@ const DESCRIBE_STREAM = new Set([
   'kinesis:DescribeStreamSummary',
 ]);
 
+/** The stream a Kinesis call names, by name or ARN. */
+function streamNameOf(body: Buffer): string | undefined {
+  try {
+    const input = JSON.parse(body.toString('utf8'));
+    return (
+      input.StreamName ??
+      (typeof input.StreamARN === 'string'
+        ? input.StreamARN.split('/').pop()
+        : undefined)
+    );
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Starts a proxy on a free local port that forwards to `target` (moto) every
  * call no rule matches, unchanged.
@@ -664,19 +679,6 @@ export async function startAwsFaultProxy(
    * about them wait, so that the create looks atomic as it is on AWS.
    */
   const creating = new Map<string, Promise<void>>();
-  const streamNameOf = (body: Buffer): string | undefined => {
-    try {
-      const input = JSON.parse(body.toString('utf8'));
-      return (
-        input.StreamName ??
-        (typeof input.StreamARN === 'string'
-          ? input.StreamARN.split('/').pop()
-          : undefined)
-      );
-    } catch {
-      return undefined;
-    }
-  };
 
   /** Forwards a call, and for CreateStream also applies its tags. */
   const forwardAsAws = (

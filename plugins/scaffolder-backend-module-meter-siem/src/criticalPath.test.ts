@@ -1,11 +1,15 @@
-import { AwsFaultProxy } from '@internal/backstage-plugin-meter-siem-node/testUtils';
+import {
+  AWS_RATE_LIMITS,
+  AwsFaultProxy,
+} from '@internal/backstage-plugin-meter-siem-node/testUtils';
 import { uniqueName } from './__testUtils__/moto';
 import { startScaffolderBehindProxy } from './__testUtils__/backend';
 
 /**
  * The create template's critical path: AWS takes tens of seconds to create
- * a stream (moto none; the proxy in front of it holds CREATING as AWS
- * would), and only the stream's own settings need it ACTIVE. The policy,
+ * a stream (moto none; the simulator in front of it keeps it CREATING, and
+ * UPDATING after each change, refusing changes meanwhile as AWS does), and
+ * only the stream's own settings need it ACTIVE. The policy,
  * the role and the alarm are made during that wait, and no write is made
  * twice.
  */
@@ -14,13 +18,21 @@ jest.setTimeout(60_000);
 
 const REGION = 'eu-central-1';
 const CREATING_MS = 4_000;
+const UPDATING_MS = 500;
 
 describe('the create template on its critical path', () => {
   let scaffolder: Awaited<ReturnType<typeof startScaffolderBehindProxy>>;
   let proxy: AwsFaultProxy;
 
   beforeAll(async () => {
-    scaffolder = await startScaffolderBehindProxy();
+    // AWS as it behaves, shortened: a stream CREATING for 4 s, UPDATING for
+    // half a second after each change, changes refused meanwhile.
+    scaffolder = await startScaffolderBehindProxy({
+      proxy: {
+        transitions: { CREATING: CREATING_MS, UPDATING: UPDATING_MS },
+        limits: AWS_RATE_LIMITS,
+      },
+    });
     proxy = scaffolder.proxy;
   });
   afterAll(() => scaffolder?.stop());
@@ -28,11 +40,6 @@ describe('the create template on its critical path', () => {
   it('makes the IAM parts and the alarm while AWS creates the stream, then applies its settings', async () => {
     const name = uniqueName('cp');
     proxy.resetCalls();
-    proxy.holdStreamStatus({
-      status: 'CREATING',
-      forMs: CREATING_MS,
-      streamName: `meter-siem-${name}`,
-    });
     const run = await scaffolder.run({
       name,
       owner: 'group:default/security',
@@ -45,10 +52,12 @@ describe('the create template on its critical path', () => {
     });
     expect(run.task?.status).toBe('completed');
 
-    const calls = proxy
+    const made = proxy
       .calls()
-      .filter(c => c.caller === 'backstage-meter-siem-scaffolder')
-      .map(c => c.operation);
+      .filter(c => c.caller === 'backstage-meter-siem-scaffolder');
+    // Nothing refused for a stream not ACTIVE yet, nothing throttled.
+    expect(made.filter(c => c.refused || c.throttled)).toEqual([]);
+    const calls = made.map(c => c.operation);
     const first = (operation: string) => calls.indexOf(operation);
     const created = first('kinesis:CreateStream');
     // Between the create and the last IAM or CloudWatch write, at most the

@@ -17,7 +17,10 @@ import request from 'supertest';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import { scaffolderModuleMeterSiem } from '../module';
 import yaml from 'yaml';
-import { startAwsFaultProxy } from '@internal/backstage-plugin-meter-siem-node/testUtils';
+import {
+  AwsFaultProxyOptions,
+  startAwsFaultProxy,
+} from '@internal/backstage-plugin-meter-siem-node/testUtils';
 import { requireMoto } from './moto';
 import { JANE, ORG } from './org';
 
@@ -161,10 +164,15 @@ export async function startScaffolder(
  * and state transitions. `stop()` stops both and restores the endpoint.
  */
 export async function startScaffolderBehindProxy(
-  options: Parameters<typeof startScaffolder>[1] = {},
+  options: Parameters<typeof startScaffolder>[1] & {
+    proxy?: Omit<AwsFaultProxyOptions, 'target'>;
+  } = {},
 ) {
   const endpoint = process.env.AWS_ENDPOINT_URL;
-  const proxy = await startAwsFaultProxy({ target: requireMoto() });
+  const proxy = await startAwsFaultProxy({
+    target: requireMoto(),
+    ...options.proxy,
+  });
   process.env.AWS_ENDPOINT_URL = proxy.url;
   const scaffolder = await startScaffolder([], options);
   return {

@@ -3,15 +3,19 @@ import {
   DeleteRoleCommand,
   GetRoleCommand,
   IAMClient,
+  ListRolesCommand,
 } from '@aws-sdk/client-iam';
 import {
+  AddTagsToStreamCommand,
   CreateStreamCommand,
   DeleteStreamCommand,
   DescribeStreamCommand,
   DescribeStreamSummaryCommand,
   EnableEnhancedMonitoringCommand,
+  IncreaseStreamRetentionPeriodCommand,
   KinesisClient,
   ListStreamsCommand,
+  ListTagsForStreamCommand,
   StartStreamEncryptionCommand,
 } from '@aws-sdk/client-kinesis';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -502,144 +506,464 @@ describe('startAwsFaultProxy', () => {
 
 describe('startAwsFaultProxy as AWS at its limits', () => {
   const direct = kinesisAt(MOTO);
-  const streams: string[] = [];
+  const streams: Array<{ StreamName: string; region: string }> = [];
   let proxy: AwsFaultProxy | undefined;
+  const OTHER_ACCOUNT = '111111111111';
+
+  /** A client whose calls moto serves in another account. */
+  const inAccount = <C extends KinesisClient | IAMClient>(
+    client: C,
+    account: string,
+  ): C => {
+    client.middlewareStack.add(
+      next => async args => {
+        const request = args.request as { headers: Record<string, string> };
+        request.headers['x-moto-account-id'] = account;
+        return next(args);
+      },
+      { step: 'build', name: 'motoAccount' },
+    );
+    return client;
+  };
+  const kinesisIn = (
+    url: string,
+    region = REGION,
+    options: ClientOptions = {},
+  ) => new KinesisClient({ ...common(url, options), region });
+  const iamIn = (url: string, region = REGION) =>
+    new IAMClient({ ...common(url, {}), region });
+  /** Settles every call, naming the error of each failed one. */
+  const outcomesOf = (calls: Array<Promise<unknown>>) =>
+    Promise.all(
+      calls.map(call =>
+        call.then(
+          () => 'ok',
+          error => error.name as string,
+        ),
+      ),
+    );
+  const count = (outcomes: string[], outcome: string) =>
+    outcomes.filter(o => o === outcome).length;
+  const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+
   afterEach(async () => {
     await proxy?.close();
     proxy = undefined;
   });
   afterAll(async () => {
-    for (const StreamName of streams) {
-      await direct
+    for (const { StreamName, region } of streams) {
+      await kinesisIn(MOTO, region)
         .send(new DeleteStreamCommand({ StreamName }))
         .catch(() => undefined);
     }
+    direct.destroy();
   });
 
-  it("throttles an operation over its rate per account and region, with Kinesis's error", async () => {
-    proxy = await startAwsFaultProxy({
-      target: MOTO,
-      limits: { 'kinesis:ListStreams': 5 },
-    });
-    const kinesis = kinesisAt(proxy.url);
-    const outcomes = await Promise.all(
-      Array.from({ length: 12 }, () =>
-        kinesis.send(new ListStreamsCommand({})).then(
-          () => 'ok',
-          error => error.name,
+  describe('limits', () => {
+    it("throttles a burst over the rate with Kinesis's own error, then refills", async () => {
+      const StreamName = unique('l');
+      streams.push({ StreamName, region: REGION });
+      await direct.send(new CreateStreamCommand({ StreamName, ShardCount: 1 }));
+      proxy = await startAwsFaultProxy({
+        target: MOTO,
+        limits: { 'kinesis:ListTagsForStream': 5 },
+      });
+      const kinesis = kinesisAt(proxy.url); // maxAttempts: 1
+      const listTags = () =>
+        kinesis.send(new ListTagsForStreamCommand({ StreamName }));
+
+      const errors = await Promise.all(
+        Array.from({ length: 12 }, () =>
+          listTags().then(
+            () => undefined,
+            error => error,
+          ),
         ),
-      ),
-    );
-    expect(outcomes.filter(o => o === 'ok')).toHaveLength(5);
-    expect(outcomes.filter(o => o === 'LimitExceededException')).toHaveLength(
-      7,
-    );
-    expect(proxy.calls().filter(c => c.throttled)).toHaveLength(7);
-    // Another region has its own budget; other operations have none.
-    await new KinesisClient({
-      ...common(proxy.url, {}),
-      region: 'eu-west-1',
-    }).send(new ListStreamsCommand({}));
-    const missing = await failureOf(
-      kinesis.send(
-        new DescribeStreamSummaryCommand({ StreamName: unique('none') }),
-      ),
-    );
-    expect(missing.name).toBe('ResourceNotFoundException');
-    // A second later the bucket is full again.
-    await new Promise(resolve => setTimeout(resolve, 1_100));
-    await kinesis.send(new ListStreamsCommand({}));
-  });
-
-  it("lets the SDK's retries carry a burst through the published rates", async () => {
-    proxy = await startAwsFaultProxy({
-      target: MOTO,
-      limits: AWS_RATE_LIMITS,
-    });
-    const kinesis = kinesisAt(proxy.url, { maxAttempts: 10 });
-    await Promise.all(
-      Array.from({ length: 15 }, () =>
-        kinesis.send(new ListStreamsCommand({})),
-      ),
-    );
-    const calls = proxy.calls();
-    expect(calls.filter(c => c.throttled).length).toBeGreaterThan(0);
-    expect(calls.filter(c => !c.fault)).toHaveLength(15);
-  });
-
-  it('keeps a new stream CREATING, refuses changes meanwhile, and updates take their time', async () => {
-    proxy = await startAwsFaultProxy({
-      target: MOTO,
-      transitions: { CREATING: 800, UPDATING: 500 },
-    });
-    const kinesis = kinesisAt(proxy.url);
-    const name = unique('t');
-    const other = unique('t');
-    streams.push(name, other);
-    await kinesis.send(
-      new CreateStreamCommand({ StreamName: name, ShardCount: 1 }),
-    );
-    const status = async (StreamName = name) =>
-      (await kinesis.send(new DescribeStreamSummaryCommand({ StreamName })))
-        .StreamDescriptionSummary?.StreamStatus;
-    expect(await status()).toBe('CREATING');
-    const refused = await failureOf(
-      kinesis.send(
-        new EnableEnhancedMonitoringCommand({
-          StreamName: name,
-          ShardLevelMetrics: ['IncomingRecords'],
+      );
+      const burst = errors.map(error => (error ? error.name : 'ok'));
+      const calls = proxy.calls();
+      // The bucket holds 5 calls and gains one every 200 ms: the burst gets
+      // 5, plus one per 200 ms it took to arrive (none when it is quick).
+      const spreadMs =
+        Math.max(...calls.map(c => c.endedAt!)) -
+        Math.min(...calls.map(c => c.startedAt));
+      const passed = count(burst, 'ok');
+      expect(passed).toBeGreaterThanOrEqual(5);
+      expect(passed).toBeLessThanOrEqual(5 + Math.floor(spreadMs / 200));
+      expect(count(burst, 'LimitExceededException')).toBe(12 - passed);
+      // The first five to arrive passed; the throttled ones are marked so.
+      expect(calls.slice(0, 5).map(c => c.fault)).toEqual(
+        Array(5).fill(undefined),
+      );
+      expect(calls.filter(c => c.throttled)).toEqual(
+        Array(12 - passed).fill({
+          operation: 'kinesis:ListTagsForStream',
+          caller: CALLER,
+          fault: 'throttle',
+          throttled: true,
+          startedAt: expect.any(Number),
+          endedAt: expect.any(Number),
         }),
-      ),
-    );
-    expect(refused.name).toBe('ResourceInUseException');
-    expect(refused.message).toContain('not ACTIVE, instead in state CREATING');
-    // moto never saw it.
-    const { StreamDescriptionSummary: inMoto } = await direct.send(
-      new DescribeStreamSummaryCommand({ StreamName: name }),
-    );
-    expect(inMoto?.EnhancedMonitoring?.[0]?.ShardLevelMetrics ?? []).toEqual(
-      [],
-    );
-    // Another stream, made by moto directly, is unaffected.
-    await direct.send(
-      new CreateStreamCommand({ StreamName: other, ShardCount: 1 }),
-    );
-    expect(await status(other)).toBe('ACTIVE');
+      );
+      const error = errors.find(e => e);
+      expect(error.name).toBe('LimitExceededException');
+      expect(error.message).toBe(
+        `Rate exceeded for stream ${StreamName} under account 123456789012.`,
+      );
+      expect(error.$metadata.httpStatusCode).toBe(400);
+      expect(proxy.limitsReport()).toEqual([
+        {
+          operation: 'kinesis:ListTagsForStream',
+          calls: 12,
+          throttled: 12 - passed,
+        },
+      ]);
 
-    await waitFor(async () => expect(await status()).toBe('ACTIVE'));
-    await kinesis.send(
-      new StartStreamEncryptionCommand({
-        StreamName: name,
-        EncryptionType: 'KMS',
-        KeyId: 'alias/aws/kinesis',
-      }),
-    );
-    expect(await status()).toBe('UPDATING');
-    await waitFor(async () => expect(await status()).toBe('ACTIVE'));
-    expect(
-      proxy.calls().filter(c => c.refused === 'ResourceInUseException'),
-    ).toHaveLength(1);
+      // A second later the bucket is full again: five more pass.
+      await sleep(1_100);
+      const later = await outcomesOf(Array.from({ length: 5 }, listTags));
+      expect(later).toEqual(Array(5).fill('ok'));
+    });
+
+    it('keeps a budget per account and region; IAM, global, per account only', async () => {
+      proxy = await startAwsFaultProxy({
+        target: MOTO,
+        limits: { 'kinesis:ListStreams': 2, 'iam:ListRoles': 2 },
+      });
+      const url = proxy.url;
+      const listStreams = (client: KinesisClient) => () =>
+        client.send(new ListStreamsCommand({}));
+      const listRoles = (client: IAMClient) => () =>
+        client.send(new ListRolesCommand({}));
+      // A bucket of 2 that gains one every 500 ms: a burst of 3 gets 2.
+      const burstOf3 = (call: () => Promise<unknown>) =>
+        outcomesOf([call(), call(), call()]);
+
+      const here = kinesisIn(url);
+      expect(await burstOf3(listStreams(here))).toEqual([
+        'ok',
+        'ok',
+        'LimitExceededException',
+      ]);
+      // The same account in another region, another account in this one:
+      // their own budgets.
+      expect(await burstOf3(listStreams(kinesisIn(url, 'eu-west-1')))).toEqual([
+        'ok',
+        'ok',
+        'LimitExceededException',
+      ]);
+      expect(
+        await burstOf3(listStreams(inAccount(kinesisIn(url), OTHER_ACCOUNT))),
+      ).toEqual(['ok', 'ok', 'LimitExceededException']);
+
+      // IAM: one budget for the account, whatever region the client names.
+      const iam = await outcomesOf([
+        listRoles(iamIn(url, REGION))(),
+        listRoles(iamIn(url, 'eu-west-1'))(),
+        listRoles(iamIn(url, 'ap-southeast-2'))(),
+      ]);
+      expect(iam.sort()).toEqual(['Throttling', 'ok', 'ok']);
+      expect(
+        await listRoles(inAccount(iamIn(url, 'eu-west-1'), OTHER_ACCOUNT))(),
+      ).toMatchObject({ Roles: expect.any(Array) });
+      expect(proxy.limitsReport()).toEqual([
+        { operation: 'kinesis:ListStreams', calls: 9, throttled: 3 },
+        { operation: 'iam:ListRoles', calls: 4, throttled: 1 },
+      ]);
+    });
+
+    describe("AWS's 5 ListTagsForStream a second, a burst of 20 calls", () => {
+      const StreamName = unique('l');
+      beforeAll(async () => {
+        streams.push({ StreamName, region: REGION });
+        await direct.send(
+          new CreateStreamCommand({ StreamName, ShardCount: 1 }),
+        );
+      });
+      const burst = async (maxAttempts?: number) => {
+        proxy = await startAwsFaultProxy({
+          target: MOTO,
+          limits: AWS_RATE_LIMITS,
+        });
+        // The SDK's own retry strategy and delays, unlike kinesisAt's.
+        const kinesis = new KinesisClient({
+          endpoint: proxy.url,
+          region: REGION,
+          credentials,
+          customUserAgent: CALLER,
+          requestHandler: new NodeHttpHandler(),
+          ...(maxAttempts ? { maxAttempts } : {}),
+        });
+        const outcomes = await Promise.all(
+          Array.from({ length: 20 }, () =>
+            kinesis.send(new ListTagsForStreamCommand({ StreamName })).then(
+              answer => ({ name: 'ok', attempts: answer.$metadata.attempts }),
+              error => ({
+                name: error.name as string,
+                attempts: error.$metadata?.attempts,
+              }),
+            ),
+          ),
+        );
+        return { outcomes, calls: proxy.calls() };
+      };
+
+      // Throttling backoff is random (0-1 s, then 0-2 s): 3 attempts leave
+      // some calls throttled out (13 to 17 of 20 passed in 5 runs here), so
+      // only what holds in every run is asserted.
+      it('with the SDK default of 3 attempts, the calls that fail fail throttled after 3', async () => {
+        const { outcomes, calls } = await burst();
+        const passed = outcomes.filter(o => o.name === 'ok').length;
+        expect(passed).toBeGreaterThanOrEqual(5);
+        for (const failed of outcomes.filter(o => o.name !== 'ok')) {
+          expect(failed).toEqual({
+            name: 'LimitExceededException',
+            attempts: 3,
+          });
+        }
+        expect(calls).toHaveLength(
+          outcomes.reduce((sum, o) => sum + (o.attempts ?? 0), 0),
+        );
+        expect(calls.filter(c => c.throttled)).toHaveLength(
+          calls.length - passed,
+        );
+        expect(calls.every(c => !c.fault || c.throttled)).toBe(true);
+      });
+
+      it('with 10 attempts, the retries carry every call through', async () => {
+        const { outcomes, calls } = await burst(10);
+        expect(outcomes.map(o => o.name)).toEqual(Array(20).fill('ok'));
+        expect(calls.filter(c => !c.fault)).toHaveLength(20);
+        expect(calls.filter(c => c.throttled).length).toBeGreaterThan(0);
+        expect(proxy!.limitsReport()).toEqual([
+          {
+            operation: 'kinesis:ListTagsForStream',
+            calls: calls.length,
+            throttled: calls.length - 20,
+          },
+        ]);
+      }, 60_000);
+    });
   });
 
-  it('refuses a sixth stream CREATING at once, as AWS does', async () => {
-    proxy = await startAwsFaultProxy({
-      target: MOTO,
-      transitions: { CREATING: 5_000 },
-    });
-    const kinesis = kinesisAt(proxy.url);
-    const names = Array.from({ length: 6 }, () => unique('c'));
-    streams.push(...names);
-    for (const StreamName of names.slice(0, 5)) {
+  describe('transitions', () => {
+    const summaryOf = async (kinesis: KinesisClient, StreamName: string) =>
+      (await kinesis.send(new DescribeStreamSummaryCommand({ StreamName })))
+        .StreamDescriptionSummary;
+    const statusOf = async (kinesis: KinesisClient, StreamName: string) =>
+      (await summaryOf(kinesis, StreamName))?.StreamStatus;
+    const listedStatusOf = async (kinesis: KinesisClient, name: string) =>
+      (await kinesis.send(new ListStreamsCommand({}))).StreamSummaries?.find(
+        s => s.StreamName === name,
+      )?.StreamStatus;
+
+    it('keeps a new stream CREATING and refuses changes meanwhile, without moto seeing them', async () => {
+      proxy = await startAwsFaultProxy({
+        target: MOTO,
+        transitions: { CREATING: 800, UPDATING: 500 },
+      });
+      const kinesis = kinesisAt(proxy.url);
+      const StreamName = unique('t');
+      streams.push({ StreamName, region: REGION });
+      const sent = Date.now();
       await kinesis.send(
         new CreateStreamCommand({ StreamName, ShardCount: 1 }),
       );
-    }
-    const sixth = await failureOf(
-      kinesis.send(
+
+      expect(await statusOf(kinesis, StreamName)).toBe('CREATING');
+      expect(
+        (await kinesis.send(new DescribeStreamCommand({ StreamName })))
+          .StreamDescription?.StreamStatus,
+      ).toBe('CREATING');
+      expect(await listedStatusOf(kinesis, StreamName)).toBe('CREATING');
+      // moto itself says ACTIVE: only the proxy's answers changed.
+      expect(await statusOf(direct, StreamName)).toBe('ACTIVE');
+
+      const monitoring = await failureOf(
+        kinesis.send(
+          new EnableEnhancedMonitoringCommand({
+            StreamName,
+            ShardLevelMetrics: ['IncomingRecords'],
+          }),
+        ),
+      );
+      expect(monitoring.name).toBe('ResourceInUseException');
+      expect(monitoring.message).toBe(
+        `Stream ${StreamName} under account 123456789012 not ACTIVE, instead in state CREATING`,
+      );
+      expect(monitoring.$metadata.httpStatusCode).toBe(400);
+      const tagging = await failureOf(
+        kinesis.send(
+          new AddTagsToStreamCommand({ StreamName, Tags: { a: 'b' } }),
+        ),
+      );
+      expect(tagging.name).toBe('ResourceInUseException');
+
+      await waitFor(async () =>
+        expect(await statusOf(kinesis, StreamName)).toBe('ACTIVE'),
+      );
+      expect(Date.now() - sent).toBeGreaterThanOrEqual(800);
+      expect(await listedStatusOf(kinesis, StreamName)).toBe('ACTIVE');
+      // The refused calls never reached moto.
+      const summary = await summaryOf(kinesis, StreamName);
+      expect(summary?.EnhancedMonitoring?.[0]?.ShardLevelMetrics ?? []).toEqual(
+        [],
+      );
+      expect(
+        (await direct.send(new ListTagsForStreamCommand({ StreamName }))).Tags,
+      ).toEqual([]);
+      expect(
+        proxy
+          .calls()
+          .filter(c => c.refused)
+          .map(c => [c.operation, c.refused]),
+      ).toEqual([
+        ['kinesis:EnableEnhancedMonitoring', 'ResourceInUseException'],
+        ['kinesis:AddTagsToStream', 'ResourceInUseException'],
+      ]);
+      // ACTIVE, the change goes through.
+      await kinesis.send(
+        new EnableEnhancedMonitoringCommand({
+          StreamName,
+          ShardLevelMetrics: ['IncomingRecords'],
+        }),
+      );
+      expect(await statusOf(kinesis, StreamName)).toBe('UPDATING');
+    });
+
+    it('keeps a changed stream UPDATING for the time; other streams and regions are unaffected', async () => {
+      proxy = await startAwsFaultProxy({
+        target: MOTO,
+        transitions: { CREATING: 300, UPDATING: 600 },
+      });
+      const kinesis = kinesisAt(proxy.url);
+      const ireland = kinesisIn(proxy.url, 'eu-west-1');
+      const changed = unique('t');
+      const other = unique('t');
+      streams.push(
+        { StreamName: changed, region: REGION },
+        { StreamName: other, region: REGION },
+        { StreamName: changed, region: 'eu-west-1' },
+      );
+      for (const [client, StreamName] of [
+        [kinesis, changed],
+        [kinesis, other],
+        [ireland, changed],
+      ] as const) {
+        await client.send(
+          new CreateStreamCommand({ StreamName, ShardCount: 1 }),
+        );
+      }
+      for (const [client, StreamName] of [
+        [kinesis, changed],
+        [kinesis, other],
+        [ireland, changed],
+      ] as const) {
+        await waitFor(async () =>
+          expect(await statusOf(client, StreamName)).toBe('ACTIVE'),
+        );
+      }
+
+      const sent = Date.now();
+      await kinesis.send(
+        new StartStreamEncryptionCommand({
+          StreamName: changed,
+          EncryptionType: 'KMS',
+          KeyId: 'alias/aws/kinesis',
+        }),
+      );
+      expect(await statusOf(kinesis, changed)).toBe('UPDATING');
+      expect(await listedStatusOf(kinesis, changed)).toBe('UPDATING');
+      expect(await statusOf(kinesis, other)).toBe('ACTIVE');
+      expect(await listedStatusOf(kinesis, other)).toBe('ACTIVE');
+      // The stream of the same name in another region is another stream.
+      expect(await statusOf(ireland, changed)).toBe('ACTIVE');
+
+      const retention = () =>
+        kinesis.send(
+          new IncreaseStreamRetentionPeriodCommand({
+            StreamName: changed,
+            RetentionPeriodHours: 48,
+          }),
+        );
+      const refused = await failureOf(retention());
+      expect(refused.name).toBe('ResourceInUseException');
+      expect(refused.message).toContain(
+        'not ACTIVE, instead in state UPDATING',
+      );
+      // Other streams take changes meanwhile.
+      await kinesis.send(
+        new AddTagsToStreamCommand({ StreamName: other, Tags: { a: 'b' } }),
+      );
+
+      await waitFor(async () =>
+        expect(await statusOf(kinesis, changed)).toBe('ACTIVE'),
+      );
+      expect(Date.now() - sent).toBeGreaterThanOrEqual(600);
+      expect((await summaryOf(kinesis, changed))?.EncryptionType).toBe('KMS');
+      await retention();
+      expect(await statusOf(kinesis, changed)).toBe('UPDATING');
+    });
+
+    it('refuses a sixth stream CREATING at once, as AWS does', async () => {
+      proxy = await startAwsFaultProxy({
+        target: MOTO,
+        transitions: { CREATING: 5_000 },
+      });
+      const kinesis = kinesisAt(proxy.url);
+      const names = Array.from({ length: 6 }, () => unique('c'));
+      streams.push(
+        ...names.map(StreamName => ({ StreamName, region: REGION })),
+      );
+      for (const StreamName of names.slice(0, 5)) {
+        await kinesis.send(
+          new CreateStreamCommand({ StreamName, ShardCount: 1 }),
+        );
+      }
+      const sixth = await failureOf(
+        kinesis.send(
+          new CreateStreamCommand({ StreamName: names[5], ShardCount: 1 }),
+        ),
+      );
+      expect(sixth.name).toBe('LimitExceededException');
+      // moto never made it.
+      expect((await failureOf(statusOf(direct, names[5]))).name).toBe(
+        'ResourceNotFoundException',
+      );
+      // Another region has its own five.
+      const ireland = kinesisIn(proxy.url, 'eu-west-1');
+      streams.push({ StreamName: names[5], region: 'eu-west-1' });
+      await ireland.send(
         new CreateStreamCommand({ StreamName: names[5], ShardCount: 1 }),
-      ),
-    );
-    expect(sixth.name).toBe('LimitExceededException');
+      );
+    });
+
+    it('holdStreamStatus can hold one account and region only', async () => {
+      proxy = await startAwsFaultProxy({ target: MOTO });
+      const StreamName = unique('h');
+      streams.push(
+        { StreamName, region: REGION },
+        { StreamName, region: 'eu-west-1' },
+      );
+      const ireland = kinesisIn(proxy.url, 'eu-west-1');
+      await direct.send(new CreateStreamCommand({ StreamName, ShardCount: 1 }));
+      await kinesisIn(MOTO, 'eu-west-1').send(
+        new CreateStreamCommand({ StreamName, ShardCount: 1 }),
+      );
+      proxy.holdStreamStatus({
+        status: 'UPDATING',
+        forMs: 60_000,
+        streamName: StreamName,
+        region: 'eu-west-1',
+        account: '123456789012',
+      });
+      expect(await statusOf(ireland, StreamName)).toBe('UPDATING');
+      expect(await statusOf(kinesisAt(proxy.url), StreamName)).toBe('ACTIVE');
+      // A hold only changes the answers: changes still go through.
+      await ireland.send(
+        new AddTagsToStreamCommand({ StreamName, Tags: { a: 'b' } }),
+      );
+    });
   });
 });
 

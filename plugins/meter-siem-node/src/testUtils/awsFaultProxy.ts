@@ -18,11 +18,11 @@
  * | -------------- | ----------------------------------- | ---------------------------------- | -------------------------------- |
  * | `throttle`     | 400 `LimitExceededException`        | 400 `Throttling`                   | 400 `Throttling`                 |
  * | `denied`       | 400 `AccessDeniedException`         | 403 `AccessDenied`                 | 403 `AccessDenied`               |
- *
- * CloudWatch (awsJson1_0) answers like IAM: `Throttling`, `AccessDenied`,
- * `InternalFailure`, `ServiceUnavailable`.
  * | `server-error` | 500 `InternalFailure`               | 500 `ServiceFailure`               | 500 `InternalFailure`            |
  * | `unavailable`  | 503 `ServiceUnavailable`            | 503 `ServiceUnavailable`           | 503 `ServiceUnavailable`         |
+ *
+ * CloudWatch (awsJson1_0) answers like STS: `Throttling`, `AccessDenied`,
+ * `InternalFailure`, `ServiceUnavailable`.
  *
  * - Throttling: `LimitExceededException` is what the Kinesis control plane
  *   answers (`ThrottlingException` is not in its model); IAM and STS answer
@@ -41,13 +41,37 @@
  * - The SDK retries 500 and 503 (TRANSIENT_ERROR_STATUS_CODES), and the
  *   connection errors that `reset` and `lost` cause (ECONNRESET).
  *
- * It also simulates AWS at its limits, for benchmarks and tests of what a
- * user waits for: `limits` enforces per-second rates per operation, account
- * and region (AWS_RATE_LIMITS: AWS's published ones), answering the real
- * throttling error; `transitions` keeps a stream CREATING or UPDATING for a
- * while after the call that started it (AWS_TRANSITION_TIMES), refusing
- * changes meanwhile with ResourceInUseException as AWS does. Every call is
- * recorded with when it started and ended.
+ * ## AWS at its limits (optional, for benchmarks and tests of what a user waits for)
+ *
+ * moto answers at once, makes every stream ACTIVE at once and never
+ * throttles. Two options make the proxy behave like AWS instead:
+ *
+ * - `limits` (e.g. AWS_RATE_LIMITS, AWS's published control-plane rates):
+ *   per-second rates per operation, enforced per account and region (IAM,
+ *   a global service: per account) with a token bucket per operation,
+ *   account and region that holds one second's calls (at least 1) and
+ *   refills continuously. A call without a token gets the service's real
+ *   throttling answer (the `throttle` row above) without reaching moto, and
+ *   is recorded with `fault: 'throttle'` and `throttled: true` (an injected
+ *   `throttle` rule has no `throttled`). `limitsReport()` counts calls and
+ *   throttled calls per operation.
+ * - `transitions` (e.g. AWS_TRANSITION_TIMES): after moto accepted a
+ *   CreateStream the stream reads CREATING for `CREATING` ms, and after a
+ *   change (UpdateShardCount, UpdateStreamMode, Start/StopStreamEncryption,
+ *   Enable/DisableEnhancedMonitoring, Increase/DecreaseStreamRetentionPeriod)
+ *   UPDATING for `UPDATING` ms, in DescribeStream, DescribeStreamSummary and
+ *   ListStreams' StreamSummaries, per account, region and stream. Meanwhile
+ *   those changes and Add/RemoveTagsFromStream are refused as AWS refuses
+ *   them, without reaching moto: 400 ResourceInUseException "Stream <name>
+ *   under account <account> not ACTIVE, instead in state CREATING", recorded
+ *   with `refused: 'ResourceInUseException'`. A sixth stream CREATING at once
+ *   in an account and region is refused with LimitExceededException, as the
+ *   CreateStream reference says.
+ *
+ * Every call is recorded with `startedAt` (when its request began to
+ * arrive) and `endedAt` (when its answer was sent or its connection
+ * closed), both `Date.now()` milliseconds, so a benchmark can compute wall
+ * time and overlap per call.
  */
 import http from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -105,80 +129,169 @@ export interface AwsCall {
    * (`transitions`), without moto seeing it.
    */
   refused?: 'ResourceInUseException' | 'LimitExceededException';
-  /** When the proxy had read the request (`Date.now()`). */
+  /** When the request began to arrive at the proxy (`Date.now()`, ms). */
   startedAt: number;
-  /** When the proxy had sent its answer, or closed the connection. */
+  /**
+   * When the proxy had sent its answer, or the connection was closed
+   * without one (`Date.now()`, ms); absent while the call is under way.
+   */
   endedAt?: number;
 }
 
 /**
- * AWS's published control-plane rates, per second, per account and region
- * (IAM: per account). The simulator enforces them when given as `limits`.
+ * AWS's control-plane rates, calls per second per account and region (IAM:
+ * per account), for the simulator's `limits`. Each figure's source is
+ * beside it; the IAM ones are assumptions, AWS publishes none.
  *
  * Kinesis: https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html
- * ("KDS Control Plane API Limits": "The following limits apply per AWS
- * account per region"). UpdateShardCount, StartStreamEncryption and
- * UpdateStreamMode also have per-stream daily limits (10 and 25 calls a
- * rolling 24 hours, two mode switches) that a rate cannot model; the
- * domain checks the shard-count one (STREAM_UPDATE_LIMITS).
- * CloudWatch: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_limits.html
- * (DescribeAlarms 9, PutMetricAlarm 3, GetMetricStatistics 400
- * transactions per second).
- * STS: AssumeRole, https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
- * ("600 requests per second per account per Region").
- * IAM publishes no per-operation rates; the figures below are assumptions,
- * conservative against what is commonly observed, not AWS's numbers.
+ * "KDS Control Plane API Limits": "These limits apply per AWS account per
+ * Region". That table marks some rates "Per Stream" (ListTagsForStream,
+ * RemoveTagsFromStream, Enable/DisableEnhancedMonitoring,
+ * Increase/DecreaseStreamRetentionPeriod, ListShards); the simulator keys
+ * every rate by account and region only, which is stricter for calls that
+ * spread over several streams (the ListTagsForStream API reference itself
+ * says "five transactions per second per account"). For
+ * StartStreamEncryption, StopStreamEncryption, UpdateShardCount and
+ * UpdateStreamMode the table gives no rate, only per-stream caps over a
+ * rolling 24 hours (25 key changes, 25 disables, 10 scalings, 2 mode
+ * switches) that a per-second rate cannot model: they are given 5/s like
+ * the other changes (an assumption), and the domain enforces the daily
+ * caps itself (STREAM_UPDATE_LIMITS).
  */
-export const AWS_RATE_LIMITS: Readonly<Record<string, number>> = {
-  'kinesis:CreateStream': 5,
-  'kinesis:DeleteStream': 5,
-  'kinesis:DescribeStream': 10,
-  'kinesis:DescribeStreamSummary': 20,
-  'kinesis:ListStreams': 5,
-  'kinesis:ListTagsForStream': 5,
-  'kinesis:AddTagsToStream': 5,
-  'kinesis:RemoveTagsFromStream': 5,
-  'kinesis:ListShards': 1000,
-  'kinesis:EnableEnhancedMonitoring': 5,
-  'kinesis:DisableEnhancedMonitoring': 5,
-  'kinesis:IncreaseStreamRetentionPeriod': 5,
-  'kinesis:DecreaseStreamRetentionPeriod': 5,
+const KINESIS_RATE_LIMITS: Record<string, number> = {
+  'kinesis:AddTagsToStream': 5, // "5 transactions per second (TPS)", per account
+  'kinesis:CreateStream': 5, // "5 TPS", per account
+  'kinesis:DeleteStream': 5, // "5 TPS", per account
+  'kinesis:DescribeStream': 10, // "10 TPS", per account
+  'kinesis:DescribeStreamSummary': 20, // "20 TPS", per account
+  'kinesis:ListStreams': 5, // "5 TPS", per account
+  'kinesis:ListTagsForStream': 5, // "5 TPS", per stream (see above)
+  'kinesis:RemoveTagsFromStream': 5, // "5 TPS", per stream
+  'kinesis:ListShards': 1000, // "1000 TPS", per stream: approximated per account
+  'kinesis:EnableEnhancedMonitoring': 5, // "5 TPS", per stream
+  'kinesis:DisableEnhancedMonitoring': 5, // "5 TPS", per stream
+  'kinesis:IncreaseStreamRetentionPeriod': 5, // "5 TPS", per stream
+  'kinesis:DecreaseStreamRetentionPeriod': 5, // "5 TPS", per stream
+  // No rate published (25 per rolling 24 h per stream): 5/s assumed.
   'kinesis:StartStreamEncryption': 5,
+  // No rate published (25 per rolling 24 h per stream): 5/s assumed.
   'kinesis:StopStreamEncryption': 5,
+  // No rate published (10 per rolling 24 h per stream, API_UpdateShardCount): 5/s assumed.
   'kinesis:UpdateShardCount': 5,
+  // No rate published (2 mode switches per 24 h per stream): 5/s assumed.
   'kinesis:UpdateStreamMode': 5,
-  'cloudwatch:DescribeAlarms': 9,
-  'cloudwatch:PutMetricAlarm': 3,
-  'cloudwatch:GetMetricStatistics': 400,
+};
+
+/**
+ * CloudWatch: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_limits.html
+ * and https://docs.aws.amazon.com/general/latest/gr/cw_region.html: "Rate
+ * of <Operation> requests", "Each supported Region: N per second", "in this
+ * account in the current region".
+ */
+const CLOUDWATCH_RATE_LIMITS: Record<string, number> = {
+  'cloudwatch:DescribeAlarms': 9, // "9 per second"
+  'cloudwatch:PutMetricAlarm': 3, // "3 per second"
+  'cloudwatch:DeleteAlarms': 3, // "3 per second"
+  'cloudwatch:GetMetricStatistics': 400, // "400 per second"
+  'cloudwatch:GetMetricData': 500, // "500 per second"
+  'cloudwatch:PutMetricData': 500, // "500 per second"
+  'cloudwatch:ListTagsForResource': 10, // "10 per second"
+  'cloudwatch:TagResource': 20, // "20 per second"
+  'cloudwatch:UntagResource': 20, // "20 per second"
+};
+
+/**
+ * STS: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+ * ("STS request quotas"): "the default request quota is 600 requests per
+ * second, per account, per Region", shared by AssumeRole,
+ * DecodeAuthorizationMessage, GetAccessKeyInfo, GetCallerIdentity,
+ * GetFederationToken and GetSessionToken. The simulator gives each
+ * operation its own bucket, so it lets up to 600/s of each through.
+ */
+const STS_RATE_LIMITS: Record<string, number> = {
   'sts:AssumeRole': 600,
-  // IAM: assumptions (see above).
+  'sts:GetCallerIdentity': 600,
+};
+
+/**
+ * IAM publishes no per-operation rates. AWS says IAM throttles with "a
+ * token bucket algorithm ... The number of tokens that a bucket holds and
+ * the refill rate depends on the API" (AWS Security Blog, "How to monitor
+ * and query IAM resources at scale - Part 2",
+ * https://aws.amazon.com/blogs/security/how-to-monitor-and-query-iam-resources-at-scale-part-2/)
+ * and that these rates apply to the whole account and "can't be increased"
+ * (https://repost.aws/knowledge-center/iam-sts-throttling-error), but gives
+ * no numbers. The figures below are ASSUMPTIONS, not published numbers:
+ * 10/s for reads and 5/s for writes, deliberately conservative. IAM is
+ * global: the simulator keys these by account only.
+ */
+const IAM_RATE_LIMITS: Record<string, number> = {
   'iam:GetAccountAuthorizationDetails': 10,
   'iam:ListRoles': 10,
   'iam:GetRole': 10,
+  'iam:GetRolePolicy': 10,
   'iam:GetPolicy': 10,
   'iam:GetPolicyVersion': 10,
+  'iam:ListPolicyVersions': 10,
   'iam:ListPolicyTags': 10,
   'iam:ListRoleTags': 10,
   'iam:ListAttachedRolePolicies': 10,
   'iam:ListRolePolicies': 10,
+  'iam:ListEntitiesForPolicy': 10,
   'iam:CreateRole': 5,
+  'iam:DeleteRole': 5,
   'iam:CreatePolicy': 5,
+  'iam:DeletePolicy': 5,
   'iam:CreatePolicyVersion': 5,
+  'iam:DeletePolicyVersion': 5,
   'iam:AttachRolePolicy': 5,
+  'iam:DetachRolePolicy': 5,
+  'iam:PutRolePolicy': 5,
+  'iam:DeleteRolePolicy': 5,
   'iam:TagRole': 5,
+  'iam:UntagRole': 5,
   'iam:TagPolicy': 5,
+  'iam:UntagPolicy': 5,
   'iam:UpdateAssumeRolePolicy': 5,
 };
 
 /**
+ * AWS's control-plane rates per second, per account and region (IAM: per
+ * account), by operation, for `limits`; sources above.
+ */
+export const AWS_RATE_LIMITS: Readonly<Record<string, number>> = {
+  ...KINESIS_RATE_LIMITS,
+  ...CLOUDWATCH_RATE_LIMITS,
+  ...STS_RATE_LIMITS,
+  ...IAM_RATE_LIMITS,
+};
+
+/**
  * How long a stream stays CREATING and UPDATING on AWS, in ms, for the
- * simulator's `transitions`. AWS documents no duration for a create; the
- * figure is typical of reports (hashicorp/terraform-provider-aws#4575: an
- * acceptance test that creates, checks and deletes a one-shard stream takes
- * 75 s; the delete takes about as long as the create). Updates:
- * "Updating or applying encryption normally takes a few seconds to
- * complete, but it can take minutes" (Kinesis API reference,
- * StartStreamEncryption); the others are documented as asynchronous too.
+ * simulator's `transitions`. Typical values, not guarantees:
+ *
+ * - CREATING, 30 s. AWS documents no duration ("Upon receiving a
+ *   CreateStream request, Kinesis Data Streams immediately returns and sets
+ *   the stream status to CREATING", API_CreateStream). Bounds and reports:
+ *   the SDK's StreamExists waiter polls every 10 s to 120 s
+ *   (@aws-sdk/client-kinesis waitForStreamExists: minDelay 10, maxDelay
+ *   120); Terraform's aws_kinesis_stream allows 5 minutes to create
+ *   (https://github.com/hashicorp/terraform-provider-aws/blob/main/website/docs/r/kinesis_stream.html.markdown,
+ *   "create - (Default 5 minutes)"); Terraform's acceptance tests that
+ *   create a one-shard stream, wait for ACTIVE and then delete it, waiting
+ *   again, took 54 s and 62 s (TestAccKinesisStream_disappears 54.17 s,
+ *   TestAccKinesisStream_basic 62.08 s,
+ *   https://github.com/hashicorp/terraform-provider-aws/pull/40499, Dec
+ *   2024). About half of such a cycle, 30 s, is taken as typical: an
+ *   estimate from those figures, not a measured create time.
+ * - UPDATING, 5 s. "Updating or applying encryption normally takes a few
+ *   seconds to complete, but it can take minutes"
+ *   (https://docs.aws.amazon.com/kinesis/latest/APIReference/API_StartStreamEncryption.html);
+ *   "Depending on the size of the stream, the scaling action could take a
+ *   few minutes to complete"
+ *   (https://docs.aws.amazon.com/kinesis/latest/APIReference/API_UpdateShardCount.html).
+ *   "A few seconds" is taken for every change; shard-count changes of large
+ *   streams take longer.
  */
 export const AWS_TRANSITION_TIMES = { CREATING: 30_000, UPDATING: 5_000 };
 
@@ -234,15 +347,21 @@ export interface AwsFaultProxy {
    */
   inject(rule: FaultRule): void;
   /**
-   * For `forMs` from now, Kinesis DescribeStream and DescribeStreamSummary
-   * answers say `status` where moto says ACTIVE (moto makes streams ACTIVE at
-   * once; AWS takes seconds to minutes), for one stream or for all. When
-   * several holds apply, the last one added wins.
+   * For `forMs` from now, Kinesis DescribeStream, DescribeStreamSummary and
+   * ListStreams answers say `status` where moto says ACTIVE (moto makes
+   * streams ACTIVE at once; AWS takes seconds to minutes), for one stream or
+   * for all, in one account and region or in all. When several holds apply,
+   * the last one added wins. A hold only changes what the answers say; to
+   * also refuse changes meanwhile as AWS does, use `transitions`.
    */
   holdStreamStatus(options: {
     status: 'CREATING' | 'UPDATING';
     forMs: number;
     streamName?: string;
+    /** The account (`x-moto-account-id`, else moto's default); all when absent. */
+    account?: string;
+    /** The region of the call's credential scope; all when absent. */
+    region?: string;
   }): void;
   /**
    * Drops every rule and hold, the streams' transitions and the rate
@@ -253,6 +372,16 @@ export interface AwsFaultProxy {
   /** Every call seen since the start or the last `resetCalls()`, in order. */
   calls(): AwsCall[];
   resetCalls(): void;
+  /**
+   * Per operation, in the order first seen: the calls since the start or
+   * the last `resetCalls()`, and how many of them the simulated rate limits
+   * (`limits`) throttled.
+   */
+  limitsReport(): Array<{
+    operation: string;
+    calls: number;
+    throttled: number;
+  }>;
   /** Stops the proxy and ends every connection, stalled ones included. */
   close(): Promise<void>;
 }
@@ -490,11 +619,15 @@ interface Hold {
   status: 'CREATING' | 'UPDATING';
   until: number;
   streamName?: string;
+  account?: string;
+  region?: string;
 }
 
-const DESCRIBE_STREAM = new Set([
+/** Answers whose stream statuses holds and transitions rewrite. */
+const SAYS_STATUS = new Set([
   'kinesis:DescribeStream',
   'kinesis:DescribeStreamSummary',
+  'kinesis:ListStreams',
 ]);
 
 /** The stream a Kinesis call names, by name or ARN. */
@@ -594,6 +727,11 @@ export async function startAwsFaultProxy(
   };
   /** After a successful call, the transition it starts on AWS, if any. */
   const startTransition = (call: CallInfo, body: Buffer) => {
+    if (call.operation === 'kinesis:DeleteStream') {
+      const name = streamNameOf(body);
+      if (name) transitioning.delete(streamKey(call, name));
+      return;
+    }
     const status = TRANSITION_OF[call.operation];
     const forMs = status && transitions?.[status];
     const name = streamNameOf(body);
@@ -729,15 +867,25 @@ export async function startAwsFaultProxy(
   };
 
   /** The status a hold puts in place of ACTIVE for this stream, if any. */
-  const heldStatus = (streamName: unknown) => {
+  const heldStatus = (call: CallInfo, streamName: unknown) => {
     const now = Date.now();
     holds = holds.filter(h => h.until > now);
     return holds.findLast(
-      h => h.streamName === undefined || h.streamName === streamName,
+      h =>
+        (h.streamName === undefined || h.streamName === streamName) &&
+        (h.account === undefined || h.account === call.account) &&
+        (h.region === undefined || h.region === call.region),
     )?.status;
   };
 
-  /** Answers a DescribeStream(Summary) with the held status, if one applies. */
+  /** The status a hold or transition puts in place of ACTIVE, if any. */
+  const statusInstead = (call: CallInfo, streamName: unknown) =>
+    heldStatus(call, streamName) ?? transitionOf(streamKey(call, streamName));
+
+  /**
+   * Answers a DescribeStream(Summary) or ListStreams with the held or
+   * transitional statuses, where one applies.
+   */
   const rewriteStatus = (
     answer: http.IncomingMessage,
     res: http.ServerResponse,
@@ -749,17 +897,23 @@ export async function startAwsFaultProxy(
       let data = Buffer.concat(chunks);
       try {
         const parsed = JSON.parse(data.toString('utf8'));
-        const description =
+        const described =
           parsed?.StreamDescriptionSummary ?? parsed?.StreamDescription;
-        const status =
-          description?.StreamStatus === 'ACTIVE'
-            ? heldStatus(description.StreamName) ??
-              transitionOf(streamKey(call, description.StreamName))
-            : undefined;
-        if (status) {
-          description.StreamStatus = status;
-          data = Buffer.from(JSON.stringify(parsed));
+        type Stream = { StreamName?: unknown; StreamStatus?: unknown };
+        const listed: Stream[] = Array.isArray(parsed?.StreamSummaries)
+          ? parsed.StreamSummaries
+          : [];
+        const streams: Stream[] = described ? [described] : listed;
+        let changed = false;
+        for (const stream of streams) {
+          if (stream?.StreamStatus !== 'ACTIVE') continue;
+          const status = statusInstead(call, stream.StreamName);
+          if (status) {
+            stream.StreamStatus = status;
+            changed = true;
+          }
         }
+        if (changed) data = Buffer.from(JSON.stringify(parsed));
       } catch {
         // not JSON (an error page?): passed through as it is
       }
@@ -775,6 +929,7 @@ export async function startAwsFaultProxy(
   };
 
   const server = http.createServer((req, res) => {
+    const startedAt = Date.now();
     const chunks: Buffer[] = [];
     req.on('data', c => chunks.push(c));
     req.on('end', () => {
@@ -783,7 +938,7 @@ export async function startAwsFaultProxy(
       const record: AwsCall = {
         operation: call.operation,
         caller: callerOf(req.headers),
-        startedAt: Date.now(),
+        startedAt,
       };
       calls.push(record);
       res.once('close', () => {
@@ -819,7 +974,7 @@ export async function startAwsFaultProxy(
             answer => {
               if (answer.statusCode === 200) startTransition(call, body);
               if (
-                DESCRIBE_STREAM.has(call.operation) &&
+                SAYS_STATUS.has(call.operation) &&
                 (holds.length > 0 || transitioning.size > 0)
               ) {
                 rewriteStatus(answer, res, call);
@@ -878,8 +1033,14 @@ export async function startAwsFaultProxy(
       }
       rules.push({ rule: { ...rule }, left });
     },
-    holdStreamStatus({ status, forMs, streamName }) {
-      holds.push({ status, until: Date.now() + forMs, streamName });
+    holdStreamStatus({ status, forMs, streamName, account, region }) {
+      holds.push({
+        status,
+        until: Date.now() + forMs,
+        streamName,
+        account,
+        region,
+      });
     },
     clear() {
       rules = [];
@@ -890,6 +1051,23 @@ export async function startAwsFaultProxy(
     calls: () => calls.map(c => ({ ...c })),
     resetCalls() {
       calls = [];
+    },
+    limitsReport() {
+      const report = new Map<
+        string,
+        { operation: string; calls: number; throttled: number }
+      >();
+      for (const { operation, throttled } of calls) {
+        const entry = report.get(operation) ?? {
+          operation,
+          calls: 0,
+          throttled: 0,
+        };
+        entry.calls += 1;
+        if (throttled) entry.throttled += 1;
+        report.set(operation, entry);
+      }
+      return [...report.values()];
     },
     close: () =>
       new Promise<void>(resolve => {

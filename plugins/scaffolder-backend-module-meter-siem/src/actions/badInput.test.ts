@@ -151,6 +151,12 @@ const cases: Case[] = [
     /retentionHours must be between 24 and 8760/,
   ],
   [
+    'configure not a boolean',
+    stream,
+    v => ({ ...v, configure: 'later' }),
+    /configure must be true or false/,
+  ],
+  [
     'capacity mode unknown',
     stream,
     v => ({ ...v, capacityMode: 'BURST' }),

@@ -72,6 +72,13 @@ export function createStreamAction(options: ActionOptions) {
       const streamName = names.stream;
       const ownership = ownershipChecks(access, settings, ctx, input);
       await ownership.newOwner();
+      // The schema says boolean; a caller of the handler itself may not.
+      if (
+        input.configure !== undefined &&
+        typeof input.configure !== 'boolean'
+      ) {
+        assertInput([{ field: 'configure', message: 'must be true or false' }]);
+      }
       const configure = input.configure !== false;
 
       if (ctx.isDryRun) {

@@ -83,6 +83,11 @@ export async function ensureAlarm(
       ).MetricAlarms?.[0],
     tagsOf: alarm => alarmTags(aws, alarm.AlarmArn!).read(),
     create: () => put(ctx.tags),
+    // PutMetricAlarm answers nothing: the alarm is what was put.
+    fromCreate: () => ({
+      ...wanted,
+      AlarmArn: `arn:aws:cloudwatch:${aws.region}:${aws.accountId}:alarm:${wanted.AlarmName}`,
+    }),
     call: call('cloudwatch:PutMetricAlarm'),
   });
   const arn = found.AlarmArn!;

@@ -38,14 +38,19 @@ export interface EnsureContext {
  * missing one is created once (in a checkpoint); when AWS says it exists
  * after the SDK retried the create, an earlier attempt made it and lost its
  * answer, and it is checked like any existing one.
+ *
+ * A create whose answer describes the resource (`fromCreate`) needs no
+ * second look; otherwise, or when a recovered task skips the create, `find`
+ * looks again.
  */
-export async function findOrCreate<T>(
+export async function findOrCreate<T, C = unknown>(
   ctx: EnsureContext,
   resource: {
     label: ResourceLabel;
     find(): Promise<T | undefined>;
     tagsOf(found: T): Promise<Record<string, string>>;
-    create(): Promise<unknown>;
+    create(): Promise<C>;
+    fromCreate?(answer: C): T | undefined;
     call: AwsCallContext;
   },
 ): Promise<{ found: T; tags?: Record<string, string>; adopted: boolean }> {
@@ -62,17 +67,26 @@ export async function findOrCreate<T>(
     return { found: existing, tags: await check(existing), adopted: true };
   }
   const { accountId, region } = resource.label;
+  let made: T | undefined;
   const outcome = await ctx.checkpoint({
     key: `meter-siem.create.${accountId}.${region ?? 'global'}.${what}`,
     fn: () =>
-      createOnce(() => resource.create(), {
-        ...resource.call,
-        what: `${what} (account ${accountId}${
-          region ? `, region ${region}` : ''
-        })`,
-      }),
+      createOnce(
+        async () => {
+          // Not inside `fromCreate?.(…)`: with no fromCreate, its argument
+          // would never be evaluated.
+          const answer = await resource.create();
+          made = resource.fromCreate?.(answer);
+        },
+        {
+          ...resource.call,
+          what: `${what} (account ${accountId}${
+            region ? `, region ${region}` : ''
+          })`,
+        },
+      ),
   });
-  const found = await resource.find();
+  const found = (outcome === 'created' && made) || (await resource.find());
   if (!found) {
     throw new Error(
       `${what} was created but AWS does not show it yet; run the template again in a minute`,

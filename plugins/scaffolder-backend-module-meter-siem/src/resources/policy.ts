@@ -51,6 +51,7 @@ export async function ensurePolicy(
           Tags: ctx.tags,
         }),
       ),
+    fromCreate: answer => answer.Policy,
     call: call('iam:CreatePolicy'),
   });
   if (!adopted) return;

@@ -68,6 +68,8 @@ export async function ensureRole(
           Tags: ctx.tags,
         }),
       ),
+    // CreateRole answers with the role, its trust policy and tags.
+    fromCreate: answer => answer.Role,
     call: call('iam:CreateRole'),
   });
   // Whichever run made it, the role holds the external ID of that run.

@@ -213,14 +213,21 @@ export function entityRouteParams(
   }
 }
 
-/** `PROVISIONED, 2 shards` or `ON_DEMAND`. */
+/** The capacity modes as the create form names them. */
+const CAPACITY_LABELS: Record<string, string> = {
+  PROVISIONED: 'Provisioned',
+  ON_DEMAND: 'On-demand',
+};
+
+/** `Provisioned, 2 shards` or `On-demand`. */
 export function formatCapacity(view: IntegrationView): string | undefined {
   if (!view.capacityMode) return undefined;
+  const mode = CAPACITY_LABELS[view.capacityMode] ?? view.capacityMode;
   if (view.capacityMode === 'PROVISIONED' && view.shardCount) {
     const shards = view.shardCount === '1' ? 'shard' : 'shards';
-    return `${view.capacityMode}, ${view.shardCount} ${shards}`;
+    return `${mode}, ${view.shardCount} ${shards}`;
   }
-  return view.capacityMode;
+  return mode;
 }
 
 /**

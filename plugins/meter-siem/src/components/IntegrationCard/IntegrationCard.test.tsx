@@ -97,7 +97,7 @@ describe('IntegrationCard', () => {
     ).toBeInTheDocument();
 
     expect(screen.getByText('ACTIVE')).toBeInTheDocument();
-    expect(screen.getByText('PROVISIONED, 2 shards')).toBeInTheDocument();
+    expect(screen.getByText('Provisioned, 2 shards')).toBeInTheDocument();
     expect(screen.getByText('168 hours (7 days)')).toBeInTheDocument();
     expect(screen.getByText('KMS, AWS managed key')).toBeInTheDocument();
     expect(

@@ -109,7 +109,7 @@ describe('IntegrationsPage', () => {
       '111111111111',
       'eu-west-1',
       'production',
-      'PROVISIONED, 2 shards',
+      'Provisioned, 2 shards',
       '168 h (7 d) retention',
       'KMS, AWS managed key',
       'ACTIVE',
@@ -120,7 +120,7 @@ describe('IntegrationsPage', () => {
       .getByText('Meter SIEM branch')
       .closest('[role="row"]')!;
     expect(
-      within(branch as HTMLElement).getByText('ON_DEMAND'),
+      within(branch as HTMLElement).getByText('On-demand'),
     ).toBeInTheDocument();
     expect(
       within(branch as HTMLElement).getByText('CREATING'),

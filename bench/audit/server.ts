@@ -12,6 +12,13 @@
  * it. The frontend's other plugins find no backend here (no catalog, search
  * and so on); the audit page needs only meter-siem.
  *
+ * Two static tokens: BENCH_TOKEN's requests are served as in production,
+ * from the audit's index (the catalog's read permission is ALLOW, as
+ * without a permission policy); BENCH_BASELINE_TOKEN's get a CONDITIONAL
+ * decision on catalog.entity.read with a rule the audit cannot apply in
+ * memory, so that the plugin reads the catalog for each of them: the path
+ * every request took before the index, measured in the same run.
+ *
  * Prints one line "READY <ms to build entities> <entities>" once it listens.
  */
 import { createBackend } from '@backstage/backend-defaults';
@@ -26,6 +33,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   IntegrationFacts,
   buildIntegrationEntities,
@@ -41,6 +49,7 @@ import guestProvider from '@backstage/plugin-auth-backend-module-guest-provider'
 const count = Number(process.env.BENCH_INTEGRATIONS ?? 5000);
 const port = Number(process.env.BENCH_BACKEND_PORT ?? 7117);
 const token = process.env.BENCH_TOKEN!;
+const baselineToken = process.env.BENCH_BASELINE_TOKEN;
 const teams = 50;
 const baseUrl = `http://localhost:${port}`;
 // The app's own settings (its plugins found with app.packages, its pages'
@@ -160,6 +169,17 @@ backend.add(
           auth: {
             externalAccess: [
               { type: 'static', options: { token, subject: 'benchmark' } },
+              ...(baselineToken
+                ? [
+                    {
+                      type: 'static',
+                      options: {
+                        token: baselineToken,
+                        subject: 'benchmark-baseline',
+                      },
+                    },
+                  ]
+                : []),
             ],
           },
         },
@@ -182,6 +202,43 @@ backend.add(
     service: catalogServiceRef,
     deps: {},
     factory: () => catalog as any,
+  }),
+);
+// Every permission allowed, as without a policy; but for the baseline
+// token's catalog reads, a condition only the catalog can apply.
+backend.add(
+  createServiceFactory({
+    service: coreServices.permissions,
+    deps: {},
+    factory: () =>
+      ({
+        async authorize(requests: unknown[]) {
+          return requests.map(() => ({ result: AuthorizeResult.ALLOW }));
+        },
+        async authorizeConditional(
+          requests: Array<{ permission: { name: string } }>,
+          options: { credentials: { principal: unknown } },
+        ) {
+          const principal = options.credentials.principal as {
+            subject?: string;
+          };
+          const baseline = principal.subject?.endsWith('benchmark-baseline');
+          return requests.map(({ permission }) =>
+            baseline && permission.name === 'catalog.entity.read'
+              ? {
+                  result: AuthorizeResult.CONDITIONAL,
+                  pluginId: 'catalog',
+                  resourceType: 'catalog-entity',
+                  conditions: {
+                    rule: 'BENCH_ONLY_THE_CATALOG_KNOWS',
+                    resourceType: 'catalog-entity',
+                    params: {},
+                  },
+                }
+              : { result: AuthorizeResult.ALLOW },
+          );
+        },
+      } as any),
   }),
 );
 backend.add(meterSiemPlugin);

@@ -1,99 +1,44 @@
 import {
+  BackstageCredentials,
+  coreServices,
+  createServiceFactory,
+  createServiceRef,
+} from '@backstage/backend-plugin-api';
+import {
   mockCredentials,
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
-import { Entity } from '@backstage/catalog-model';
+import {
+  Entity,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import {
+  CatalogService,
+  catalogServiceRef,
+} from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
+  AuthorizeResult,
+  PolicyDecision,
+} from '@backstage/plugin-permission-common';
+import {
   AuditFinding,
-  IntegrationFacts,
+  INTEGRATIONS_SYNCED_TOPIC,
   buildIntegrationEntities,
-  buildPermissionsPolicy,
-  buildTrustPolicy,
-  resolveSettings,
 } from '@internal/backstage-plugin-meter-siem-common';
 import request from 'supertest';
+import {
+  entities,
+  externalId,
+  integration,
+  managed,
+  org,
+  settings,
+} from './__testUtils__/fixtures';
 import { CSV_COLUMNS } from './report';
 import { meterSiemPlugin } from './plugin';
-
-const settings = resolveSettings();
-const externalId = 'beef'.repeat(16);
-
-function integration(
-  name: string,
-  accountId: string,
-  region: string,
-  tags: Record<string, string>,
-  options: { externalId?: boolean } = {},
-): IntegrationFacts {
-  const streamArn = `arn:aws:kinesis:${region}:${accountId}:stream/meter-siem-${name}`;
-  const trustPolicy = buildTrustPolicy({
-    principalArn: settings.meterPrincipalArn,
-    externalId,
-  });
-  if (options.externalId === false) delete trustPolicy.Statement[0].Condition;
-  return {
-    accountId,
-    region,
-    role: {
-      arn: `arn:aws:iam::${accountId}:role/meter-siem-${name}`,
-      name: `meter-siem-${name}`,
-      tags,
-      trustPolicy,
-    },
-    permissions: [{ document: buildPermissionsPolicy(streamArn) }],
-    streamArn,
-    stream: { name: `meter-siem-${name}`, tags },
-  };
-}
-
-const managed = { 'managed-by': 'backstage', environment: 'production' };
-const facts = [
-  // Breaks nothing.
-  integration('clean', '111111111111', 'us-east-1', {
-    ...managed,
-    owner: 'group:default/network',
-  }),
-  // No owner tag anywhere: owned by the fallback, two owner-tag-missing.
-  integration('orphan', '111111111111', 'eu-west-1', { ...managed }),
-  // Owner unknown to the catalog, made by hand, no external ID.
-  integration(
-    'hand',
-    '222222222222',
-    'eu-west-1',
-    { owner: 'group:default/ghosts', environment: 'lab, "b"' },
-    { externalId: false },
-  ),
-  // Jane's, with the environment missing.
-  integration('janes', '222222222222', 'us-east-1', {
-    'managed-by': 'backstage',
-    owner: 'user:default/jane',
-  }),
-];
-
-const org: Entity[] = [
-  {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Group',
-    metadata: { name: 'network', namespace: 'default' },
-    spec: { type: 'team', children: [] },
-  },
-  {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'User',
-    metadata: { name: 'jane', namespace: 'default' },
-    spec: {},
-  },
-];
-
-const entities = [
-  ...(buildIntegrationEntities(facts, {
-    settings,
-    fallbackOwner: 'group:default/network',
-  }) as unknown as Entity[]),
-  ...org,
-];
 
 async function start(config: object = {}, catalog: Entity[] = entities) {
   const { server } = await startTestBackend({
@@ -229,7 +174,22 @@ describe('GET /api/meter-siem/findings', () => {
       },
       // Jane's two, counted by the server for the page's "of your team's".
       mine: 2,
+      mineByOwner: { 'user:default/jane': 2 },
+      // The filters' options, without the findings themselves.
+      byAccount: { '111111111111': 2, '222222222222': 6 },
+      byRegion: { 'eu-west-1': 6, 'us-east-1': 2 },
+      byRule: {
+        'owner-tag-missing': 2,
+        'owner-unknown': 2,
+        'required-tag-missing': 2,
+        'trust-without-external-id': 1,
+        unmanaged: 1,
+      },
     });
+    // Every finding, none left to a next page.
+    expect(res.body.totalFindings).toBe(8);
+    expect(res.body.offset).toBe(0);
+    expect(res.body).not.toHaveProperty('limit');
     expect(all[2]).toEqual({
       id: 'trust-without-external-id:resource:default/hand-222222222222:role',
       ruleId: 'trust-without-external-id',
@@ -513,4 +473,292 @@ describe('GET /api/meter-siem/findings', () => {
       .set('Authorization', mockCredentials.user.header('user:default/jane'));
     expect(none.body.findings).toEqual([]);
   });
+});
+
+/** The user a request acts for, or `service`. */
+function subjectOf(credentials: BackstageCredentials): string {
+  const principal = credentials.principal as {
+    type: string;
+    userEntityRef?: string;
+  };
+  return principal.type === 'user' ? principal.userEntityRef! : principal.type;
+}
+
+/**
+ * The in-memory catalog, recording who reads it, and hiding what `hide`
+ * says from each reader, as the catalog would with a policy of its own.
+ */
+function recordingCatalog(
+  catalog: Entity[],
+  hide: (subject: string, entity: Entity) => boolean = () => false,
+) {
+  const base = catalogServiceMock({ entities: catalog });
+  const reads: string[] = [];
+  const service: Partial<CatalogService> = {
+    async getEntities(req, options) {
+      const subject = subjectOf(options.credentials);
+      reads.push(subject);
+      const answer = await base.getEntities(req, options);
+      return { items: answer.items.filter(e => !hide(subject, e)) };
+    },
+    async getEntityByRef(ref, options) {
+      const subject = subjectOf(options.credentials);
+      reads.push(subject);
+      const entity = await base.getEntityByRef(ref, options);
+      return entity && !hide(subject, entity) ? entity : undefined;
+    },
+  };
+  return {
+    reads,
+    factory: createServiceFactory({
+      service: catalogServiceRef,
+      deps: {},
+      factory: () => service as CatalogService,
+    }),
+  };
+}
+
+const conditional = (
+  conditions: Extract<PolicyDecision, { conditions: unknown }>['conditions'],
+): PolicyDecision => ({
+  result: AuthorizeResult.CONDITIONAL,
+  pluginId: 'catalog',
+  resourceType: 'catalog-entity',
+  conditions,
+});
+
+describe('the catalog read permission', () => {
+  // As the catalog's processing adds them from spec.owner.
+  const withRelations = entities.map(entity =>
+    entity.spec?.type === 'meter-siem-integration'
+      ? {
+          ...entity,
+          relations: [
+            {
+              type: 'ownedBy',
+              targetRef: stringifyEntityRef(
+                parseEntityRef(String(entity.spec.owner), {
+                  defaultKind: 'group',
+                  defaultNamespace: 'default',
+                }),
+              ),
+            },
+          ],
+        }
+      : entity,
+  );
+  // Each user's decision on catalog.entity.read.
+  const decisions: Record<string, PolicyDecision> = {
+    'user:default/bob': { result: AuthorizeResult.ALLOW },
+    'user:default/eve': { result: AuthorizeResult.DENY },
+    // What catalog's isEntityOwner makes: only what their team owns.
+    'user:default/jane': conditional({
+      rule: 'IS_ENTITY_OWNER',
+      resourceType: 'catalog-entity',
+      params: { claims: ['user:default/jane', 'group:default/ghosts'] },
+    }),
+    'user:default/nina': conditional({
+      allOf: [
+        {
+          rule: 'IS_ENTITY_KIND',
+          resourceType: 'catalog-entity',
+          params: { kinds: ['resource'] },
+        },
+        {
+          not: {
+            rule: 'HAS_ANNOTATION',
+            resourceType: 'catalog-entity',
+            params: {
+              annotation: 'meter-siem.io/account-id',
+              value: '222222222222',
+            },
+          },
+        },
+      ],
+    }),
+    // A rule of the catalog's own that no one here knows.
+    'user:default/carl': conditional({
+      rule: 'IS_IN_ACCOUNT_111111111111',
+      resourceType: 'catalog-entity',
+      params: {},
+    }),
+  };
+  const asked: string[] = [];
+  const permissions = createServiceFactory({
+    service: coreServices.permissions,
+    deps: {},
+    factory: () => ({
+      async authorize(requests) {
+        return requests.map(() => ({ result: AuthorizeResult.ALLOW }));
+      },
+      async authorizeConditional(requests, { credentials }) {
+        asked.push(...requests.map(r => r.permission.name));
+        const subject = subjectOf(credentials);
+        return requests.map(
+          () => decisions[subject] ?? { result: AuthorizeResult.ALLOW },
+        ) as any;
+      },
+    }),
+  });
+  // What the catalog itself lets carl read, by that rule.
+  const catalog = recordingCatalog(
+    withRelations,
+    (subject, entity) =>
+      subject === 'user:default/carl' &&
+      entity.metadata.annotations?.['meter-siem.io/account-id'] !==
+        '111111111111',
+  );
+  const userReads = () => catalog.reads.filter(s => s !== 'service');
+  let server: Server;
+  beforeAll(async () => {
+    ({ server } = await startTestBackend({
+      features: [
+        meterSiemPlugin,
+        catalog.factory,
+        permissions,
+        mockServices.httpAuth.factory({
+          defaultCredentials: mockCredentials.none(),
+        }),
+      ],
+    }));
+  });
+
+  const integrations = async (user: string, query = '') =>
+    [
+      ...new Set(
+        (
+          await findings(
+            server,
+            query,
+            mockCredentials.user.header(`user:default/${user}`),
+          )
+        ).map(f => f.integration),
+      ),
+    ].sort();
+
+  it('shows everything to whom the policy allows it, without reading the catalog', async () => {
+    expect(await integrations('bob')).toEqual(['hand', 'janes', 'orphan']);
+    expect(asked).toContain('catalog.entity.read');
+    // The index's catalog reads are the plugin's own, as a service.
+    expect(userReads()).toEqual([]);
+  });
+
+  it('shows nothing to whom it denies it', async () => {
+    expect(await integrations('eve')).toEqual([]);
+    const res = await request(server)
+      .get(
+        '/api/meter-siem/findings?entityRef=resource:default/hand-222222222222',
+      )
+      .set('Authorization', mockCredentials.user.header('user:default/eve'));
+    expect(res.status).toBe(404);
+  });
+
+  it("applies the catalog's conditions in memory: only what the user's team owns", async () => {
+    expect(await integrations('jane')).toEqual(['hand', 'janes']);
+    const res = await request(server)
+      .get('/api/meter-siem/findings')
+      .set('Authorization', mockCredentials.user.header('user:default/jane'));
+    // The counts are of what the user may see.
+    expect(res.body.totalFindings).toBe(6);
+    expect(Object.keys(res.body.counts.byOwner).sort()).toEqual([
+      'group:default/ghosts',
+      'user:default/jane',
+    ]);
+    // One integration: another team's is not found.
+    const orphan = await request(server)
+      .get(
+        '/api/meter-siem/findings?entityRef=resource:default/orphan-111111111111',
+      )
+      .set('Authorization', mockCredentials.user.header('user:default/jane'));
+    expect(orphan.status).toBe(404);
+    expect(
+      await integrations(
+        'jane',
+        '?entityRef=resource:default/janes-222222222222',
+      ),
+    ).toEqual(['janes']);
+    // And the CSV holds no more.
+    const csv = await request(server)
+      .get('/api/meter-siem/findings?format=csv')
+      .set('Authorization', mockCredentials.user.header('user:default/jane'));
+    expect(csv.text).not.toContain('orphan');
+    expect(userReads()).toEqual([]);
+
+    // Combined conditions too: resources outside account 222222222222.
+    expect(await integrations('nina')).toEqual(['orphan']);
+    expect(userReads()).toEqual([]);
+  });
+
+  it('reads the catalog as the user when a condition uses a rule it cannot apply', async () => {
+    expect(await integrations('carl')).toEqual(['orphan']);
+    expect(userReads()).toEqual(['user:default/carl']);
+    const hand = await request(server)
+      .get(
+        '/api/meter-siem/findings?entityRef=resource:default/hand-222222222222',
+      )
+      .set('Authorization', mockCredentials.user.header('user:default/carl'));
+    expect(hand.status).toBe(404);
+  });
+});
+
+describe('the index of findings', () => {
+  /** A bus shared by the plugins, as the events service is. */
+  const testEventsRef = createServiceRef<{
+    publish(params: { topic: string; eventPayload: unknown }): Promise<void>;
+  }>({ id: 'events.service', scope: 'plugin' });
+  const subscribers: Array<{
+    topics: string[];
+    onEvent: (params: {
+      topic: string;
+      eventPayload: unknown;
+    }) => Promise<void>;
+  }> = [];
+  const bus = {
+    async publish(params: { topic: string; eventPayload: unknown }) {
+      for (const s of subscribers) {
+        if (s.topics.includes(params.topic)) await s.onEvent(params);
+      }
+    },
+    async subscribe(options: (typeof subscribers)[number]) {
+      subscribers.push(options);
+    },
+  };
+
+  it('is built once from the catalog, and again after a sync says the facts changed', async () => {
+    const removed = new Set<string>();
+    const catalog = recordingCatalog(entities, (_, entity) =>
+      removed.has(entity.metadata.name),
+    );
+    const { server } = await startTestBackend({
+      features: [
+        meterSiemPlugin,
+        catalog.factory,
+        createServiceFactory({
+          service: testEventsRef,
+          deps: {},
+          factory: () => bus as any,
+        }),
+        mockServices.httpAuth.factory({
+          defaultCredentials: mockCredentials.none(),
+        }),
+      ],
+    });
+    const names = async () =>
+      [...new Set((await findings(server)).map(f => f.integration))].sort();
+    expect(await names()).toEqual(['hand', 'janes', 'orphan']);
+    expect(await names()).toEqual(['hand', 'janes', 'orphan']);
+    // Only the plugin's own reads: integrations and owners, once.
+    expect(catalog.reads).toEqual(['service', 'service']);
+
+    removed.add('hand-222222222222');
+    // Until an event, the index stands.
+    expect(await names()).toEqual(['hand', 'janes', 'orphan']);
+    await bus.publish({ topic: INTEGRATIONS_SYNCED_TOPIC, eventPayload: {} });
+    // Rebuilt once the catalog has had the time to take the sync in.
+    for (let i = 0; i < 100 && (await names()).includes('hand'); i++) {
+      await new Promise(resolve => setTimeout(resolve, 200));
+    }
+    expect(await names()).toEqual(['janes', 'orphan']);
+    expect(catalog.reads).toEqual(['service', 'service', 'service', 'service']);
+  }, 30_000);
 });

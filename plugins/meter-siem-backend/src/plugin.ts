@@ -11,9 +11,12 @@ import {
   AwsClientFactory,
   IntegrationAccess,
 } from '@internal/backstage-plugin-meter-siem-node';
+import { AuditIndex, buildSnapshot, readCatalog } from './auditIndex';
 import { readAuditConfig } from './config';
 import { createDeliveryRouter } from './deliveryRouter';
 import { createExternalIdRouter } from './externalIdRouter';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { subscribeToFactChanges } from './events';
 import { createRouter } from './router';
 
 /**
@@ -39,6 +42,8 @@ export const meterSiemPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         logger: coreServices.logger,
+        lifecycle: coreServices.lifecycle,
+        events: eventsServiceRef,
       },
       async init({
         config,
@@ -50,6 +55,8 @@ export const meterSiemPlugin = createBackendPlugin({
         permissions,
         permissionsRegistry,
         logger,
+        lifecycle,
+        events,
       }) {
         // Listed in the permission metadata, for policy tooling.
         permissionsRegistry.addPermissions(meterSiemPermissions);
@@ -73,13 +80,35 @@ export const meterSiemPlugin = createBackendPlugin({
         };
         httpRouter.use(createExternalIdRouter(integrations));
         httpRouter.use(createDeliveryRouter(integrations));
+        const audit = readAuditConfig(config);
+        // The findings, computed when the facts change rather than per
+        // request: after each sync's event, else every minute.
+        const index = new AuditIndex({
+          logger,
+          load: async () => {
+            const readAt = Date.now();
+            const read = await readCatalog(catalog, auth);
+            return buildSnapshot(
+              read.integrations,
+              read.knownOwners,
+              audit,
+              readAt,
+            );
+          },
+        });
+        await subscribeToFactChanges(events, index);
+        lifecycle.addStartupHook(() => index.start());
+        lifecycle.addShutdownHook(() => index.stop());
         httpRouter.use(
           await createRouter({
             httpAuth,
             auth,
             userInfo,
             catalog,
-            audit: readAuditConfig(config),
+            permissions,
+            audit,
+            index,
+            logger,
           }),
         );
       },

@@ -1,45 +1,62 @@
 import {
   AuthService,
+  BackstageCredentials,
   HttpAuthService,
+  LoggerService,
+  PermissionsService,
   UserInfoService,
 } from '@backstage/backend-plugin-api';
 import {
+  CompoundEntityRef,
   Entity,
   parseEntityRef,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
-import { InputError, NotFoundError } from '@backstage/errors';
+import {
+  InputError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   AUDIT_RULES,
   AUDIT_SEVERITIES,
-  AuditFinding,
+  AuditReport,
   FindingFilters,
   INTEGRATION_ENTITY_FILTER,
   comparableOwner,
-  filterFindings,
+  countFindings,
   isIntegrationEntity,
   ownerRefFromTag,
 } from '@internal/backstage-plugin-meter-siem-common';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
-import { AuditConfig } from './config';
 import {
-  buildReport,
-  findingsOf,
-  findingsToCsv,
-  oldestFactsReadAt,
-} from './report';
+  AuditIndex,
+  IndexedIntegration,
+  buildSnapshot,
+  queryFindings,
+} from './auditIndex';
+import { catalogReadVisibility } from './catalogAccess';
+import { AuditConfig } from './config';
+import { findingsToCsv } from './report';
 
 export interface RouterOptions {
   httpAuth: HttpAuthService;
   auth: AuthService;
   userInfo: UserInfoService;
   catalog: CatalogService;
+  permissions: PermissionsService;
   audit: AuditConfig;
+  /** The findings of every integration, kept up to date with the catalog. */
+  index: AuditIndex;
+  logger: LoggerService;
 }
 
-/** Only what the audit reads, to keep the catalog's answer small. */
+/**
+ * Only what the audit reads, to keep the catalog's answer small, when it
+ * reads the catalog for a request.
+ */
 const INTEGRATION_FIELDS = [
   'kind',
   'metadata.namespace',
@@ -175,11 +192,142 @@ function wantsCsv(req: Request): boolean {
   return format === 'csv';
 }
 
+/** `limit` or `offset`: a whole number from 0, given once, or nothing. */
+function countParam(req: Request, name: 'limit' | 'offset') {
+  const raw = req.query[name];
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string') {
+    throw new InputError(`${name} must be given once`);
+  }
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value)) {
+    throw new InputError(
+      `${name} must be a whole number from 0${
+        name === 'limit' ? ' (0 for the counts alone)' : ''
+      }; got "${raw.slice(0, 40)}"`,
+    );
+  }
+  return value;
+}
+
+/**
+ * The page of the JSON report asked for: from `offset` (default 0), at most
+ * `limit` findings (default all of them). The CSV is never paged.
+ */
+function readPage(req: Request, csv: boolean) {
+  const limit = countParam(req, 'limit');
+  const offset = countParam(req, 'offset');
+  if (csv && (limit !== undefined || offset !== undefined)) {
+    throw new InputError(
+      'limit and offset page the JSON report; the CSV always holds every finding that passes the filters: leave them out',
+    );
+  }
+  return { limit, offset: offset ?? 0 };
+}
+
+function readEntityRef(req: Request): CompoundEntityRef | undefined {
+  const entityRef = req.query.entityRef;
+  if (entityRef === undefined) return undefined;
+  if (typeof entityRef !== 'string') {
+    throw new InputError('entityRef must be given once');
+  }
+  try {
+    return parseEntityRef(entityRef, { defaultKind: 'resource' });
+  } catch {
+    throw new InputError(`entityRef "${entityRef}" is not an entity reference`);
+  }
+}
+
+function notAnIntegration(ref: CompoundEntityRef) {
+  return new NotFoundError(
+    `No Meter SIEM integration ${stringifyEntityRef(ref)} in the catalog`,
+  );
+}
+
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { httpAuth, auth, userInfo, catalog, audit } = options;
+  const {
+    httpAuth,
+    auth,
+    userInfo,
+    catalog,
+    permissions,
+    audit,
+    index,
+    logger,
+  } = options;
   const router = Router();
+
+  /**
+   * The integrations' findings as the caller may see them: from the index,
+   * with the catalog's read permission applied in memory; from the catalog
+   * itself, with the caller's credentials, only when the permission's
+   * conditions need the catalog, or for an integration not indexed yet.
+   */
+  async function findingsFor(
+    credentials: BackstageCredentials,
+    filters: FindingFilters,
+    entityRef: CompoundEntityRef | undefined,
+    now: number,
+  ) {
+    const [snapshot, visibility, ownership] = await Promise.all([
+      index.snapshot().catch(error => {
+        throw new ServiceUnavailableError(
+          `The audit could not read the catalog: ${error}`,
+        );
+      }),
+      catalogReadVisibility(permissions, credentials),
+      auth.isPrincipal(credentials, 'user')
+        ? userInfo
+            .getUserInfo(credentials)
+            .then(info => info.ownershipEntityRefs)
+        : Promise.resolve([]),
+    ]);
+    const query = {
+      filters,
+      ownershipRefs: new Set(ownership.map(ref => ref.toLowerCase())),
+      now,
+    };
+    // Straight from the catalog, as the caller may read it.
+    const fromCatalog = async () => {
+      const source = buildSnapshot(
+        await readIntegrations(catalog, credentials, entityRef),
+        snapshot.knownOwners,
+        audit,
+        now,
+      );
+      return queryFindings(
+        source,
+        { ...query, only: entityRef && source.integrations[0] },
+        audit,
+      );
+    };
+
+    if (visibility.type === 'unsupported') {
+      logger.debug(
+        `Reading the catalog for the audit of this request: the catalog read permission's ${visibility.reason} cannot be applied in memory`,
+      );
+      return fromCatalog();
+    }
+    let visible: ((i: IndexedIntegration) => boolean) | undefined;
+    if (visibility.type === 'none') {
+      visible = () => false;
+    } else if (visibility.type === 'some') {
+      visible = i => visibility.matches(snapshot.searchRows(i.entity));
+    }
+    if (!entityRef) {
+      return queryFindings(snapshot, { ...query, visible }, audit);
+    }
+    const only = snapshot.byRef(stringifyEntityRef(entityRef));
+    if (only) {
+      if (visible && !visible(only)) throw notAnIntegration(entityRef);
+      return queryFindings(snapshot, { ...query, only }, audit);
+    }
+    if (visibility.type === 'none') throw notAnIntegration(entityRef);
+    // Not indexed yet: registered since the index was built, perhaps.
+    return fromCatalog();
+  }
 
   router.get('/findings', async (req, res) => {
     // The default auth policy has already refused anonymous requests.
@@ -188,49 +336,15 @@ export async function createRouter(
     });
     const filters = readFilters(req);
     const csv = wantsCsv(req);
-    const entityRef =
-      typeof req.query.entityRef === 'string' ? req.query.entityRef : undefined;
-
-    // The integrations as the caller may see them; the owners with the
-    // plugin's own credentials, so that an owner hidden from the caller is
-    // not reported as unknown.
+    const { limit, offset } = readPage(req, csv);
+    const entityRef = readEntityRef(req);
     const now = Date.now();
-    const ownCredentials = await auth.getOwnServiceCredentials();
-    const [integrations, owners, ownership] = await Promise.all([
-      readIntegrations(catalog, credentials, entityRef),
-      catalog.getEntities(
-        {
-          filter: [{ kind: 'Group' }, { kind: 'User' }],
-          fields: ['kind', 'metadata.namespace', 'metadata.name'],
-        },
-        { credentials: ownCredentials },
-      ),
-      auth.isPrincipal(credentials, 'user')
-        ? userInfo
-            .getUserInfo(credentials)
-            .then(info => info.ownershipEntityRefs)
-        : Promise.resolve([]),
-    ]);
-    const knownOwners = new Set(
-      owners.items.map(e => stringifyEntityRef(e).toLowerCase()),
-    );
-    const findings: AuditFinding[] = filterFindings(
-      findingsOf(
-        integrations,
-        {
-          ...audit,
-          knownOwners,
-          staleness: {
-            now,
-            staleAfterMs: audit.staleAfterMs,
-            rotationMaxAgeMs: audit.rotationMaxAgeMs,
-          },
-        },
-        new Set(ownership.map(ref => ref.toLowerCase())),
-      ),
+    const { findings, factsReadAt } = await findingsFor(
+      credentials,
       filters,
+      entityRef,
+      now,
     );
-    const report = buildReport(findings, oldestFactsReadAt(integrations));
 
     if (csv) {
       // The app may be served from another origin (3000 beside 7007 in
@@ -239,35 +353,44 @@ export async function createRouter(
       res
         .status(200)
         .type('text/csv; charset=utf-8')
-        .attachment(findingsCsvFilename(filters, entityRef, new Date(now)))
-        .send(findingsToCsv(report.findings));
+        .attachment(
+          findingsCsvFilename(
+            filters,
+            entityRef && stringifyEntityRef(entityRef),
+            new Date(now),
+          ),
+        )
+        .send(findingsToCsv(findings));
       return;
     }
+    const report: AuditReport = {
+      findings:
+        limit === undefined
+          ? findings.slice(offset)
+          : findings.slice(offset, offset + limit),
+      totalFindings: findings.length,
+      offset,
+      ...(limit !== undefined && { limit }),
+      counts: countFindings(findings),
+      generatedAt: new Date(now).toISOString(),
+      ...(factsReadAt && { factsReadAt }),
+    };
     res.status(200).json(report);
   });
 
   return router;
 }
 
+/** The integrations as the caller may read them, from the catalog. */
 async function readIntegrations(
   catalog: CatalogService,
-  credentials: Awaited<ReturnType<HttpAuthService['credentials']>>,
-  entityRef: string | undefined,
+  credentials: BackstageCredentials,
+  entityRef: CompoundEntityRef | undefined,
 ): Promise<Entity[]> {
   if (entityRef !== undefined) {
-    let ref;
-    try {
-      ref = parseEntityRef(entityRef, { defaultKind: 'resource' });
-    } catch {
-      throw new InputError(
-        `entityRef "${entityRef}" is not an entity reference`,
-      );
-    }
-    const entity = await catalog.getEntityByRef(ref, { credentials });
+    const entity = await catalog.getEntityByRef(entityRef, { credentials });
     if (!entity || !isIntegrationEntity(entity)) {
-      throw new NotFoundError(
-        `No Meter SIEM integration ${stringifyEntityRef(ref)} in the catalog`,
-      );
+      throw notAnIntegration(entityRef);
     }
     return [entity];
   }

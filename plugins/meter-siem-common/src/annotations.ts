@@ -108,6 +108,17 @@ export interface IntegrationRemovedEvent {
 }
 
 /**
+ * The event the catalog provider publishes after each sync has applied its
+ * entities to the catalog, so that the audit (the meter-siem backend)
+ * rebuilds its index of findings from the new facts at once rather than at
+ * its next periodic refresh. The payload is not read: any sync may have
+ * changed any integration's facts.
+ *
+ * @public
+ */
+export const INTEGRATIONS_SYNCED_TOPIC = 'meter-siem.integrations.synced';
+
+/**
  * The catalog name of an integration: its name and account, since IAM role
  * names (and so integration names) are unique only within one account.
  *

@@ -59,6 +59,10 @@ describe('compareFindings and countFindings', () => {
       bySeverity: { critical: 1, high: 0, medium: 0, low: 2 },
       byOwner: { 'group:default/network': 2, 'user:default/jane': 1 },
       mine: 1,
+      byAccount: { [account]: 3 },
+      byRegion: { 'eu-west-1': 3 },
+      byRule: { [base.ruleId]: 3 },
+      mineByOwner: { 'user:default/jane': 1 },
     });
   });
 });

@@ -26,12 +26,34 @@ export interface AuditFinding extends RuleFinding {
 
 /** @public */
 export interface AuditReport {
+  /**
+   * The findings, sorted; with `limit` or `offset`, only that page of them.
+   */
   findings: AuditFinding[];
+  /**
+   * How many findings pass the filters: all of them, not only the page in
+   * `findings`. Absent from reports of backends without pagination.
+   */
+  totalFindings?: number;
+  /** The page's first finding's position among them (0 for the first). */
+  offset?: number;
+  /** The page's size asked for; absent when every finding was asked for. */
+  limit?: number;
+  /** Of every finding that passes the filters, not only the page. */
   counts: {
     bySeverity: Record<AuditSeverity, number>;
     byOwner: Record<string, number>;
     /** Findings of integrations the caller's team owns. */
     mine: number;
+    /**
+     * By account, region and rule: with `byOwner` and `bySeverity`, the
+     * values a filter can offer without the findings themselves.
+     */
+    byAccount?: Record<string, number>;
+    byRegion?: Record<string, number>;
+    byRule?: Record<string, number>;
+    /** The caller's own (`mine`) by owner: which owners are their team. */
+    mineByOwner?: Record<string, number>;
   };
   generatedAt: string;
   /**
@@ -53,19 +75,39 @@ export function compareFindings(a: AuditFinding, b: AuditFinding): number {
   );
 }
 
-/** Counts by severity and by owner. @public */
-export function countFindings(findings: AuditFinding[]): AuditReport['counts'] {
+/** Counts by severity, owner, account, region and rule. @public */
+export function countFindings(
+  findings: AuditFinding[],
+): Required<AuditReport['counts']> {
   const bySeverity = Object.fromEntries(
     AUDIT_SEVERITIES.map(severity => [severity, 0]),
   ) as Record<AuditSeverity, number>;
   const byOwner: Record<string, number> = {};
+  const byAccount: Record<string, number> = {};
+  const byRegion: Record<string, number> = {};
+  const byRule: Record<string, number> = {};
+  const mineByOwner: Record<string, number> = {};
   let mine = 0;
   for (const f of findings) {
     bySeverity[f.severity]++;
     byOwner[f.owner] = (byOwner[f.owner] ?? 0) + 1;
-    if (f.mine) mine++;
+    byAccount[f.accountId] = (byAccount[f.accountId] ?? 0) + 1;
+    byRegion[f.region] = (byRegion[f.region] ?? 0) + 1;
+    byRule[f.ruleId] = (byRule[f.ruleId] ?? 0) + 1;
+    if (f.mine) {
+      mine++;
+      mineByOwner[f.owner] = (mineByOwner[f.owner] ?? 0) + 1;
+    }
   }
-  return { bySeverity, byOwner, mine };
+  return {
+    bySeverity,
+    byOwner,
+    mine,
+    byAccount,
+    byRegion,
+    byRule,
+    mineByOwner,
+  };
 }
 
 /**

@@ -51,6 +51,25 @@ describe('MeterSiemClient', () => {
     );
   });
 
+  it('asks for one page of the findings, or for the counts alone', async () => {
+    const { client: c, fetch } = client(new Response('{}', { status: 200 }));
+    await c.getFindings({ severity: 'high', limit: 20, offset: 40 });
+    expect(fetch).toHaveBeenCalledWith(
+      'http://backstage/api/meter-siem/findings?severity=high&limit=20&offset=40',
+    );
+    expect(findingsSearchParams({ limit: 0, offset: 0 }).toString()).toBe(
+      'limit=0&offset=0',
+    );
+  });
+
+  it('never pages the CSV: it holds every finding of the filters', async () => {
+    const { client: c, fetch } = client(new Response('', { status: 200 }));
+    await c.getFindingsCsv({ owner: 'network', limit: 20, offset: 40 });
+    expect(fetch).toHaveBeenCalledWith(
+      'http://backstage/api/meter-siem/findings?owner=network&format=csv',
+    );
+  });
+
   it('downloads the CSV with its file name', async () => {
     const { client: c, fetch } = client(
       new Response('id,severity\n', {

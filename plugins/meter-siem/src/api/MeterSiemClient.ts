@@ -22,7 +22,11 @@ export type Severity = AuditSeverity;
 /** One broken rule on one integration, as the backend reports it. */
 export type Finding = AuditFinding;
 
-/** The report: findings sorted the user's own first, then by severity. */
+/**
+ * The report: findings sorted the user's own first, then by severity; with
+ * `limit` or `offset`, one page of them, `totalFindings` saying how many
+ * there are in all. Its counts are always of all of them.
+ */
 export type FindingsReport = AuditReport;
 
 /**
@@ -37,6 +41,13 @@ export interface FindingsQuery {
   severity?: Severity | Severity[];
   /** The findings of one integration entity. */
   entityRef?: string;
+  /**
+   * At most this many findings (JSON only): a page of them. 0 answers the
+   * counts alone. Without it, every finding.
+   */
+  limit?: number;
+  /** From the finding at this position, 0 for the first (JSON only). */
+  offset?: number;
 }
 
 /** A downloaded CSV report. */
@@ -51,8 +62,12 @@ export interface FindingsCsv {
  * error status.
  */
 export interface MeterSiemApi {
-  /** The findings that pass the query, with their counts. */
+  /**
+   * The findings that pass the query, with their counts; a page of them
+   * with `limit` and `offset`.
+   */
   getFindings(query?: FindingsQuery): Promise<FindingsReport>;
+  /** Every finding that passes the query: `limit` and `offset` are left out. */
   getFindingsCsv(query?: FindingsQuery): Promise<FindingsCsv>;
   /**
    * The external ID of an integration, read live by the backend from its
@@ -89,7 +104,10 @@ const QUERY_KEYS = [
   'entityRef',
 ] as const;
 
-/** The query string of a findings request; empty values are left out. */
+/**
+ * The query string of a findings request; empty values are left out, and
+ * the page (`limit`, `offset`) from a CSV, which always holds every finding.
+ */
 export function findingsSearchParams(
   query: FindingsQuery = {},
   format: 'json' | 'csv' = 'json',
@@ -102,7 +120,14 @@ export function findingsSearchParams(
       if (item) params.append(key, item);
     }
   }
-  if (format !== 'json') params.set('format', format);
+  if (format === 'json') {
+    for (const key of ['limit', 'offset'] as const) {
+      const value = query[key];
+      if (value !== undefined) params.set(key, String(value));
+    }
+  } else {
+    params.set('format', format);
+  }
   return params;
 }
 

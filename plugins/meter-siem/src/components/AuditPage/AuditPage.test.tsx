@@ -67,6 +67,33 @@ const org: Entity[] = [
   },
 ];
 
+const noFilters = {
+  owner: undefined,
+  account: undefined,
+  region: undefined,
+  rule: undefined,
+  severity: undefined,
+};
+
+/** The client of a backend that pages its answers, as ours does. */
+function pagedApi(all: Finding[]) {
+  const api = mockMeterSiemApi(all);
+  const filtered = api.getFindings.getMockImplementation()!;
+  api.getFindings.mockImplementation(async query => {
+    const whole = await filtered(query);
+    const offset = query?.offset ?? 0;
+    const end = query?.limit === undefined ? undefined : offset + query.limit;
+    return {
+      ...whole,
+      findings: whole.findings.slice(offset, end),
+      totalFindings: whole.findings.length,
+      offset,
+      ...(query?.limit !== undefined && { limit: query.limit }),
+    };
+  });
+  return api;
+}
+
 function render(
   options: {
     api?: Partial<MeterSiemApi>;
@@ -74,7 +101,7 @@ function render(
     catalog?: boolean;
   } = {},
 ) {
-  const api = options.api ?? mockMeterSiemApi(findings);
+  const api = options.api ?? pagedApi(findings);
   const result = renderInTestApp(<AuditPage />, {
     apis: [
       [meterSiemApiRef, api],
@@ -302,23 +329,98 @@ describe('AuditPage', () => {
         'Policy allows more than PutRecordpolicy-too-broad',
       ]),
     );
-    // The whole report (for the filters' options), the table's, and those
-    // of the counts, which leave out their own dimension.
-    expect(api.getFindings).toHaveBeenCalledWith();
+    // The counts of every finding (for the filters' options), the table's
+    // first page, and the counts that leave out their own dimension.
+    expect(api.getFindings).toHaveBeenCalledWith({ limit: 0 });
     expect(api.getFindings).toHaveBeenCalledWith({
       ...network,
       severity: 'low',
+      limit: 20,
+      offset: 0,
     });
     expect(api.getFindings).toHaveBeenCalledWith({
       ...network,
       severity: undefined,
+      limit: 0,
     });
     expect(api.getFindings).toHaveBeenCalledWith({
       ...network,
       owner: undefined,
       severity: 'low',
+      limit: 0,
     });
+    expect(api.getFindings).toHaveBeenCalledTimes(4);
   });
+
+  it('asks the backend for one page at a time, and pages through it', async () => {
+    const many = Array.from({ length: 45 }, (_, i) =>
+      finding({
+        id: `p${i}`,
+        title: `Finding ${String(i).padStart(2, '0')}`,
+        severity: i < 5 ? 'high' : 'low',
+        owner: i % 2 ? 'group:default/network' : 'group:default/security',
+        accountId: i < 40 ? '111111111111' : '222222222222',
+        mine: i % 2 === 0,
+      }),
+    );
+    const api = pagedApi(many);
+    render({ api });
+
+    expect(await screen.findByText('Finding 00')).toBeInTheDocument();
+    // The first rows at once, the others right after.
+    await waitFor(() => expect(findingRows()).toHaveLength(20));
+    expect(findingRows()[19]).toBe('Finding 19owner-tag-missing');
+    // Counted by the server: all 45, not the 20 rows received.
+    expect(
+      screen.getByText(/^45 findings, 23 of your team's/),
+    ).toBeInTheDocument();
+    expect(screen.getByText('1 - 20 of 45')).toBeInTheDocument();
+    expect(severityCount('low')).toBe('Low40findings');
+    // One request on arrival: the first page, with every count.
+    expect(api.getFindings.mock.calls).toEqual([
+      [{ ...noFilters, limit: 20, offset: 0 }],
+    ]);
+    // The filters offer every value, from the counts.
+    await userEvent.click(screen.getByRole('button', { name: / Account$/ }));
+    expect(
+      (await screen.findAllByRole('option')).map(o => o.textContent),
+    ).toEqual(['All', '111111111111', '222222222222']);
+    await userEvent.keyboard('{Escape}');
+
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Next table page' }),
+    );
+    await waitFor(() =>
+      expect(findingRows()[0]).toBe('Finding 20owner-tag-missing'),
+    );
+    expect(screen.getByText('21 - 40 of 45')).toBeInTheDocument();
+    expect(api.getFindings).toHaveBeenLastCalledWith({
+      ...noFilters,
+      limit: 20,
+      offset: 20,
+    });
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Next table page' }),
+    );
+    await waitFor(() => expect(findingRows()).toHaveLength(5));
+    expect(
+      screen.getByRole('button', { name: 'Next table page' }),
+    ).toBeDisabled();
+
+    // A filter starts again from its first page.
+    await choose('Severity', 'High');
+    await waitFor(() => expect(findingRows()).toHaveLength(5));
+    expect(api.getFindings).toHaveBeenCalledWith({
+      ...noFilters,
+      severity: 'high',
+      limit: 20,
+      offset: 0,
+    });
+    // Never every finding at once.
+    expect(
+      api.getFindings.mock.calls.every(([query]) => query?.limit !== undefined),
+    ).toBe(true);
+  }, 30_000);
 
   it("shows the backend's counts", async () => {
     const api = mockMeterSiemApi(findings);
@@ -508,6 +610,8 @@ describe('AuditPage', () => {
       ]),
     });
     await screen.findByText('Owner tag missing on the role');
+    // The seventh row, drawn after the first ones.
+    await screen.findByText('Tag key differs in case');
 
     const link = (title: string, name: string) =>
       within(rowOf(title)).getByRole('link', { name });

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useDeferredValue, useMemo, useState } from 'react';
 import { useApi, useRouteRef } from '@backstage/frontend-plugin-api';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import {
@@ -12,9 +12,8 @@ import {
   Link,
   Table,
   Text,
-  useTable,
 } from '@backstage/ui';
-import { Finding, Severity, meterSiemApiRef } from '../../api';
+import { Finding, FindingsReport, Severity, meterSiemApiRef } from '../../api';
 import { errorMessage } from '../errorMessage';
 import { entityRouteParams } from '../../integration';
 import { useOwnerNames } from '../IntegrationsPage/useOwnerNames';
@@ -25,8 +24,9 @@ import {
   AUDIT_FILTER_KEYS,
   AuditFilterKey,
   AuditFilters,
-  filterOptions,
   ownerCounts,
+  pageOf,
+  reportFilterOptions,
   toQuery,
 } from './findings';
 import { Remedy } from './remedy';
@@ -56,12 +56,15 @@ const LABELS: Record<AuditFilterKey, string> = {
 };
 
 function AuditFilterSelects(props: {
-  findings: Finding[];
+  report?: FindingsReport;
   filters: AuditFilters;
   onChange: (key: AuditFilterKey, value: string | undefined) => void;
   ownerName: OwnerName;
 }) {
-  const { findings, filters, onChange, ownerName } = props;
+  const { filters, onChange, ownerName } = props;
+  // The options after the table's rows: a new report draws its findings
+  // first (the selects keep their size, showing their value meanwhile).
+  const report = useDeferredValue(props.report);
   return (
     <Flex gap="3" align="end" style={{ flexWrap: 'wrap' }}>
       {AUDIT_FILTER_KEYS.map(key => (
@@ -69,7 +72,7 @@ function AuditFilterSelects(props: {
           key={key}
           label={LABELS[key]}
           minWidth={key === 'rule' ? 260 : 160}
-          options={filterOptions(findings, key, ownerName)}
+          options={report ? reportFilterOptions(report, key, ownerName) : []}
           selected={filters[key]}
           onChange={value => onChange(key, value)}
         />
@@ -286,36 +289,71 @@ function CsvError(props: { error?: Error }) {
   );
 }
 
+/** How many rows the table draws first, when it has none yet. */
+const FIRST_ROWS = 5;
+
 /**
- * The ownership audit: counts by severity and by owner, filters, and every
- * finding with its remedy; the user's own team first. The backend filters
- * and counts; this view shows its reports in the backend's order.
+ * The rows to draw: when the table has none yet, the first few at once and
+ * the others in a render right after (the table's rows are costly to
+ * draw, and those below the first few are out of sight on arrival).
+ */
+function useRowsFirstDrawn(rows: Finding[] | undefined) {
+  const later = useDeferredValue(rows);
+  const [drawn, setDrawn] = useState(false);
+  if (rows && !drawn && later === rows) setDrawn(true);
+  return drawn || later === rows ? rows : rows?.slice(0, FIRST_ROWS);
+}
+
+/**
+ * The table's page: back to the first whenever the filters change.
+ */
+function usePaging(filters: AuditFilters) {
+  const filterKey = AUDIT_FILTER_KEYS.map(key => filters[key] ?? '').join('\n');
+  const [paging, setPaging] = useState({
+    filterKey,
+    offset: 0,
+    pageSize: PAGE_SIZE,
+  });
+  const offset = paging.filterKey === filterKey ? paging.offset : 0;
+  return {
+    offset,
+    pageSize: paging.pageSize,
+    setOffset: (next: number) =>
+      setPaging({ ...paging, filterKey, offset: Math.max(0, next) }),
+    setPageSize: (pageSize: number) =>
+      setPaging({ filterKey, offset: 0, pageSize }),
+  };
+}
+
+/**
+ * The ownership audit: counts by severity and by owner, filters, and the
+ * findings with their remedy, a page at a time; the user's own team first.
+ * The backend filters, counts and pages; this view shows its reports in the
+ * backend's order.
  */
 export function AuditPage() {
   const [filters, setFilters] = useUrlParams(AUDIT_FILTER_KEYS);
   const setFilter = (key: AuditFilterKey, value: string | undefined) =>
     setFilters({ [key]: value });
+  const paging = usePaging(filters);
+  const { offset, pageSize } = paging;
   const { all, shown, severities, owners, loading, error, retry } =
-    useAuditReports(filters);
+    useAuditReports(filters, { offset, pageSize });
   const ownerName = useOwnerNames(
-    useMemo(() => all?.findings.map(f => f.owner), [all]),
+    useMemo(() => all && Object.keys(all.counts.byOwner), [all]),
   );
   const columns = useColumns(ownerName);
   const csv = useCsvDownload(filters);
   const csvButton = <CsvButton csv={csv} isDisabled={!all} />;
 
-  const visible = shown?.findings;
+  const page = useMemo(
+    () => shown && pageOf(shown, offset, pageSize),
+    [shown, offset, pageSize],
+  );
+  const rows = useRowsFirstDrawn(page?.rows);
+  const total = page?.total;
   const owned = useMemo(() => (owners ? ownerCounts(owners) : []), [owners]);
   const mineCount = shown?.counts.mine ?? 0;
-
-  const { tableProps } = useTable({
-    mode: 'complete',
-    data: visible,
-    paginationOptions: {
-      pageSize: PAGE_SIZE,
-      pageSizeOptions: PAGE_SIZE_OPTIONS,
-    },
-  });
 
   if (error) {
     return (
@@ -335,7 +373,7 @@ export function AuditPage() {
     );
   }
 
-  if (all && all.findings.length === 0) {
+  if (all && (all.totalFindings ?? all.findings.length) === 0) {
     return (
       <Container py="4">
         <Flex direction="column" gap="2" py="6">
@@ -379,7 +417,7 @@ export function AuditPage() {
             style={{ flexWrap: 'wrap' }}
           >
             <AuditFilterSelects
-              findings={all?.findings ?? []}
+              report={all}
               filters={filters}
               onChange={setFilter}
               ownerName={ownerName}
@@ -387,9 +425,9 @@ export function AuditPage() {
             {csvButton}
           </Flex>
           <CsvError error={csv.error} />
-          {visible && (
+          {total !== undefined && (
             <Text variant="body-small" color="secondary">
-              {visible.length} {visible.length === 1 ? 'finding' : 'findings'}
+              {total} {total === 1 ? 'finding' : 'findings'}
               {mineCount > 0 && `, ${mineCount} of your team's, shown first`}
               {all?.factsReadAt
                 ? `. Facts read from AWS ${factsAgeText(
@@ -401,8 +439,21 @@ export function AuditPage() {
           )}
           <Table
             columnConfig={columns}
-            {...tableProps}
+            data={rows}
             isPending={loading}
+            isStale={loading && !!page}
+            pagination={{
+              type: 'page',
+              pageSize,
+              pageSizeOptions: PAGE_SIZE_OPTIONS,
+              offset,
+              totalCount: total,
+              hasPreviousPage: offset > 0,
+              hasNextPage: total !== undefined && offset + pageSize < total,
+              onPreviousPage: () => paging.setOffset(offset - pageSize),
+              onNextPage: () => paging.setOffset(offset + pageSize),
+              onPageSizeChange: paging.setPageSize,
+            }}
             emptyState={
               <Text as="p" variant="body-medium">
                 No finding matches these filters.

@@ -6,6 +6,8 @@ import {
   Severity,
 } from '../../api';
 import {
+  AUDIT_RULES,
+  AuditRuleId,
   FINDING_FILTER_FIELDS,
   FindingFilterKey,
 } from '@internal/backstage-plugin-meter-siem-common';
@@ -22,6 +24,11 @@ export const AUDIT_FILTER_KEYS = Object.keys(
 export type AuditFilterKey = FindingFilterKey;
 
 export type AuditFilters = Partial<Record<AuditFilterKey, string>>;
+
+/** Whether any filter is set. */
+export function hasFilters(filters: AuditFilters): boolean {
+  return AUDIT_FILTER_KEYS.some(key => !!filters[key]);
+}
 
 /**
  * The backend query for the filters, leaving out `except`: the counts of a
@@ -101,6 +108,77 @@ export function filterOptions(
     .sort((a, b) => a.label.localeCompare(b.label));
 }
 
+/** A report's counts of one filter's values, when the backend gives them. */
+function countsOf(
+  report: FindingsReport,
+  key: AuditFilterKey,
+): Record<string, number> | undefined {
+  switch (key) {
+    case 'owner':
+      return report.counts.byOwner;
+    case 'account':
+      return report.counts.byAccount;
+    case 'region':
+      return report.counts.byRegion;
+    case 'rule':
+      return report.counts.byRule;
+    case 'severity':
+      return report.counts.bySeverity;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The values a filter offers, from a report's counts: it need not hold the
+ * findings themselves. From its findings when the counts lack that filter
+ * (a backend of an earlier version).
+ */
+export function reportFilterOptions(
+  report: FindingsReport,
+  key: AuditFilterKey,
+  ownerName: (owner: string) => string | undefined = formatOwner,
+): FilterOption[] {
+  const counts = countsOf(report, key);
+  if (!counts) return filterOptions(report.findings, key, ownerName);
+  const present = Object.keys(counts).filter(value => value && counts[value]);
+  if (key === 'severity') {
+    return SEVERITIES.filter(s => present.includes(s)).map(s => ({
+      id: s,
+      label: severityLabel(s),
+    }));
+  }
+  const label = (value: string) => {
+    if (key === 'owner') return ownerName(value) ?? value;
+    if (key === 'rule') {
+      const title = AUDIT_RULES[value as AuditRuleId]?.title;
+      return title ? `${title} (${value})` : value;
+    }
+    return value;
+  };
+  return present
+    .map(id => ({ id, label: label(id) }))
+    .sort((a, b) => a.label.localeCompare(b.label));
+}
+
+/**
+ * The rows of one page of a report, and how many there are in all. A
+ * backend without pagination (no `totalFindings`) answers every finding.
+ */
+export function pageOf(
+  report: FindingsReport,
+  offset: number,
+  pageSize: number,
+): { rows: Finding[]; total: number } {
+  if (report.totalFindings === undefined) {
+    return {
+      rows: report.findings.slice(offset, offset + pageSize),
+      total: report.findings.length,
+    };
+  }
+  return { rows: report.findings, total: report.totalFindings };
+}
+
 export function severityLabel(severity: Severity): string {
   return severity.charAt(0).toLocaleUpperCase('en-US') + severity.slice(1);
 }
@@ -118,7 +196,12 @@ export interface OwnerCount {
  * findings.
  */
 export function ownerCounts(report: FindingsReport): OwnerCount[] {
-  const mine = new Set(report.findings.filter(f => f.mine).map(f => f.owner));
+  const { mineByOwner } = report.counts;
+  const mine = new Set(
+    mineByOwner
+      ? Object.keys(mineByOwner).filter(owner => mineByOwner[owner] > 0)
+      : report.findings.filter(f => f.mine).map(f => f.owner),
+  );
   return Object.entries(report.counts.byOwner)
     .map(([owner, count]) => ({ owner, count, mine: mine.has(owner) }))
     .sort(

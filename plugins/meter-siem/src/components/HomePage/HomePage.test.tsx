@@ -144,6 +144,7 @@ describe('HomePage', () => {
     ).toHaveTextContent('3');
     expect(api.getFindings).toHaveBeenCalledWith({
       owner: JANE.ownershipEntityRefs,
+      limit: 0,
     });
     expect(within(card).getByTestId('my-findings-critical')).toHaveTextContent(
       'Critical1',

@@ -21,14 +21,18 @@ export const catalogModuleMeterSiem = createBackendModule({
         logger: coreServices.logger,
         config: coreServices.rootConfig,
         scheduler: coreServices.scheduler,
+        // Stream facts between syncs, shared by the replicas when the
+        // backend configures a store (backend.cache: Redis, Memcache).
+        cache: coreServices.cache,
         events: eventsServiceRef,
         catalog: catalogProcessingExtensionPoint,
       },
-      async init({ logger, config, scheduler, events, catalog }) {
+      async init({ logger, config, scheduler, cache, events, catalog }) {
         catalog.addEntityProvider(
           MeterSiemEntityProvider.fromConfig(config, {
             logger,
             scheduler,
+            cache,
             events,
           }),
         );

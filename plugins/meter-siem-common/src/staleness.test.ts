@@ -40,6 +40,29 @@ describe('staleFactsFinding', () => {
     ).toContain('30 hours ago (2026-11-27T06:00:00.000Z), and no sync');
   });
 
+  it('reports a stream not read yet as unknown facts, whatever their age', () => {
+    const found = staleFactsFinding(
+      {
+        [ANNOTATIONS.factsReadAt]: at(0),
+        [ANNOTATIONS.factsError]: 'Not read yet: ...',
+        [ANNOTATIONS.auditFacts]: JSON.stringify({
+          streamArn: 'arn:aws:kinesis:us-east-1:111122223333:stream/s',
+          roleArn: 'arn:aws:iam::111122223333:role/r',
+          streamUnreadable: true,
+          streamPending: true,
+        }),
+      },
+      options,
+    );
+    expect(found).toMatchObject({
+      ruleId: 'facts-stale',
+      resource: 'stream',
+      message: expect.stringContaining(
+        "The stream's facts have not been read from AWS yet",
+      ),
+    });
+  });
+
   it('cannot judge entities without a read time', () => {
     expect(staleFactsFinding({}, options)).toBeUndefined();
     expect(factsAge({ [ANNOTATIONS.factsReadAt]: 'yesterday' }, now)).toEqual(

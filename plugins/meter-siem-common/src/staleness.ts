@@ -1,5 +1,5 @@
 import { ANNOTATIONS } from './annotations';
-import { RuleFinding, ruleFinding } from './audit';
+import { RuleFinding, parseAuditFacts, ruleFinding } from './audit';
 
 /** @public */
 export interface StalenessOptions {
@@ -44,6 +44,14 @@ export function staleFactsFinding(
   annotations: Record<string, string>,
   options: StalenessOptions,
 ): RuleFinding | undefined {
+  if (parseAuditFacts(annotations[ANNOTATIONS.auditFacts])?.streamPending) {
+    // Not stale: unknown. The stream's own findings cannot be made yet.
+    return ruleFinding(
+      'facts-stale',
+      'stream',
+      "The stream's facts have not been read from AWS yet: the catalog reads a limited number of streams per sync, within AWS's rate limits, and this one's turn has not come. Its status, settings, tags and alarm are unknown until then (usually within minutes); the role's findings are current.",
+    );
+  }
   const { readAt, ageMs, error } = factsAge(annotations, options.now);
   if (ageMs === undefined || ageMs <= options.staleAfterMs) return undefined;
   return ruleFinding(

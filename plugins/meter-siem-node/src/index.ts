@@ -12,3 +12,5 @@ export * from './access';
 export * from './externalId';
 export * from './delivery';
 export * from './policies';
+export * from './awsRates';
+export * from './rateLimiter';

@@ -14,6 +14,7 @@ import {
   INTEGRATION_REMOVED_TOPIC,
   IntegrationCreatedEvent,
   IntegrationRemovedEvent,
+  INTEGRATIONS_SYNCED_TOPIC,
 } from '@internal/backstage-plugin-meter-siem-common';
 import {
   SeededIntegration,
@@ -259,6 +260,30 @@ describe('MeterSiemEntityProvider against moto', () => {
     ]);
   });
 
+  it('tells the audit once a sync has applied its entities', async () => {
+    const { providers, connect, events } = setUp([{ accountId }]);
+    const connection = await connect(providers[0]);
+    const heard: Array<{ payload: unknown; mutations: number }> = [];
+    await events.subscribe({
+      id: 'test-audit',
+      topics: [INTEGRATIONS_SYNCED_TOPIC],
+      onEvent: async ({ eventPayload }) => {
+        heard.push({
+          payload: eventPayload,
+          mutations: connection.applyMutation.mock.calls.length,
+        });
+      },
+    });
+    await providers[0].refresh();
+    // After the full mutation, not before: the audit reads what it applied.
+    expect(heard).toEqual([
+      {
+        payload: { provider: `MeterSiemEntityProvider:${accountId}` },
+        mutations: 1,
+      },
+    ]);
+  });
+
   it('drops a deleted integration on the next sync', async () => {
     const account = freshAccountId();
     const clients = await seedClients(account, 'us-east-1');
@@ -482,7 +507,10 @@ describe('MeterSiemEntityProvider against moto', () => {
 
   it('keeps syncing the other regions when one region fails, marking its facts', async () => {
     const account = freshAccountId();
-    const { providers, connect, logger } = setUp([{ accountId: account }]);
+    // Facts never reused: every sync reads every stream.
+    const { providers, connect, logger } = setUp([{ accountId: account }], {
+      maxFactsAge: { milliseconds: 1 },
+    });
     const connection = await connect(providers[0]);
     for (const region of ['us-east-1', 'eu-west-1']) {
       await seedIntegration(await seedClients(account, region), {
@@ -504,8 +532,8 @@ describe('MeterSiemEntityProvider against moto', () => {
         command: any,
       ) {
         if ((await this.config.region()) === 'eu-west-1') {
-          throw Object.assign(new Error('Rate exceeded'), {
-            name: 'ThrottlingException',
+          throw Object.assign(new Error('User is not authorized'), {
+            name: 'AccessDeniedException',
           });
         }
         return send.call(this, command);
@@ -521,7 +549,7 @@ describe('MeterSiemEntityProvider against moto', () => {
     expect(us.metadata.annotations).not.toHaveProperty(ANNOTATIONS.factsError);
     expect(us.metadata.annotations![ANNOTATIONS.streamStatus]).toBe('ACTIVE');
     expect(eu.metadata.annotations![ANNOTATIONS.factsError]).toMatch(
-      /^Kinesis in eu-west-1: ThrottlingException: Rate exceeded/,
+      /^Kinesis in eu-west-1: AccessDeniedException: User is not authorized/,
     );
     // Its facts are as old as the last read, not as this sync.
     expect(eu.metadata.annotations![ANNOTATIONS.factsReadAt]).toBe(

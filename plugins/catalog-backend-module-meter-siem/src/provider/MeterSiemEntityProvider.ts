@@ -1,4 +1,5 @@
 import {
+  CacheService,
   LoggerService,
   SchedulerService,
   SchedulerServiceTaskScheduleDefinition,
@@ -22,6 +23,7 @@ import {
   isIntegrationEntity,
   INTEGRATION_CREATED_TOPIC,
   INTEGRATION_REMOVED_TOPIC,
+  INTEGRATIONS_SYNCED_TOPIC,
   IntegrationCreatedEvent,
   IntegrationRemovedEvent,
   ResourceEntity,
@@ -29,16 +31,22 @@ import {
 } from '@internal/backstage-plugin-meter-siem-common';
 import {
   AwsClientFactory,
+  AwsRateLimiter,
   MultiRegionClients,
+  PacedCallObserver,
   readAwsClientSettings,
+  withRateLimits,
 } from '@internal/backstage-plugin-meter-siem-node';
-import { AccountScope, readProviderConfig } from './config';
+import { AccountScope, FactsFreshness, readProviderConfig } from './config';
 import {
   discoverIntegrations,
   readIntegrationsCreatedSince,
   readRoleIntegrations,
   withLateIntegrations,
 } from './discover';
+import { FactsCache, memoryCache } from './factsCache';
+import { StreamFactsReader } from './kinesisFacts';
+import { reachableMaxAgeMs } from './refreshPlan';
 
 /** How far before a sync's start its re-read looks for new roles. */
 const CLOCK_MARGIN_MS = 5 * 60_000;
@@ -65,6 +73,14 @@ export class MeterSiemEntityProvider implements EntityProvider {
       scheduler: SchedulerService;
       events?: EventsService;
       credentials?: AwsCredentialsManager;
+      /**
+       * Where stream facts are kept between syncs: the catalog plugin's
+       * cache service, shared by the replicas when it has a store (Redis,
+       * Memcache). Defaults to this process's memory.
+       */
+      cache?: CacheService;
+      /** The clock of the facts' read times (tests and benchmarks). */
+      now?: () => number;
     },
   ): MeterSiemEntityProvider[] {
     const providerConfig = readProviderConfig(config);
@@ -74,6 +90,17 @@ export class MeterSiemEntityProvider implements EntityProvider {
       'backstage-meter-siem-catalog',
       readAwsClientSettings(config),
     );
+    // One limiter and one cache for every account's provider: the
+    // process's calls share AWS's rates.
+    const limiter = new AwsRateLimiter(providerConfig.apiRates);
+    const { maxAgeMs } = providerConfig.freshness;
+    const factsCache = new FactsCache(options.cache ?? memoryCache(), {
+      // Each sync rewrites its regions' entries; an entry outlives the
+      // facts' maximum age so that facts the budget could not refresh in
+      // time are still reused (with their age) rather than read afresh.
+      ttlMs: Math.max(2 * maxAgeMs, maxAgeMs + 15 * 60_000),
+      onError: message => options.logger.warn(message),
+    });
     const watched = providerConfig.accounts.flatMap(a =>
       a.accountId ? [a.accountId] : [],
     );
@@ -87,6 +114,10 @@ export class MeterSiemEntityProvider implements EntityProvider {
           // main account's (its id is known only at run time), else the first.
           reportsUnwatched: hasMain ? !account.accountId : index === 0,
           clients,
+          limiter,
+          factsCache,
+          freshness: providerConfig.freshness,
+          now: options.now,
           logger: options.logger,
           scheduler: options.scheduler,
           events: options.events,
@@ -104,6 +135,12 @@ export class MeterSiemEntityProvider implements EntityProvider {
   readonly #watched: string[];
   readonly #reportsUnwatched: boolean;
   readonly #clients: AwsClientFactory;
+  readonly #limiter: AwsRateLimiter;
+  readonly #factsCache: FactsCache;
+  readonly #freshness: FactsFreshness;
+  readonly #now: () => number;
+  /** Regions warned about: their facts cannot stay younger than the max age. */
+  readonly #unreachable = new Map<string, number>();
   readonly #logger: LoggerService;
   readonly #scheduler: SchedulerService;
   readonly #events?: EventsService;
@@ -121,6 +158,10 @@ export class MeterSiemEntityProvider implements EntityProvider {
     watched?: string[];
     reportsUnwatched?: boolean;
     clients: AwsClientFactory;
+    limiter: AwsRateLimiter;
+    factsCache: FactsCache;
+    freshness: FactsFreshness;
+    now?: () => number;
     logger: LoggerService;
     scheduler: SchedulerService;
     events?: EventsService;
@@ -131,6 +172,10 @@ export class MeterSiemEntityProvider implements EntityProvider {
     this.#watched = options.watched ?? [];
     this.#reportsUnwatched = options.reportsUnwatched ?? true;
     this.#clients = options.clients;
+    this.#limiter = options.limiter;
+    this.#factsCache = options.factsCache;
+    this.#freshness = options.freshness;
+    this.#now = options.now ?? Date.now;
     this.#scheduler = options.scheduler;
     this.#events = options.events;
     this.#schedule = options.schedule;
@@ -174,22 +219,46 @@ export class MeterSiemEntityProvider implements EntityProvider {
   async refresh(signal?: AbortSignal): Promise<void> {
     const connection = this.#connectionOrThrow();
     const startedAt = this.#sequence++;
+    const wallStart = Date.now();
     // Roles made from here on may be missing from the list this sync reads;
     // a margin covers the clock difference with AWS's CreateDate.
     const readFrom = new Date(Date.now() - CLOCK_MARGIN_MS);
+    // The IAM facts are as old as the sync: it reads them first.
+    const iamReadAt = this.#now();
+    const calls = new Map<string, number>();
+    let throttledAttempts = 0;
     let discovered: ResourceEntity[];
+    let source: StreamFactsReader | undefined;
     let accountId: string | undefined = this.#account.accountId;
     try {
-      const clients = await this.#accountClients(signal);
+      const clients = await this.#accountClients(signal, {
+        onCall: call =>
+          calls.set(call.operation, (calls.get(call.operation) ?? 0) + 1),
+        onThrottled: () => {
+          throttledAttempts += 1;
+        },
+      });
       accountId = clients.accountId;
       const failedRegions = new Map<string, string>();
+      const onWarning = (message: string) => this.#logger.warn(message);
+      source = new StreamFactsReader({
+        clients,
+        cache: this.#factsCache,
+        policy: this.#freshness,
+        now: this.#now,
+        onWarning,
+        signal,
+        startedAt: wallStart,
+      });
       const scope = {
         regions: this.#account.regions,
         settings: this.#entityOptions.settings,
         failedRegions,
-        onWarning: (message: string) => this.#logger.warn(message),
+        onWarning,
+        streams: source,
       };
       const listed = await discoverIntegrations(clients, scope);
+      this.#warnUnreachable(accountId, source);
       // Re-read just before committing: an integration registered meanwhile
       // (by an event on another replica too) survives this full mutation.
       const facts = withLateIntegrations(
@@ -201,13 +270,22 @@ export class MeterSiemEntityProvider implements EntityProvider {
           scope,
         ),
       );
+      const built = buildIntegrationEntities(facts, this.#entityOptions);
+      await source.recordEntityNames(streamEntityNames(built));
       discovered = this.#carriedForward(
-        stamped(buildIntegrationEntities(facts, this.#entityOptions)),
+        stamped(built, iamReadAt, source),
         failedRegions,
       );
       for (const reason of failedRegions.values()) {
         this.#logger.warn(
           `Synced Meter SIEM integrations of AWS account ${accountId} without one region, whose entities keep their last facts: ${reason}`,
+        );
+      }
+      if (source.stats.throttled.length) {
+        this.#logger.warn(
+          `Kinesis throttled this sync's reads of AWS account ${accountId} in ${source.stats.throttled.join(
+            ', ',
+          )} beyond the SDK's retries: other callers are using the account's Kinesis budget. The streams not read keep their cached facts (with their age) and the next syncs read them.`,
         );
       }
     } catch (error) {
@@ -269,9 +347,78 @@ export class MeterSiemEntityProvider implements EntityProvider {
       type: 'full',
       entities: this.#lastSynced.map(entity => this.#deferred(entity)),
     });
+    // The audit rebuilds its findings from the new facts (the backend's
+    // index), instead of at its next periodic refresh.
+    await this.#events
+      ?.publish({
+        topic: INTEGRATIONS_SYNCED_TOPIC,
+        eventPayload: { provider: this.getProviderName() },
+      })
+      .catch(error =>
+        this.#logger.warn(
+          `Could not tell the audit that a sync finished: ${stringifyError(
+            error,
+          )}`,
+        ),
+      );
     this.#logger.info(
-      `Synced ${discovered.length} entities of Meter SIEM integrations in AWS account ${accountId}`,
+      `Synced ${
+        discovered.length
+      } entities of Meter SIEM integrations in AWS account ${accountId} in ${(
+        (Date.now() - wallStart) /
+        1000
+      ).toFixed(1)} s. ${describeSync({
+        calls,
+        throttledAttempts,
+        stats: source!.stats,
+        oldestReadAt: oldestFactsReadAt(this.#lastSynced),
+        now: this.#now(),
+      })}`,
     );
+  }
+
+  /**
+   * Warns once per region when its streams are too many for the rates and
+   * the read budget to re-read them all within the maximum age, with the
+   * age that can be kept.
+   */
+  #warnUnreachable(accountId: string, source: StreamFactsReader) {
+    const { maxAgeMs, readBudgetMs, intervalMs } = this.#freshness;
+    const rates = [
+      'kinesis:DescribeStreamSummary',
+      'kinesis:ListTagsForStream',
+    ].map(op => ({ op, rate: this.#limiter.rateOf(op) }));
+    const slowest = rates.reduce((a, b) =>
+      (b.rate ?? Infinity) < (a.rate ?? Infinity) ? b : a,
+    );
+    if (!slowest.rate) return;
+    for (const [region, count] of source.stats.streamsByRegion) {
+      const reachable = reachableMaxAgeMs({
+        count,
+        readsPerSecond: slowest.rate,
+        readBudgetMs,
+        intervalMs,
+      });
+      if (reachable <= maxAgeMs) {
+        this.#unreachable.delete(region);
+        continue;
+      }
+      // Once, and again only when it gets worse by a tenth.
+      const warned = this.#unreachable.get(region);
+      if (warned !== undefined && reachable <= warned * 1.1) continue;
+      this.#unreachable.set(region, reachable);
+      this.#logger.warn(
+        `The stream facts of AWS account ${accountId} in ${region} cannot all stay younger than catalog.providers.meterSiem.maxFactsAge (${minutes(
+          maxAgeMs,
+        )}): re-reading ${count} streams at ${formatRate(slowest.rate)} ${
+          slowest.op
+        } calls a second (the share of AWS's published rate this provider uses, catalog.providers.meterSiem.apiRates) during ${
+          readBudgetMs / 1000
+        } s of each sync every ${minutes(intervalMs)} takes about ${minutes(
+          reachable,
+        )}, so the oldest facts will be about that old. Raise maxFactsAge to at least that, or the account's Kinesis quota (and apiRates.perSecond), or readBudget.`,
+      );
+    }
   }
 
   async #onIntegrationCreated(params: EventParams): Promise<void> {
@@ -302,16 +449,28 @@ export class MeterSiemEntityProvider implements EntityProvider {
         this.#warnUnwatched(accountId, roleName);
         return;
       }
-      const entities = stamped(
-        buildIntegrationEntities(
-          await readRoleIntegrations(clients, roleName, {
-            regions: [region],
-            settings: this.#entityOptions.settings,
-            onWarning: message => this.#logger.warn(message),
-          }),
-          this.#entityOptions,
-        ),
+      // Read now, whatever is cached, and cached for the next syncs: the
+      // event follows a change (a registration, a day-two action).
+      const onWarning = (message: string) => this.#logger.warn(message);
+      const source = new StreamFactsReader({
+        clients,
+        cache: this.#factsCache,
+        policy: this.#freshness,
+        now: this.#now,
+        onWarning,
+      });
+      const readAt = this.#now();
+      const built = buildIntegrationEntities(
+        await readRoleIntegrations(clients, roleName, {
+          regions: [region],
+          settings: this.#entityOptions.settings,
+          onWarning,
+          streams: source,
+        }),
+        this.#entityOptions,
       );
+      await source.recordEntityNames(streamEntityNames(built));
+      const entities = stamped(built, readAt, source);
       this.#registered.push({ sequence: this.#sequence++, entities });
       await connection.applyMutation({
         type: 'delta',
@@ -370,6 +529,9 @@ export class MeterSiemEntityProvider implements EntityProvider {
         }),
       );
       if (names.size === 0) return;
+      // Else a sync could bring the stream back from the cache (as left
+      // behind, from a listing made before the decommission).
+      await this.#factsCache.forgetIntegrations(accountId, names);
       const kept = (entities: ResourceEntity[]) =>
         entities.filter(e => !names.has(e.metadata.name));
       this.#lastSynced = this.#lastSynced && kept(this.#lastSynced);
@@ -413,7 +575,11 @@ export class MeterSiemEntityProvider implements EntityProvider {
     const kept = entities.map(entity => {
       const before = previous.get(entity.metadata.name);
       const readAt = before?.metadata.annotations?.[ANNOTATIONS.factsReadAt];
-      return entity.metadata.annotations?.[ANNOTATIONS.factsError] && readAt
+      const region = entity.metadata.annotations?.[ANNOTATIONS.region];
+      return entity.metadata.annotations?.[ANNOTATIONS.factsError] &&
+        region &&
+        failedRegions.has(region) &&
+        readAt
         ? withAnnotations(entity, { [ANNOTATIONS.factsReadAt]: readAt })
         : entity;
     });
@@ -445,13 +611,18 @@ export class MeterSiemEntityProvider implements EntityProvider {
     }
   }
 
-  #accountClients(signal?: AbortSignal): Promise<MultiRegionClients> {
+  /** The account's clients, paced by the process's rate limiter. */
+  async #accountClients(
+    signal?: AbortSignal,
+    observer?: PacedCallObserver,
+  ): Promise<MultiRegionClients> {
     const { accountId, regions } = this.#account;
-    return this.#clients.forAccountRegions({
+    const clients = await this.#clients.forAccountRegions({
       accountId,
       iamRegion: regions[0],
       signal,
     });
+    return withRateLimits(clients, this.#limiter, { signal, ...observer });
   }
 
   #connectionOrThrow(): EntityProviderConnection {
@@ -488,14 +659,92 @@ function emittedName(ref: string, accountId: string): string | undefined {
   return ours ? parsed.name : undefined;
 }
 
-/** The integration entities, marked with when their facts were read. */
-function stamped(entities: ResourceEntity[]): ResourceEntity[] {
-  const readAt = new Date().toISOString();
-  return entities.map(entity =>
-    isIntegrationEntity(entity)
-      ? withAnnotations(entity, { [ANNOTATIONS.factsReadAt]: readAt })
-      : entity,
-  );
+/**
+ * The integration entities, marked with when their oldest fact was read:
+ * the IAM facts at `iamReadAt`, the stream's (summary, tags, alarm) when
+ * the source read them, perhaps syncs ago.
+ */
+function stamped(
+  entities: ResourceEntity[],
+  iamReadAt: number,
+  source: StreamFactsReader,
+): ResourceEntity[] {
+  return entities.map(entity => {
+    if (!isIntegrationEntity(entity)) return entity;
+    const streamArn = entity.metadata.annotations?.[ANNOTATIONS.streamArn];
+    const streamReadAt = streamArn ? source.readAtOf(streamArn) : undefined;
+    const readAt = Math.min(iamReadAt, streamReadAt ?? iamReadAt);
+    return withAnnotations(entity, {
+      [ANNOTATIONS.factsReadAt]: new Date(readAt).toISOString(),
+    });
+  });
+}
+
+/** The catalog name of each stream's integration, by stream ARN. */
+function streamEntityNames(entities: ResourceEntity[]): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const entity of entities) {
+    const streamArn = entity.metadata.annotations?.[ANNOTATIONS.streamArn];
+    if (isIntegrationEntity(entity) && streamArn) {
+      names.set(streamArn, entity.metadata.name);
+    }
+  }
+  return names;
+}
+
+/** The read time of the oldest facts among these entities. */
+function oldestFactsReadAt(entities: ResourceEntity[]): number | undefined {
+  let oldest: number | undefined;
+  for (const entity of entities) {
+    const readAt = entity.metadata.annotations?.[ANNOTATIONS.factsReadAt];
+    const time = readAt ? Date.parse(readAt) : NaN;
+    if (!Number.isNaN(time) && (oldest === undefined || time < oldest)) {
+      oldest = time;
+    }
+  }
+  return oldest;
+}
+
+function minutes(ms: number): string {
+  const m = ms / 60_000;
+  if (m < 1) return `${Math.round(ms / 1000)} seconds`;
+  const rounded = m < 10 ? Math.round(m * 10) / 10 : Math.round(m);
+  return `${rounded} minute${rounded === 1 ? '' : 's'}`;
+}
+
+function formatRate(rate: number): string {
+  return Number.isInteger(rate) ? String(rate) : rate.toFixed(1);
+}
+
+/** The second half of a sync's log line: what it cost and how old it is. */
+function describeSync(options: {
+  calls: Map<string, number>;
+  throttledAttempts: number;
+  stats: StreamFactsReader['stats'];
+  oldestReadAt?: number;
+  now: number;
+}): string {
+  const { calls, throttledAttempts, stats, oldestReadAt, now } = options;
+  const total = [...calls.values()].reduce((a, b) => a + b, 0);
+  const byOperation = [...calls]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([op, n]) => `${op} ${n}`)
+    .join(', ');
+  return [
+    `AWS calls: ${total}${byOperation ? ` (${byOperation})` : ''}${
+      throttledAttempts
+        ? `, ${throttledAttempts} of them throttled by AWS and retried`
+        : ''
+    }.`,
+    `Stream facts: ${stats.reused} reused, ${stats.reread} re-read, ${stats.pending} not read yet.`,
+    oldestReadAt === undefined
+      ? ''
+      : `Oldest fact used: ${minutes(
+          now - oldestReadAt,
+        )} old (read at ${new Date(oldestReadAt).toISOString()}).`,
+  ]
+    .filter(Boolean)
+    .join(' ');
 }
 
 /** The integration entities, marked with why their facts are not fresh. */

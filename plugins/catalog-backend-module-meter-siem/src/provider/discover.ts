@@ -11,41 +11,27 @@ import {
   paginateListRoles,
 } from '@aws-sdk/client-iam';
 import {
-  DescribeStreamSummaryCommand,
-  ListTagsForStreamCommand,
-  ResourceNotFoundException,
-  KinesisClient,
-  ListStreamsCommand,
-  ListStreamsCommandOutput,
-} from '@aws-sdk/client-kinesis';
-import {
   IntegrationFacts,
   LeftBehindResource,
-  SilenceAlarmFacts,
-  incomingRecordsStream,
-  pickSilenceAlarm,
-  silenceAlarmFacts,
   MANAGED_BY_VALUE,
   MeterSiemSettings,
   PolicyDocument,
-  StreamFacts,
   coversStream,
   integrationNameOf,
   parseArn,
   parsePolicyDocument,
   readTrust,
   resourceName,
-  streamArn as streamArnOf,
   tagsToRecord,
   writableResourcePatterns,
   writableStreamArns,
 } from '@internal/backstage-plugin-meter-siem-common';
-import {
-  MetricAlarm,
-  paginateDescribeAlarms,
-} from '@aws-sdk/client-cloudwatch';
-import { stringifyError } from '@backstage/errors';
 import { MultiRegionClients as AccountClients } from '@internal/backstage-plugin-meter-siem-node';
+import {
+  StreamFactsReader,
+  StreamFactsSource,
+  StreamOutcome,
+} from './kinesisFacts';
 
 /** A role as both discovery paths read it: trust, tags and permissions. */
 interface RoleFacts {
@@ -75,7 +61,26 @@ export interface DiscoveryScope {
   failedRegions?: Map<string, string>;
   /** Told what could not be read without failing the sync (alarms). */
   onWarning?: (message: string) => void;
+  /**
+   * Where the streams' facts come from: a sync's cache and budget. Without
+   * it, every stream is read now.
+   */
+  streams?: StreamFactsSource;
 }
+
+/**
+ * What discovery found about one integration. `streamPending`: its stream
+ * was never read and this sync's budget did not reach it (`streamError`
+ * says so); the audit then reports its facts as not read yet
+ * (`toAuditFacts` records it), not the stream as missing.
+ */
+export type DiscoveredIntegration = IntegrationFacts & {
+  streamPending?: boolean;
+};
+
+/** The `streamError` of a stream not read yet. */
+export const STREAM_NOT_READ_YET =
+  "Not read yet: the stream's facts wait for a sync with time left to read them (catalog.providers.meterSiem.readBudget); the next syncs read it";
 
 /** An integration before its stream is read. */
 type Pair = Omit<IntegrationFacts, 'stream'>;
@@ -145,71 +150,24 @@ function trustsMeter(role: RoleFacts, scope: DiscoveryScope): boolean {
     .trustsMeter;
 }
 
-async function readStream(
-  clients: AccountClients,
-  streamArn: string,
-): Promise<StreamFacts | undefined> {
-  const { region } = parseArn(streamArn);
-  const StreamName = resourceName(streamArn);
-  const kinesis = clients.kinesis(region);
-  try {
-    const { StreamDescriptionSummary: summary } = await kinesis.send(
-      new DescribeStreamSummaryCommand({ StreamName }),
-    );
-    // By name rather than ARN: the calls are the same to AWS, and moto
-    // implements only the name-based tag call. A stream has at most 50 tags.
-    const { Tags } = await kinesis.send(
-      new ListTagsForStreamCommand({ StreamName, Limit: 50 }),
-    );
-    return {
-      name: StreamName,
-      tags: tagsToRecord(Tags),
-      status: summary?.StreamStatus,
-      capacityMode: summary?.StreamModeDetails?.StreamMode,
-      openShardCount: summary?.OpenShardCount,
-      retentionHours: summary?.RetentionPeriodHours,
-      encryptionType: summary?.EncryptionType,
-      keyId: summary?.KeyId,
-      enhancedMetrics: (summary?.EnhancedMonitoring ?? []).flatMap(
-        m => m.ShardLevelMetrics ?? [],
-      ),
-    };
-  } catch (error) {
-    if (error instanceof ResourceNotFoundException) return undefined;
-    throw error;
-  }
-}
-
 /**
- * Reads the streams one by one: Kinesis throttles its control plane per
- * account, and the SDK's adaptive retry paces a single caller best.
+ * Gives each integration its stream's facts: what the source read or
+ * reused, `streamError` for a stream of a failed region or one not read yet.
  */
-async function withStreams(
-  clients: AccountClients,
+function withStreamFacts(
   pairs: Pair[],
+  streams: Map<string, StreamOutcome>,
   failedRegions: Map<string, string>,
-): Promise<IntegrationFacts[]> {
-  const streams = new Map<string, StreamFacts | undefined>();
-  for (const { streamArn } of pairs) {
-    if (!streamArn || streams.has(streamArn)) continue;
-    const { region } = parseArn(streamArn);
-    if (failedRegions.has(region)) continue;
-    try {
-      streams.set(streamArn, await readStream(clients, streamArn));
-    } catch (error) {
-      // One region's Kinesis failing leaves the others' facts fresh.
-      failedRegions.set(
-        region,
-        `Kinesis in ${region}: ${stringifyError(error)}`,
-      );
-    }
-  }
+): DiscoveredIntegration[] {
   return pairs.map(pair => {
     if (!pair.streamArn) return pair;
     const failed = failedRegions.get(parseArn(pair.streamArn).region);
-    return failed
-      ? { ...pair, streamError: failed }
-      : { ...pair, stream: streams.get(pair.streamArn) };
+    if (failed) return { ...pair, streamError: failed };
+    const outcome = streams.get(pair.streamArn);
+    if (!outcome || outcome === 'pending') {
+      return { ...pair, streamError: STREAM_NOT_READ_YET, streamPending: true };
+    }
+    return { ...pair, stream: outcome.stream };
   });
 }
 
@@ -223,7 +181,7 @@ async function withStreams(
 export async function discoverIntegrations(
   clients: AccountClients,
   scope: DiscoveryScope,
-): Promise<IntegrationFacts[]> {
+): Promise<DiscoveredIntegration[]> {
   const roles = [];
   const documents = new Map<string, PolicyDocument>();
   const policyNames = new Map<string, string>();
@@ -284,14 +242,36 @@ export async function discoverIntegrations(
 
   const pairs = meterRoles.flatMap(role => pairsOf(role, clients.accountId));
   const failedRegions = scope.failedRegions ?? new Map<string, string>();
-  const integrations = await withStreams(clients, pairs, failedRegions);
-  const orphans = await leftBehindStreams(
-    clients,
-    scope,
-    new Set(pairs.flatMap(p => (p.streamArn ? [p.streamArn] : []))),
+  const source =
+    scope.streams ??
+    new StreamFactsReader({ clients, onWarning: scope.onWarning });
+  // The streams roles name, and the streams left behind: named with the
+  // product's prefix, no role trusted by Meter names them (what is left of
+  // an integration whose role was deleted).
+  const collected = await source.collect({
+    paired: [
+      ...new Set(pairs.flatMap(p => (p.streamArn ? [p.streamArn] : []))),
+    ],
+    listRegions: scope.regions,
+    isCandidate: name => name.startsWith(scope.settings.namePrefix),
     failedRegions,
-  );
-  const found = [
+  });
+  const integrations = withStreamFacts(pairs, collected.streams, failedRegions);
+  // A stream left behind not read yet waits for the sync that reads it.
+  const orphans: IntegrationFacts[] = collected.leftBehind.flatMap(arn => {
+    const outcome = collected.streams.get(arn);
+    return outcome && outcome !== 'pending' && outcome.stream
+      ? [
+          {
+            accountId: clients.accountId,
+            region: parseArn(arn).region,
+            streamArn: arn,
+            stream: outcome.stream,
+          },
+        ]
+      : [];
+  });
+  const found: DiscoveredIntegration[] = [
     ...integrations,
     ...joinReachable(integrations, orphans, meterRoles, scope),
   ];
@@ -304,14 +284,10 @@ export async function discoverIntegrations(
       ),
     ),
   });
-  return withAlarms(
-    clients,
-    [
-      ...found,
-      ...attachLeftBehind(found, leftBehind, clients.accountId, scope),
-    ],
-    scope,
-  );
+  return [
+    ...found,
+    ...attachLeftBehind(found, leftBehind, clients.accountId, scope),
+  ];
 }
 
 /**
@@ -429,67 +405,6 @@ function attachLeftBehind(
 }
 
 /**
- * Streams named with the product's prefix that no role trusted by Meter
- * names: what is left of an integration whose role was deleted. Only those
- * streams are read, so a sync costs one listing per region besides.
- */
-async function leftBehindStreams(
-  clients: AccountClients,
-  scope: DiscoveryScope,
-  paired: Set<string>,
-  failedRegions: Map<string, string>,
-): Promise<IntegrationFacts[]> {
-  const found: IntegrationFacts[] = [];
-  for (const region of scope.regions) {
-    if (failedRegions.has(region)) continue;
-    try {
-      for (const name of await listStreamNames(clients.kinesis(region))) {
-        const arn = streamArnOf(region, clients.accountId, name);
-        if (!name.startsWith(scope.settings.namePrefix) || paired.has(arn)) {
-          continue;
-        }
-        const stream = await readStream(clients, arn);
-        if (stream) {
-          found.push({
-            accountId: clients.accountId,
-            region,
-            streamArn: arn,
-            stream,
-          });
-        }
-      }
-    } catch (error) {
-      failedRegions.set(
-        region,
-        `Kinesis in ${region}: ${stringifyError(error)}`,
-      );
-    }
-  }
-  return found;
-}
-
-/**
- * Every stream name of a region. AWS pages ListStreams with NextToken; older
- * implementations (and moto) only with ExclusiveStartStreamName, so the loop
- * follows whichever the answer offers, as long as it says there is more.
- */
-async function listStreamNames(kinesis: KinesisClient): Promise<string[]> {
-  const names: string[] = [];
-  let page: ListStreamsCommandOutput | undefined;
-  do {
-    page = await kinesis.send(
-      new ListStreamsCommand(
-        page?.NextToken
-          ? { NextToken: page.NextToken }
-          : { Limit: 100, ExclusiveStartStreamName: names[names.length - 1] },
-      ),
-    );
-    names.push(...(page.StreamNames ?? []));
-  } while (page.HasMoreStreams && (page.StreamNames?.length ?? 0) > 0);
-  return names;
-}
-
-/**
  * Reads one role, and the streams it may write to, with per-role calls: the
  * quick path for an integration that was just created.
  */
@@ -497,7 +412,7 @@ export async function readRoleIntegrations(
   clients: AccountClients,
   roleName: string,
   scope: DiscoveryScope,
-): Promise<IntegrationFacts[]> {
+): Promise<DiscoveredIntegration[]> {
   const { iam } = clients;
   const { Role } = await iam.send(new GetRoleCommand({ RoleName: roleName }));
   const grants: RoleFacts['grants'] = [];
@@ -543,83 +458,16 @@ export async function readRoleIntegrations(
     unreadPolicyArns: [],
   };
   if (!trustsMeter(role, scope)) return [];
-  return withAlarms(
-    clients,
-    await withStreams(
-      clients,
-      pairsOf(role, clients.accountId),
-      scope.failedRegions ?? new Map(),
-    ),
-    scope,
+  const pairs = pairsOf(role, clients.accountId);
+  const failedRegions = scope.failedRegions ?? new Map<string, string>();
+  const source =
+    scope.streams ??
+    new StreamFactsReader({ clients, onWarning: scope.onWarning });
+  const streams = await source.readNow(
+    [...new Set(pairs.flatMap(p => (p.streamArn ? [p.streamArn] : [])))],
+    failedRegions,
   );
-}
-
-/**
- * Records on each stream read the alarm watching its IncomingRecords (the
- * one that catches silence, if any): one paginated DescribeAlarms per
- * region with streams, 100 alarms a call. A region whose alarms cannot be
- * read leaves its streams' alarm unknown, which the audit does not count
- * as missing.
- */
-async function withAlarms(
-  clients: AccountClients,
-  integrations: IntegrationFacts[],
-  scope: DiscoveryScope,
-): Promise<IntegrationFacts[]> {
-  const regions = new Set(
-    integrations.flatMap(i =>
-      i.stream && i.streamArn ? [parseArn(i.streamArn).region] : [],
-    ),
-  );
-  const byRegion = new Map<string, Map<string, SilenceAlarmFacts[]>>();
-  for (const region of regions) {
-    try {
-      byRegion.set(region, await readAlarms(clients, region));
-    } catch (error) {
-      scope.onWarning?.(
-        `Could not read the CloudWatch alarms of AWS account ${
-          clients.accountId
-        } in ${region} (the audit cannot tell which streams alarm on silence): ${stringifyError(
-          error,
-        )}`,
-      );
-    }
-  }
-  return integrations.map(integration => {
-    const { stream, streamArn } = integration;
-    const alarms = streamArn && byRegion.get(parseArn(streamArn).region);
-    if (!stream || !alarms) return integration;
-    return {
-      ...integration,
-      stream: {
-        ...stream,
-        silenceAlarm:
-          pickSilenceAlarm(stream.name, alarms.get(stream.name) ?? []) ?? null,
-      },
-    };
-  });
-}
-
-async function readAlarms(
-  clients: AccountClients,
-  region: string,
-): Promise<Map<string, SilenceAlarmFacts[]>> {
-  const alarms = new Map<string, SilenceAlarmFacts[]>();
-  const add = (alarm: MetricAlarm) => {
-    const stream = incomingRecordsStream(alarm);
-    if (!stream) return;
-    alarms.set(stream, [
-      ...(alarms.get(stream) ?? []),
-      silenceAlarmFacts(alarm),
-    ]);
-  };
-  for await (const page of paginateDescribeAlarms(
-    { client: clients.cloudwatch(region), pageSize: 100 },
-    { AlarmTypes: ['MetricAlarm'] },
-  )) {
-    (page.MetricAlarms ?? []).forEach(add);
-  }
-  return alarms;
+  return withStreamFacts(pairs, streams, failedRegions);
 }
 
 /**
@@ -636,8 +484,8 @@ export async function readIntegrationsCreatedSince(
   since: Date,
   known: Set<string>,
   scope: DiscoveryScope,
-): Promise<IntegrationFacts[]> {
-  const late: IntegrationFacts[] = [];
+): Promise<DiscoveredIntegration[]> {
+  const late: DiscoveredIntegration[] = [];
   for await (const page of paginateListRoles(
     { client: clients.iam, pageSize: 1000 },
     {},
@@ -661,16 +509,16 @@ export async function readIntegrationsCreatedSince(
  * left behind (listed after its role was missed): the complete integration
  * replaces it.
  */
-export function withLateIntegrations(
-  facts: IntegrationFacts[],
-  late: IntegrationFacts[],
-): IntegrationFacts[] {
+export function withLateIntegrations<T extends IntegrationFacts>(
+  facts: T[],
+  late: T[],
+): T[] {
   if (late.length === 0) return facts;
   const streams = new Set(
     late.flatMap(f => (f.stream ? [`${f.region}/${f.stream.name}`] : [])),
   );
   const policies = new Set(late.flatMap(f => (f.policy ? [f.policy.arn] : [])));
-  const superseded = (f: IntegrationFacts) =>
+  const superseded = (f: T) =>
     !f.role &&
     ((f.stream && streams.has(`${f.region}/${f.stream.name}`)) ||
       (f.policy && policies.has(f.policy.arn)));

@@ -34,6 +34,12 @@ export interface AuditFacts {
    */
   streamUnreadable?: boolean;
   /**
+   * The stream has not been read yet (the catalog reads a limited number of
+   * streams per sync, and this one's turn has not come): its facts are
+   * unknown, not missing. Set with `streamUnreadable`.
+   */
+  streamPending?: boolean;
+  /**
    * For a stream no role names: the roles trusted by Meter whose wildcard
    * grants reach it all the same.
    */
@@ -101,7 +107,10 @@ function summarise(statement: PolicyStatement): StatementSummary {
  * @public
  */
 export function toAuditFacts(
-  facts: IntegrationFacts,
+  facts: IntegrationFacts & {
+    /** The provider's: the stream was not read yet (see AuditFacts). */
+    streamPending?: boolean;
+  },
   settings: MeterSiemSettings,
 ): AuditFacts {
   const { role, stream, permissions } = facts;
@@ -112,6 +121,7 @@ export function toAuditFacts(
     audit.silenceAlarm = stream.silenceAlarm;
   }
   if (facts.streamError) audit.streamUnreadable = true;
+  if (facts.streamPending) audit.streamPending = true;
   if (facts.reachableBy?.length) audit.streamReachableBy = facts.reachableBy;
   if (facts.policy) audit.policyArn = facts.policy.arn;
   if (role) {

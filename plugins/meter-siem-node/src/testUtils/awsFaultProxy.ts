@@ -74,6 +74,7 @@
  * time and overlap per call.
  */
 import http from 'node:http';
+import { ASSUMED_IAM_RATES, AWS_CONTROL_PLANE_RATES } from '../awsRates';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 
@@ -159,14 +160,6 @@ export interface AwsCall {
  * caps itself (STREAM_UPDATE_LIMITS).
  */
 const KINESIS_RATE_LIMITS: Record<string, number> = {
-  'kinesis:AddTagsToStream': 5, // "5 transactions per second (TPS)", per account
-  'kinesis:CreateStream': 5, // "5 TPS", per account
-  'kinesis:DeleteStream': 5, // "5 TPS", per account
-  'kinesis:DescribeStream': 10, // "10 TPS", per account
-  'kinesis:DescribeStreamSummary': 20, // "20 TPS", per account
-  'kinesis:ListStreams': 5, // "5 TPS", per account
-  'kinesis:ListTagsForStream': 5, // "5 TPS", per stream (see above)
-  'kinesis:RemoveTagsFromStream': 5, // "5 TPS", per stream
   'kinesis:ListShards': 1000, // "1000 TPS", per stream: approximated per account
   'kinesis:EnableEnhancedMonitoring': 5, // "5 TPS", per stream
   'kinesis:DisableEnhancedMonitoring': 5, // "5 TPS", per stream
@@ -189,9 +182,6 @@ const KINESIS_RATE_LIMITS: Record<string, number> = {
  * account in the current region".
  */
 const CLOUDWATCH_RATE_LIMITS: Record<string, number> = {
-  'cloudwatch:DescribeAlarms': 9, // "9 per second"
-  'cloudwatch:PutMetricAlarm': 3, // "3 per second"
-  'cloudwatch:DeleteAlarms': 3, // "3 per second"
   'cloudwatch:GetMetricStatistics': 400, // "400 per second"
   'cloudwatch:GetMetricData': 500, // "500 per second"
   'cloudwatch:PutMetricData': 500, // "500 per second"
@@ -226,17 +216,8 @@ const STS_RATE_LIMITS: Record<string, number> = {
  * global: the simulator keys these by account only.
  */
 const IAM_RATE_LIMITS: Record<string, number> = {
-  'iam:GetAccountAuthorizationDetails': 10,
-  'iam:ListRoles': 10,
-  'iam:GetRole': 10,
-  'iam:GetRolePolicy': 10,
-  'iam:GetPolicy': 10,
-  'iam:GetPolicyVersion': 10,
   'iam:ListPolicyVersions': 10,
-  'iam:ListPolicyTags': 10,
   'iam:ListRoleTags': 10,
-  'iam:ListAttachedRolePolicies': 10,
-  'iam:ListRolePolicies': 10,
   'iam:ListEntitiesForPolicy': 10,
   'iam:CreateRole': 5,
   'iam:DeleteRole': 5,
@@ -260,6 +241,10 @@ const IAM_RATE_LIMITS: Record<string, number> = {
  * account), by operation, for `limits`; sources above.
  */
 export const AWS_RATE_LIMITS: Readonly<Record<string, number>> = {
+  // The rates the plugins pace their own calls by (one home: awsRates.ts).
+  ...ASSUMED_IAM_RATES,
+  ...AWS_CONTROL_PLANE_RATES,
+  // The others the simulator enforces.
   ...KINESIS_RATE_LIMITS,
   ...CLOUDWATCH_RATE_LIMITS,
   ...STS_RATE_LIMITS,

@@ -50,6 +50,7 @@ import {
 } from '@backstage/catalog-model';
 import { ConfigReader } from '@backstage/config';
 import { type CallCounter, startCountingProxy } from './countingProxy.ts';
+import { pool } from './pool.ts';
 
 const moto = process.env.AWS_ENDPOINT_URL;
 if (!moto)
@@ -94,23 +95,6 @@ const root = path.resolve(import.meta.dirname, '..');
 const peerRequire = createRequire(
   path.join(root, '.tools/bench-peers/package.json'),
 );
-
-/** Runs `fn` over `items`, `size` at a time. */
-async function pool<T>(
-  items: T[],
-  size: number,
-  fn: (item: T, index: number) => Promise<unknown>,
-): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: size }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        await fn(items[index], index);
-      }
-    }),
-  );
-}
 
 /** Owner refs as the catalog reads `spec.owner`: kind Group, namespace default. */
 function normalRef(ref: string): string {

@@ -23,6 +23,7 @@ import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { pool } from './pool.ts';
 
 const moto = process.env.AWS_ENDPOINT_URL;
 if (!moto) {
@@ -198,23 +199,6 @@ async function stop(started: Started) {
   } catch {
     // gone
   }
-}
-
-/** Runs `fn` over `items`, `size` at a time. */
-async function pool<T>(
-  items: T[],
-  size: number,
-  fn: (item: T, index: number) => Promise<unknown>,
-): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: size }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        await fn(items[index], index);
-      }
-    }),
-  );
 }
 
 /** N integrations in moto's default account, as the template makes them. */

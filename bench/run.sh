@@ -2,7 +2,7 @@
 # Runs one benchmark script (bench/NAME.ts) against a fresh moto server.
 # Usage: ./bench/run.sh provision
 set -euo pipefail
-name="${1:?usage: bench/run.sh NAME (one of: $(cd "$(dirname "$0")" && ls *.ts | grep -v countingProxy | sed 's/\.ts$//' | tr '\n' ' '))}"
+name="${1:?usage: bench/run.sh NAME (one of: $(cd "$(dirname "$0")" && ls *.ts | grep -v -e countingProxy -e pool | sed 's/\.ts$//' | tr '\n' ' '))}"
 shift
 source "$(dirname "$0")/../scripts/lib.sh"
 ensure_node

@@ -31,6 +31,19 @@ if (!moto) {
 }
 const INTEGRATIONS = Number(process.argv[2] ?? 5000);
 const STARTS = Number(process.env.BENCH_HOST_STARTS ?? 3);
+/**
+ * Phases to leave out, comma-separated: `js` (the app builds), `starts`,
+ * `without-sync` (the other backend after the sync's wall time).
+ */
+const SKIP = new Set((process.env.BENCH_HOST_SKIP ?? '').split(','));
+/**
+ * `postgres` to run the backends on PostgreSQL (bench/run.sh starts one; each
+ * backend start gets databases of its own), else the app's SQLite in memory.
+ */
+const DB = process.env.BENCH_HOST_DB ?? 'sqlite';
+let databases = 0;
+/** When set, a heap snapshot of our backend after the sync, in this directory. */
+const HEAP_DIR = process.env.BENCH_HOST_HEAP_DIR;
 const CONCURRENCY = 16;
 const REGION = 'us-east-1';
 const OUR_FRONTEND = '@internal/backstage-plugin-meter-siem';
@@ -50,11 +63,13 @@ const percent = (ours: number, without: number) =>
   `${(((ours - without) / without) * 100).toFixed(1)}%`;
 
 /** The app's JavaScript, gzip -6, summed over every emitted .js file. */
-function appJavaScript(extraEnv: Record<string, string>): {
+interface JsSize {
   files: number;
   gzip: number;
   raw: number;
-} {
+}
+
+function appJavaScript(extraEnv: Record<string, string>): JsSize {
   const built = spawnSync('yarn', ['workspace', 'app', 'build'], {
     cwd: root,
     env: { ...process.env, ...extraEnv },
@@ -127,16 +142,56 @@ backend.add(
   return file;
 }
 
+/** Asks the backend for a heap snapshot (SIGUSR2) and waits until written. */
+async function heapSnapshot(started: Started, dir: string) {
+  const before = new Set(fs.readdirSync(dir));
+  process.kill(started.child.pid!, 'SIGUSR2');
+  let last = -1;
+  for (;;) {
+    await new Promise(resolve => setTimeout(resolve, 2_000));
+    const file = fs
+      .readdirSync(dir)
+      .find(name => name.endsWith('.heapsnapshot') && !before.has(name));
+    if (!file) continue;
+    const size = fs.statSync(path.join(dir, file)).size;
+    if (size > 0 && size === last) {
+      console.log(`  heap snapshot: ${path.join(dir, file)} (${mb(size)})`);
+      return;
+    }
+    last = size;
+  }
+}
+
+/** A config file giving the next backend start databases of its own. */
+function freshDatabases(): string {
+  databases += 1;
+  const file = path.join(runDir, `bench-host-db-${databases}.yaml`);
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      backend: {
+        database: { prefix: `bench_host_${process.pid}_${databases}_` },
+      },
+    }),
+  );
+  return file;
+}
+
 interface Started {
   child: ChildProcess;
   startMs: number;
 }
 
-async function startBackend(entry: string, config: string): Promise<Started> {
+async function startBackend(
+  entry: string,
+  config: string,
+  nodeArgs: string[] = [],
+): Promise<Started> {
   const started = performance.now();
   const child = spawn(
     process.execPath,
     [
+      ...nodeArgs,
       '--require',
       createRequire(import.meta.url).resolve(
         '@backstage/cli-node/config/nodeTransform.cjs',
@@ -146,6 +201,14 @@ async function startBackend(entry: string, config: string): Promise<Started> {
       '../../app-config.yaml',
       '--config',
       config,
+      ...(DB === 'postgres'
+        ? [
+            '--config',
+            '../../app-config.postgres.yaml',
+            '--config',
+            freshDatabases(),
+          ]
+        : []),
     ],
     {
       cwd: backendDir,
@@ -270,16 +333,20 @@ async function main() {
     }),
   );
 
-  console.log('Building the app without our plugin, then with it …');
-  // In this order, so that packages/app/dist is the usual build afterwards.
-  const withoutJs = appJavaScript({
-    APP_CONFIG_app_packages: JSON.stringify({ exclude: [OUR_FRONTEND] }),
-  });
-  const withJs = appJavaScript({});
-  if (withoutJs.gzip >= withJs.gzip) {
-    throw new Error(
-      'the app without our plugin is no smaller: app.packages.exclude had no effect',
-    );
+  let js: { with: JsSize; without: JsSize } | undefined;
+  if (!SKIP.has('js')) {
+    console.log('Building the app without our plugin, then with it …');
+    // In this order, so that packages/app/dist is the usual build afterwards.
+    const withoutJs = appJavaScript({
+      APP_CONFIG_app_packages: JSON.stringify({ exclude: [OUR_FRONTEND] }),
+    });
+    const withJs = appJavaScript({});
+    if (withoutJs.gzip >= withJs.gzip) {
+      throw new Error(
+        'the app without our plugin is no smaller: app.packages.exclude had no effect',
+      );
+    }
+    js = { with: withJs, without: withoutJs };
   }
 
   const without = backendWithoutOurs();
@@ -291,7 +358,7 @@ async function main() {
   const rss: Record<'with' | 'without', number[]> = { with: [], without: [] };
   let afterSync: { with: number; without: number; syncMs: number } | undefined;
   try {
-    for (let i = 0; i < STARTS; i++) {
+    for (let i = 0; i < (SKIP.has('starts') ? 0 : STARTS); i++) {
       for (const variant of ['without', 'with'] as const) {
         const started = await startBackend(
           variant === 'with' ? withEntry : without,
@@ -311,7 +378,13 @@ async function main() {
     console.log(
       `  seeded in ${((performance.now() - seededAt) / 1000).toFixed(0)} s`,
     );
-    const ours = await startBackend(withEntry, config);
+    const ours = await startBackend(
+      withEntry,
+      config,
+      HEAP_DIR
+        ? [`--diagnostic-dir=${HEAP_DIR}`, '--heapsnapshot-signal=SIGUSR2']
+        : [],
+    );
     const syncStarted = performance.now();
     try {
       for (;;) {
@@ -327,11 +400,15 @@ async function main() {
       const syncMs = performance.now() - syncStarted;
       await new Promise(resolve => setTimeout(resolve, 3_000));
       const withRss = rssOf(ours.child);
+      if (HEAP_DIR) await heapSnapshot(ours, HEAP_DIR);
       await stop(ours);
-      const other = await startBackend(without, config);
-      await new Promise(resolve => setTimeout(resolve, syncMs + 3_000));
-      const withoutRss = rssOf(other.child);
-      await stop(other);
+      let withoutRss = NaN;
+      if (!SKIP.has('without-sync')) {
+        const other = await startBackend(without, config);
+        await new Promise(resolve => setTimeout(resolve, syncMs + 3_000));
+        withoutRss = rssOf(other.child);
+        await stop(other);
+      }
       afterSync = { with: withRss, without: withoutRss, syncMs };
     } finally {
       await stop(ours);
@@ -347,38 +424,41 @@ async function main() {
       )} ${delta.padStart(12)}`,
     );
   console.log(
-    `\nCost to the host Backstage (${STARTS} starts each, median), with our plugins vs without:`,
+    `\nCost to the host Backstage (${STARTS} starts each, median; database: ${DB}), with our plugins vs without:`,
   );
   row('', 'with', 'without', 'difference');
-  const js = withJs.gzip - withoutJs.gzip;
-  row(
-    'app JavaScript, gzip',
-    kb(withJs.gzip),
-    kb(withoutJs.gzip),
-    `+${kb(js)}`,
-  );
-  row(
-    'app JavaScript, raw',
-    kb(withJs.raw),
-    kb(withoutJs.raw),
-    `+${kb(withJs.raw - withoutJs.raw)}`,
-  );
+  if (js) {
+    row(
+      'app JavaScript, gzip',
+      kb(js.with.gzip),
+      kb(js.without.gzip),
+      `+${kb(js.with.gzip - js.without.gzip)}`,
+    );
+    row(
+      'app JavaScript, raw',
+      kb(js.with.raw),
+      kb(js.without.raw),
+      `+${kb(js.with.raw - js.without.raw)}`,
+    );
+  }
   const startWith = median(starts.with);
   const startWithout = median(starts.without);
-  row(
-    'backend start-up (spawn to ready)',
-    `${startWith.toFixed(0)} ms`,
-    `${startWithout.toFixed(0)} ms`,
-    percent(startWith, startWithout),
-  );
+  if (starts.with.length)
+    row(
+      'backend start-up (spawn to ready)',
+      `${startWith.toFixed(0)} ms`,
+      `${startWithout.toFixed(0)} ms`,
+      percent(startWith, startWithout),
+    );
   const rssWith = median(rss.with);
   const rssWithout = median(rss.without);
-  row(
-    'backend memory after start (RSS)',
-    mb(rssWith),
-    mb(rssWithout),
-    `+${mb(rssWith - rssWithout)}`,
-  );
+  if (rss.with.length)
+    row(
+      'backend memory after start (RSS)',
+      mb(rssWith),
+      mb(rssWithout),
+      `+${mb(rssWith - rssWithout)}`,
+    );
   if (afterSync) {
     row(
       `backend memory after a ${INTEGRATIONS}-integration sync`,
@@ -398,7 +478,9 @@ async function main() {
       startWithout,
     )}), ≤ 50 MB more memory at ${INTEGRATIONS} integrations (${
       afterSync ? `+${mb(afterSync.with - afterSync.without)}` : 'not measured'
-    }), ≤ 100 KB gzip more JavaScript (+${kb(js)}).`,
+    }), ≤ 100 KB gzip more JavaScript (${
+      js ? `+${kb(js.with.gzip - js.without.gzip)}` : 'not measured'
+    }).`,
   );
   console.log(
     `Starts: with ${starts.with

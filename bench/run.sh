@@ -17,9 +17,15 @@ if [[ "$name" == catalog && ! -f "$TOOLS/bench-peers/node_modules/$peer/package.
   npm install --prefix "$TOOLS/bench-peers" --no-audit --no-fund --loglevel=error "$peer@5" >&2 ||
     die "npm install $peer@5 failed"
 fi
+# The host benchmark on PostgreSQL (BENCH_HOST_DB=postgres): a server of ours.
+if [[ "$name" == host && "${BENCH_HOST_DB:-}" == postgres ]]; then
+  pg_port="$(free_port 54331)"
+  pg_start "$pg_port" || die "could not start PostgreSQL"
+  trap 'pg_stop "$pg_port"' EXIT
+fi
 port="$(free_port 5075)"
 moto_start "$port"
-trap moto_stop EXIT
+trap 'moto_stop; [[ -n "${pg_port:-}" ]] && pg_stop "$pg_port"; true' EXIT
 moto_env "$port"
 cd "$ROOT"
 node --no-warnings "bench/$name.ts" "$@"

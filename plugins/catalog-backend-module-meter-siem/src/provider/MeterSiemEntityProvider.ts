@@ -47,6 +47,7 @@ import {
 import { FactsCache, memoryCache } from './factsCache';
 import { StreamFactsReader } from './kinesisFacts';
 import { reachableMaxAgeMs } from './refreshPlan';
+import { packJson, unpackJson } from './packed';
 
 /** How far before a sync's start its re-read looks for new roles. */
 const CLOCK_MARGIN_MS = 5 * 60_000;
@@ -151,7 +152,12 @@ export class MeterSiemEntityProvider implements EntityProvider {
   #sequence = 0;
   #registered: Array<{ sequence: number; entities: ResourceEntity[] }> = [];
   /** What the last successful sync applied, to mark it stale on failures. */
-  #lastSynced?: ResourceEntity[];
+  /**
+   * What the last successful sync emitted, packed (`#recall` unpacks it):
+   * read only when a sync fails or an integration goes, and 20,000
+   * entities at 5,000 integrations.
+   */
+  #lastSynced?: Buffer;
 
   private constructor(options: {
     account: AccountScope;
@@ -307,12 +313,11 @@ export class MeterSiemEntityProvider implements EntityProvider {
       );
       // Before the first success of this process there is nothing to mark;
       // the catalog keeps what it has, with its read times.
-      if (this.#lastSynced) {
+      const last = this.#recall();
+      if (last) {
         await connection.applyMutation({
           type: 'full',
-          entities: failed(this.#lastSynced, reason).map(entity =>
-            this.#deferred(entity),
-          ),
+          entities: failed(last, reason).map(entity => this.#deferred(entity)),
         });
       }
       return;
@@ -342,10 +347,11 @@ export class MeterSiemEntityProvider implements EntityProvider {
     for (const entity of this.#registered.flatMap(r => r.entities)) {
       byName.set(entity.metadata.name, entity);
     }
-    this.#lastSynced = [...byName.values()];
+    const emitted = [...byName.values()];
+    this.#remember(emitted);
     await connection.applyMutation({
       type: 'full',
-      entities: this.#lastSynced.map(entity => this.#deferred(entity)),
+      entities: emitted.map(entity => this.#deferred(entity)),
     });
     // The audit rebuilds its findings from the new facts (the backend's
     // index), instead of at its next periodic refresh.
@@ -371,7 +377,7 @@ export class MeterSiemEntityProvider implements EntityProvider {
         calls,
         throttledAttempts,
         stats: source!.stats,
-        oldestReadAt: oldestFactsReadAt(this.#lastSynced),
+        oldestReadAt: oldestFactsReadAt(emitted),
         now: this.#now(),
       })}`,
     );
@@ -534,7 +540,8 @@ export class MeterSiemEntityProvider implements EntityProvider {
       await this.#factsCache.forgetIntegrations(accountId, names);
       const kept = (entities: ResourceEntity[]) =>
         entities.filter(e => !names.has(e.metadata.name));
-      this.#lastSynced = this.#lastSynced && kept(this.#lastSynced);
+      const last = this.#recall();
+      if (last) this.#remember(kept(last));
       this.#registered = this.#registered.map(r => ({
         ...r,
         entities: kept(r.entities),
@@ -570,7 +577,7 @@ export class MeterSiemEntityProvider implements EntityProvider {
   ): ResourceEntity[] {
     if (failedRegions.size === 0) return entities;
     const previous = new Map(
-      (this.#lastSynced ?? []).map(e => [e.metadata.name, e]),
+      (this.#recall() ?? []).map(e => [e.metadata.name, e]),
     );
     const kept = entities.map(entity => {
       const before = previous.get(entity.metadata.name);
@@ -601,6 +608,15 @@ export class MeterSiemEntityProvider implements EntityProvider {
         ),
       ),
     ];
+  }
+
+  #remember(entities: ResourceEntity[]) {
+    // Fastest gzip: this runs after every sync; it is still a tenth or less.
+    this.#lastSynced = packJson(entities, 1);
+  }
+
+  #recall(): ResourceEntity[] | undefined {
+    return this.#lastSynced && unpackJson<ResourceEntity[]>(this.#lastSynced);
   }
 
   #warnUnwatched(accountId: string, roleName: string) {

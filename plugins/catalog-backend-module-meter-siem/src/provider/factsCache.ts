@@ -4,7 +4,7 @@ import {
   SilenceAlarmFacts,
   StreamFacts,
 } from '@internal/backstage-plugin-meter-siem-common';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { packJson, unpackJson } from './packed';
 
 /** A stream's cached facts. Short keys: 5,000 of them share one entry. */
 export interface StreamRecord {
@@ -175,7 +175,7 @@ function regionsKey(accountId: string) {
 
 function encode(facts: RegionFacts): JsonValue {
   return {
-    gz: gzipSync(Buffer.from(JSON.stringify(facts))).toString('base64'),
+    gz: packJson(facts).toString('base64'),
   };
 }
 
@@ -183,9 +183,7 @@ function decode(stored: JsonValue): RegionFacts | undefined {
   try {
     const gz = (stored as { gz?: unknown })?.gz;
     if (typeof gz !== 'string') return undefined;
-    const facts = JSON.parse(
-      gunzipSync(Buffer.from(gz, 'base64')).toString('utf8'),
-    );
+    const facts = unpackJson<RegionFacts>(Buffer.from(gz, 'base64'));
     return facts && typeof facts.streams === 'object' ? facts : undefined;
   } catch {
     // Written by another version, or damaged: read the region afresh.

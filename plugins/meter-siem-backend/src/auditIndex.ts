@@ -17,7 +17,7 @@ import {
   rotationFinding,
   staleFactsFinding,
 } from '@internal/backstage-plugin-meter-siem-common';
-import { SearchRows, searchRowsOf } from './catalogAccess';
+import { SearchRows, searchRowsOf, searchable } from './catalogAccess';
 import { AuditConfig } from './config';
 
 /** The fields of an integration entity the index keeps. */
@@ -33,7 +33,10 @@ type Place = Pick<
 export interface IndexedIntegration {
   /** Its position in `AuditSnapshot.integrations`. */
   readonly position: number;
-  /** As the catalog holds it: what permission conditions are applied to. */
+  /**
+   * As the catalog holds it, as far as permission conditions can tell
+   * (`searchable`: no string longer than they match).
+   */
   readonly entity: Entity;
   readonly place: Place;
   /** The owner as the caller's ownership refs are compared with it. */
@@ -128,7 +131,7 @@ export function buildSnapshot(
     const findings = found.map(f => place(f, where)).sort(compareFindings);
     const integration: IndexedIntegration = {
       position: integrations.length,
-      entity,
+      entity: searchable(entity),
       place: where,
       comparableOwner: comparableOwner(where.owner),
       facts,

@@ -11,6 +11,7 @@ import {
   EntityVisibility,
   catalogEntityReadPermission,
   catalogReadVisibility,
+  searchable,
   searchRowsOf,
   searchValues,
 } from './catalogAccess';
@@ -70,6 +71,50 @@ describe('searchValues', () => {
     expect(rows('relations')).toEqual(new Set());
     const cached = searchRowsOf(entity);
     expect(cached('kind')).toBe(cached('kind'));
+  });
+});
+
+describe('searchable', () => {
+  it('answers every search key as the entity does, without its long strings', () => {
+    const long = `${'Long '.repeat(60)}text`;
+    const full: Entity = {
+      ...entity,
+      metadata: {
+        ...entity.metadata,
+        description: long,
+        tags: [...entity.metadata.tags!, long],
+        links: [{ url: 'https://example.com/a', title: long }],
+      },
+    };
+    const slim = searchable(full);
+    const keys = [
+      'kind',
+      'metadata.name',
+      'metadata.namespace',
+      'metadata.title',
+      'metadata.description',
+      'metadata.tags',
+      'metadata.tags.siem',
+      `metadata.tags.${long}`.slice(0, 200),
+      'metadata.links.url',
+      'metadata.links.title',
+      'metadata.labels.tier',
+      'metadata.annotations.meter-siem.io/account-id',
+      'metadata.annotations.meter-siem.io/audit-facts',
+      'spec.owner',
+      'spec.dependson',
+      'relations.ownedby',
+      'relations.dependson',
+    ];
+    for (const key of keys) {
+      expect([key, searchValues(slim, key)]).toEqual([
+        key,
+        searchValues(full, key),
+      ]);
+    }
+    expect(searchValues(slim, 'metadata.description')).toEqual(new Set([null]));
+    expect(JSON.stringify(slim)).not.toContain('Long Long');
+    expect(JSON.stringify(slim)).not.toContain('xxxxx');
   });
 });
 

@@ -177,6 +177,32 @@ export function searchValues(entity: Entity, key: string): Set<string | null> {
   return values;
 }
 
+/** Stands for every string longer than the search table matches. */
+const TOO_LONG = '…'.repeat(MAX_VALUE_LENGTH + 1);
+
+/**
+ * The entity as far as its search rows tell: each string longer than the
+ * catalog matches (as a value, or as a list item within a key) replaced by
+ * one shared string as unmatchable, so that what is kept for permission
+ * conditions does not hold what no condition can match (the audit facts,
+ * long descriptions). `searchValues` answers the same for both.
+ */
+export function searchable(entity: Entity): Entity {
+  const slim = (value: unknown): unknown => {
+    if (typeof value === 'string') {
+      return value.length > MAX_VALUE_LENGTH ? TOO_LONG : value;
+    }
+    if (Array.isArray(value)) return value.map(slim);
+    if (value && typeof value === 'object') {
+      const copy: Record<string, unknown> = {};
+      for (const [key, item] of Object.entries(value)) copy[key] = slim(item);
+      return copy;
+    }
+    return value;
+  };
+  return slim(entity) as Entity;
+}
+
 /** An entity's search rows, each key's values read once. */
 export function searchRowsOf(entity: Entity): SearchRows {
   const cache = new Map<string, Set<string | null>>();

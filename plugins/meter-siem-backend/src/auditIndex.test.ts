@@ -241,6 +241,27 @@ describe('AuditIndex', () => {
     expect(await second).toBe(built);
   });
 
+  it('builds soon after start-up, not during it, and once', async () => {
+    const load = jest.fn(async () => snapshotAt(0));
+    const index = create({ load, startDelayMs: 50 });
+    index.start();
+    await new Promise(resolve => setTimeout(resolve, 10));
+    expect(load).not.toHaveBeenCalled();
+    await new Promise(resolve => setTimeout(resolve, 100));
+    expect(load).toHaveBeenCalledTimes(1);
+    await index.snapshot();
+    expect(load).toHaveBeenCalledTimes(1);
+  });
+
+  it('does not build again at the start delay when a request built it', async () => {
+    const load = jest.fn(async () => snapshotAt(0));
+    const index = create({ load, startDelayMs: 50 });
+    index.start();
+    await index.snapshot();
+    await new Promise(resolve => setTimeout(resolve, 100));
+    expect(load).toHaveBeenCalledTimes(1);
+  });
+
   it('serves the current index while it is rebuilt in the background once too old', async () => {
     let now = 0;
     const { load, pending } = deferredLoads();

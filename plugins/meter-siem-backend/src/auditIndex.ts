@@ -300,6 +300,9 @@ export const DEFAULT_REFRESH_AFTER_MS = 60_000;
  */
 export const DEFAULT_SETTLE_MS = 5_000;
 
+/** The first build waits this long after start-up (see `startDelayMs`). */
+export const DEFAULT_START_DELAY_MS = 10_000;
+
 export interface AuditIndexOptions {
   /** Reads the catalog and audits it. */
   load: () => Promise<AuditSnapshot>;
@@ -308,6 +311,11 @@ export interface AuditIndexOptions {
   refreshAfterMs?: number;
   /** Rebuilt this long after facts changed (`invalidate`). */
   settleMs?: number;
+  /**
+   * First built this long after `start` (default 10 s), so as not to slow
+   * the backend's start-up; a request before then builds it at once.
+   */
+  startDelayMs?: number;
   now?: () => number;
 }
 
@@ -323,6 +331,7 @@ export class AuditIndex {
   readonly #logger: LoggerService;
   readonly #refreshAfterMs: number;
   readonly #settleMs: number;
+  readonly #startDelayMs: number;
   readonly #now: () => number;
   #current?: AuditSnapshot;
   #building?: Promise<AuditSnapshot>;
@@ -332,6 +341,7 @@ export class AuditIndex {
   #again = false;
   #settleTimer?: ReturnType<typeof setTimeout>;
   #refreshTimer?: ReturnType<typeof setTimeout>;
+  #startTimer?: ReturnType<typeof setTimeout>;
   #stopped = false;
   #builds = 0;
 
@@ -340,6 +350,7 @@ export class AuditIndex {
     this.#logger = options.logger;
     this.#refreshAfterMs = options.refreshAfterMs ?? DEFAULT_REFRESH_AFTER_MS;
     this.#settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
+    this.#startDelayMs = options.startDelayMs ?? DEFAULT_START_DELAY_MS;
     this.#now = options.now ?? Date.now;
   }
 
@@ -386,14 +397,22 @@ export class AuditIndex {
     this.#settleTimer.unref?.();
   }
 
-  /** Builds the first snapshot in the background, then keeps it fresh. */
+  /**
+   * Builds the first snapshot in the background soon after the backend has
+   * started (unless a request needed it first), then keeps it fresh.
+   */
   start(): void {
     this.#stopped = false;
-    this.refresh();
+    clearTimeout(this.#startTimer);
+    this.#startTimer = setTimeout(() => {
+      if (!this.#current && !this.#building) this.refresh();
+    }, this.#startDelayMs);
+    this.#startTimer.unref?.();
   }
 
   stop(): void {
     this.#stopped = true;
+    clearTimeout(this.#startTimer);
     clearTimeout(this.#settleTimer);
     clearTimeout(this.#refreshTimer);
   }

@@ -26,6 +26,7 @@ import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import YAML from 'yaml';
 import { pool } from './pool.ts';
 
 const moto = process.env.AWS_ENDPOINT_URL;
@@ -101,24 +102,8 @@ function appJavaScript(extraEnv: Record<string, string>): JsSize {
   return { files, gzip, raw };
 }
 
-/**
- * packages/backend/src/index.ts without our plugins: every `backend.add`
- * of an `@internal/…meter-siem…` module is left out, and an allow-all
- * permission policy takes the place of ours (the permission backend needs
- * one). Written beside the original, so that its imports resolve the same.
- */
-function backendWithoutOurs(): string {
-  const source = fs.readFileSync(path.join(backendDir, 'src/index.ts'), 'utf8');
-  const kept = source.replace(
-    /backend\.add\(\s*import\('@internal\/[^']*meter-siem[^']*'\),?\s*\);\n/g,
-    '',
-  );
-  if (kept === source || kept.includes('meter-siem')) {
-    throw new Error(
-      'could not leave our modules out of packages/backend/src/index.ts',
-    );
-  }
-  const allowAll = `
+/** An allow-all permission policy, in place of ours (the permission backend needs one). */
+const ALLOW_ALL = `
 import { createBackendModule } from '@backstage/backend-plugin-api';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
@@ -139,10 +124,28 @@ backend.add(
   }),
 );
 `;
+
+/**
+ * packages/backend/src/index.ts without our plugins: every `backend.add`
+ * of an `@internal/…meter-siem…` module is left out, and an allow-all
+ * permission policy takes the place of ours (the permission backend needs
+ * one). Written beside the original, so that its imports resolve the same.
+ */
+function backendWithoutOurs(): string {
+  const source = fs.readFileSync(path.join(backendDir, 'src/index.ts'), 'utf8');
+  const kept = source.replace(
+    /backend\.add\(\s*import\('@internal\/[^']*meter-siem[^']*'\),?\s*\);\n/g,
+    '',
+  );
+  if (kept === source || kept.includes('meter-siem')) {
+    throw new Error(
+      'could not leave our modules out of packages/backend/src/index.ts',
+    );
+  }
   const file = path.join(backendDir, 'src/index.bench-without-meter-siem.ts');
   fs.writeFileSync(
     file,
-    kept.replace('backend.start()', `${allowAll}\nbackend.start()`),
+    kept.replace('backend.start()', `${ALLOW_ALL}\nbackend.start()`),
   );
   return file;
 }
@@ -187,15 +190,23 @@ interface Started {
   startMs: number;
 }
 
-async function startBackend(
+/** How a backend is started: its directory, node's arguments, extra env. */
+interface Launch {
+  cwd: string;
+  args: string[];
+  env?: Record<string, string>;
+}
+
+/** The backend from source, as `yarn start` runs it. */
+function devLaunch(
   entry: string,
   config: string,
   nodeArgs: string[] = [],
-): Promise<Started> {
-  const started = performance.now();
-  const child = spawn(
-    process.execPath,
-    [
+  moreConfig: string[] = [],
+) {
+  return {
+    cwd: backendDir,
+    args: [
       ...nodeArgs,
       '--require',
       createRequire(import.meta.url).resolve(
@@ -206,6 +217,7 @@ async function startBackend(
       '../../app-config.yaml',
       '--config',
       config,
+      ...moreConfig.flatMap(file => ['--config', file]),
       ...(DB === 'postgres'
         ? [
             '--config',
@@ -215,13 +227,46 @@ async function startBackend(
           ]
         : []),
     ],
-    {
-      cwd: backendDir,
-      detached: true,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, LOG_LEVEL: 'warn' },
+  };
+}
+
+/**
+ * The built backend in the image's layout (scripts/image-layout-test.sh),
+ * as the image's CMD runs it: production config, on PostgreSQL.
+ */
+function prodLaunch(layout: string, entry: string, config: string): Launch {
+  return {
+    cwd: layout,
+    args: [
+      entry,
+      '--config',
+      'app-config.yaml',
+      '--config',
+      'app-config.production.yaml',
+      '--config',
+      config,
+      '--config',
+      freshDatabases(),
+    ],
+    env: {
+      NODE_ENV: 'production',
+      AUTH_SESSION_SECRET: 'bench-host-session-secret',
+      // The IdP is reached only at the first sign-in: an unreachable dummy.
+      OIDC_METADATA_URL: 'http://127.0.0.1:9/.well-known/openid-configuration',
+      OIDC_CLIENT_ID: 'backstage',
+      OIDC_CLIENT_SECRET: 'bench-host',
     },
-  );
+  };
+}
+
+async function startBackend(launch: Launch): Promise<Started> {
+  const started = performance.now();
+  const child = spawn(process.execPath, launch.args, {
+    cwd: launch.cwd,
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, LOG_LEVEL: 'warn', ...launch.env },
+  });
   let stderr = '';
   child.stderr!.on('data', chunk => {
     stderr = `${stderr}${chunk}`.slice(-4000);
@@ -249,6 +294,77 @@ function rssOf(child: ChildProcess): number {
   const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
   const kib = Number(/VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1]);
   return kib * 1024;
+}
+
+interface StartFigures {
+  /** Spawn to ready, ms, each start. */
+  starts: Record<'with' | 'without', number[]>;
+  /** RSS a few seconds after ready, each start. */
+  rss: Record<'with' | 'without', number[]>;
+}
+
+/** `STARTS` starts of each backend, alternating. */
+async function measureStarts(
+  launches: Record<'with' | 'without', () => Launch>,
+): Promise<StartFigures> {
+  const figures: StartFigures = {
+    starts: { with: [], without: [] },
+    rss: { with: [], without: [] },
+  };
+  for (let i = 0; i < STARTS; i++) {
+    for (const variant of ['without', 'with'] as const) {
+      const started = await startBackend(launches[variant]());
+      figures.starts[variant].push(started.startMs);
+      // Settled: what a process holds a few seconds after it is ready.
+      await new Promise(resolve => setTimeout(resolve, 3_000));
+      figures.rss[variant].push(rssOf(started.child));
+      await stop(started);
+    }
+  }
+  return figures;
+}
+
+/** The image's layout, built and laid out by scripts/image-layout-test.sh. */
+function imageLayout(): string {
+  const pathFile = path.join(runDir, 'image-layout.path');
+  fs.rmSync(pathFile, { force: true });
+  const laidOut = spawnSync('bash', ['scripts/image-layout-test.sh'], {
+    cwd: root,
+    env: { ...process.env, IMAGE_TEST_LAYOUT_ONLY: '1' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (laidOut.status !== 0 || !fs.existsSync(pathFile)) {
+    throw new Error('scripts/image-layout-test.sh could not lay out the image');
+  }
+  return fs.readFileSync(pathFile, 'utf8').trim();
+}
+
+/**
+ * The built backend (packages/backend/dist/index.cjs.js in the layout)
+ * without our modules, as `backendWithoutOurs` makes it from the source.
+ */
+function builtBackendWithoutOurs(layout: string): string {
+  const dist = path.join(layout, 'packages/backend/dist');
+  const source = fs.readFileSync(path.join(dist, 'index.cjs.js'), 'utf8');
+  const kept = source.replace(
+    /backend\.add\(\s*import\('@internal\/[^']*meter-siem[^']*'\),?\s*\);\n/g,
+    '',
+  );
+  if (kept === source || kept.includes('meter-siem')) {
+    throw new Error('could not leave our modules out of the built backend');
+  }
+  const entry = 'packages/backend/dist/index.without-meter-siem.cjs.js';
+  fs.writeFileSync(
+    path.join(layout, entry),
+    kept.replace(
+      'backend.start()',
+      `${ALLOW_ALL.replace(
+        /^import \{ (.*) \} from '(.*)';$/gm,
+        "const { $1 } = require('$2');",
+      )}\nbackend.start()`,
+    ),
+  );
+  return entry;
 }
 
 interface Settled {
@@ -331,6 +447,89 @@ async function integrationCount(token: string): Promise<number> {
   return ((await res.json()) as { totalItems: number }).totalItems;
 }
 
+async function untilCatalogHolds(token: string, count: number, since: number) {
+  for (;;) {
+    const held = await integrationCount(token);
+    if (held >= count) return;
+    if (performance.now() - since > 30 * 60_000) {
+      throw new Error(
+        `the catalog had ${held} of ${count} integrations after 30 minutes`,
+      );
+    }
+    await new Promise(resolve => setTimeout(resolve, 2_000));
+  }
+}
+
+/** The entity types our provider emits (four entities an integration). */
+const OUR_TYPES = [
+  'meter-siem-integration',
+  'kinesis-stream',
+  'aws-iam-role',
+  'aws-iam-policy',
+];
+
+/**
+ * Reads every entity our provider put in the catalog and writes them as a
+ * file location would hold them (without what the catalog adds), with a
+ * config file that adds that location to the app's. Returns the config.
+ */
+async function entitiesAsFileLocation(token: string): Promise<string> {
+  const file = path.join(runDir, 'bench-host-entities.yaml');
+  const out = fs.openSync(file, 'w');
+  let cursor: string | undefined;
+  let count = 0;
+  do {
+    const query = cursor
+      ? `cursor=${encodeURIComponent(cursor)}`
+      : `${OUR_TYPES.map(type => `filter=kind=resource,spec.type=${type}`).join(
+          '&',
+        )}&limit=1000`;
+    const res = await fetch(
+      `${baseUrl}/api/catalog/entities/by-query?${query}`,
+      { headers: { authorization: `Bearer ${token}` } },
+    );
+    if (!res.ok) throw new Error(`catalog answered ${res.status}`);
+    const page = (await res.json()) as {
+      items: Array<Record<string, any>>;
+      pageInfo: { nextCursor?: string };
+    };
+    for (const entity of page.items) {
+      const { uid, etag, ...metadata } = entity.metadata;
+      const annotations = { ...metadata.annotations };
+      delete annotations['backstage.io/managed-by-location'];
+      delete annotations['backstage.io/managed-by-origin-location'];
+      const plain = {
+        apiVersion: entity.apiVersion,
+        kind: entity.kind,
+        metadata: { ...metadata, annotations },
+        spec: entity.spec,
+      };
+      fs.writeSync(out, `---\n${JSON.stringify(plain)}\n`);
+      count += 1;
+    }
+    cursor = page.pageInfo.nextCursor;
+  } while (cursor);
+  fs.closeSync(out);
+  const appConfig = YAML.parse(
+    fs.readFileSync(path.join(root, 'app-config.yaml'), 'utf8'),
+  );
+  const config = path.join(runDir, 'bench-host-file-location.yaml');
+  fs.writeFileSync(
+    config,
+    JSON.stringify({
+      catalog: {
+        // Lists replace each other across config files: the app's, and ours.
+        locations: [
+          ...appConfig.catalog.locations,
+          { type: 'file', target: file, rules: [{ allow: ['Resource'] }] },
+        ],
+      },
+    }),
+  );
+  console.log(`  ${count} entities of ours written to ${file}`);
+  return config;
+}
+
 async function main() {
   fs.mkdirSync(runDir, { recursive: true });
   const token = 'bench-host-token-0123456789abcdef';
@@ -375,26 +574,42 @@ async function main() {
 
   const without = backendWithoutOurs();
   const withEntry = path.join(backendDir, 'src/index.ts');
-  const starts: Record<'with' | 'without', number[]> = {
-    with: [],
-    without: [],
-  };
-  const rss: Record<'with' | 'without', number[]> = { with: [], without: [] };
+  const startFigures: Array<{ label: string } & StartFigures> = [];
   let afterSync:
-    | { with: Settled; without?: Settled; syncMs: number }
+    | {
+        with: Settled;
+        without?: Settled;
+        sameEntities?: { rss: Settled; ingestMs: number };
+        syncMs: number;
+      }
     | undefined;
   try {
-    for (let i = 0; i < (SKIP.has('starts') ? 0 : STARTS); i++) {
-      for (const variant of ['without', 'with'] as const) {
-        const started = await startBackend(
-          variant === 'with' ? withEntry : without,
-          config,
-        );
-        starts[variant].push(started.startMs);
-        // Settled: what a process holds a few seconds after it is ready.
-        await new Promise(resolve => setTimeout(resolve, 3_000));
-        rss[variant].push(rssOf(started.child));
-        await stop(started);
+    if (!SKIP.has('starts')) {
+      console.log(`Starting each backend from source ${STARTS} times …`);
+      startFigures.push({
+        label: `from source (yarn start; ${DB})`,
+        ...(await measureStarts({
+          with: () => devLaunch(withEntry, config),
+          without: () => devLaunch(without, config),
+        })),
+      });
+    }
+    if (!SKIP.has('prod-starts')) {
+      console.log(
+        `Laying out the image (scripts/image-layout-test.sh), then starting each backend ${STARTS} times …`,
+      );
+      const layout = imageLayout();
+      try {
+        const builtWithout = builtBackendWithoutOurs(layout);
+        startFigures.push({
+          label: 'built, in the image (postgres)',
+          ...(await measureStarts({
+            with: () => prodLaunch(layout, 'packages/backend', config),
+            without: () => prodLaunch(layout, builtWithout, config),
+          })),
+        });
+      } finally {
+        fs.rmSync(layout, { recursive: true, force: true });
       }
     }
 
@@ -405,36 +620,53 @@ async function main() {
       `  seeded in ${((performance.now() - seededAt) / 1000).toFixed(0)} s`,
     );
     const ours = await startBackend(
-      withEntry,
-      config,
-      HEAP_DIR
-        ? [`--diagnostic-dir=${HEAP_DIR}`, '--heapsnapshot-signal=SIGUSR2']
-        : [],
+      devLaunch(
+        withEntry,
+        config,
+        HEAP_DIR
+          ? [`--diagnostic-dir=${HEAP_DIR}`, '--heapsnapshot-signal=SIGUSR2']
+          : [],
+      ),
     );
     const syncStarted = performance.now();
     try {
-      for (;;) {
-        const count = await integrationCount(token);
-        if (count >= INTEGRATIONS) break;
-        if (performance.now() - syncStarted > 30 * 60_000) {
-          throw new Error(
-            `the catalog had ${count} of ${INTEGRATIONS} integrations after 30 minutes`,
-          );
-        }
-        await new Promise(resolve => setTimeout(resolve, 2_000));
-      }
+      await untilCatalogHolds(token, INTEGRATIONS, syncStarted);
       const syncMs = performance.now() - syncStarted;
       const withRss = await settledRss(ours);
       if (HEAP_DIR) await heapSnapshot(ours, HEAP_DIR);
+      const fileConfig = await entitiesAsFileLocation(token);
       await stop(ours);
       let withoutRss: Settled | undefined;
+      let sameEntities: { rss: Settled; ingestMs: number } | undefined;
       if (!SKIP.has('without-sync')) {
-        const other = await startBackend(without, config);
+        const other = await startBackend(devLaunch(without, config));
         await new Promise(resolve => setTimeout(resolve, syncMs));
         withoutRss = await settledRss(other);
         await stop(other);
+        // The same backend, its catalog holding the same entities (from a
+        // file): what the catalog costs for them, whoever provides them.
+        const holding = await startBackend(
+          devLaunch(without, config, [], [fileConfig]),
+        );
+        const ingestStarted = performance.now();
+        try {
+          await untilCatalogHolds(token, INTEGRATIONS, ingestStarted);
+          const ingestMs = performance.now() - ingestStarted;
+          // As long after start as ours was measured, then the same window.
+          await new Promise(resolve =>
+            setTimeout(resolve, Math.max(0, syncMs - ingestMs)),
+          );
+          sameEntities = { rss: await settledRss(holding), ingestMs };
+        } finally {
+          await stop(holding);
+        }
       }
-      afterSync = { with: withRss, without: withoutRss, syncMs };
+      afterSync = {
+        with: withRss,
+        without: withoutRss,
+        sameEntities,
+        syncMs,
+      };
     } finally {
       await stop(ours);
     }
@@ -466,24 +698,22 @@ async function main() {
       `+${kb(js.with.raw - js.without.raw)}`,
     );
   }
-  const startWith = median(starts.with);
-  const startWithout = median(starts.without);
-  if (starts.with.length)
+  for (const { label, starts, rss } of startFigures) {
+    const startWith = median(starts.with);
+    const startWithout = median(starts.without);
     row(
-      'backend start-up (spawn to ready)',
+      `start-up, ${label}`,
       `${startWith.toFixed(0)} ms`,
       `${startWithout.toFixed(0)} ms`,
       percent(startWith, startWithout),
     );
-  const rssWith = median(rss.with);
-  const rssWithout = median(rss.without);
-  if (rss.with.length)
     row(
-      'backend memory after start (RSS)',
-      mb(rssWith),
-      mb(rssWithout),
-      `+${mb(rssWith - rssWithout)}`,
+      '  memory after start (RSS)',
+      mb(median(rss.with)),
+      mb(median(rss.without)),
+      `+${mb(median(rss.with) - median(rss.without))}`,
     );
+  }
   if (afterSync) {
     const { with: ours, without: other } = afterSync;
     row(
@@ -492,6 +722,22 @@ async function main() {
       other ? mb(other.median) : '–',
       other ? `+${mb(ours.median - other.median)}` : '–',
     );
+    const same = afterSync.sameEntities;
+    if (same && other) {
+      row(
+        '  without, its catalog holding the same entities (file)',
+        mb(ours.median),
+        mb(same.rss.median),
+        `+${mb(ours.median - same.rss.median)}`,
+      );
+      console.log(
+        `  (our plugins' own cost: the last row; what the catalog costs for these entities, whoever provides them: ${mb(
+          same.rss.median - other.median,
+        )}; from the file in ${(same.ingestMs / 1000).toFixed(0)} s, RSS ${mb(
+          same.rss.min,
+        )}–${mb(same.rss.max)})`,
+      );
+    }
     console.log(
       `  (the sync: ${(afterSync.syncMs / 1000).toFixed(
         0,
@@ -503,24 +749,36 @@ async function main() {
     );
   }
   console.log(
-    `\nGoals: ≤ 10% slower start (${percent(
-      startWith,
-      startWithout,
-    )}), ≤ 50 MB more memory at ${INTEGRATIONS} integrations (${
+    `\nGoals: ≤ 10% slower start (${
+      startFigures
+        .map(
+          ({ label, starts }) =>
+            `${label}: ${percent(median(starts.with), median(starts.without))}`,
+        )
+        .join('; ') || 'not measured'
+    }), ≤ 50 MB more memory at ${INTEGRATIONS} integrations (${
       afterSync?.without
-        ? `+${mb(afterSync.with.median - afterSync.without.median)}`
+        ? `+${mb(afterSync.with.median - afterSync.without.median)}${
+            afterSync.sameEntities
+              ? `; beside the same entities from a file: +${mb(
+                  afterSync.with.median - afterSync.sameEntities.rss.median,
+                )}`
+              : ''
+          }`
         : 'not measured'
     }), ≤ 100 KB gzip more JavaScript (${
       js ? `+${kb(js.with.gzip - js.without.gzip)}` : 'not measured'
     }).`,
   );
-  console.log(
-    `Starts: with ${starts.with
-      .map(ms => ms.toFixed(0))
-      .join(', ')} ms; without ${starts.without
-      .map(ms => ms.toFixed(0))
-      .join(', ')} ms`,
-  );
+  for (const { label, starts } of startFigures) {
+    console.log(
+      `Starts, ${label}: with ${starts.with
+        .map(ms => ms.toFixed(0))
+        .join(', ')} ms; without ${starts.without
+        .map(ms => ms.toFixed(0))
+        .join(', ')} ms`,
+    );
+  }
 }
 
 main().catch(error => {

@@ -20,7 +20,9 @@
 #
 # Prints each phase's wall time. Knobs: IMAGE_TEST_SKIP_BUILD=1 (reuse dist/ when it
 # is there), IMAGE_TEST_KEEP=1 (keep the layout dir), IMAGE_TEST_PORT (first port
-# tried, 7207), PG_PORT (54321), IMAGE_TEST_EXAMPLES=0 (skip phase 5).
+# tried, 7207), PG_PORT (54321), IMAGE_TEST_EXAMPLES=0 (skip phase 5),
+# IMAGE_TEST_LAYOUT_ONLY=1 (phases 1-2 only; the layout is kept, its path written to
+# .run/image-layout.path: bench/host.ts starts it).
 # Results: .run/image-test.json (passed, failed, checks, timings); log
 # .run/backend-image.log. Ends with "N passed, N failed".
 set -uo pipefail
@@ -109,6 +111,14 @@ t=$SECONDS
 ) || fail_now "could not unpack the bundle into $LAYOUT"
 log "layout: $(du -sh "$LAYOUT" | cut -f1) ($(du -sh "$LAYOUT/node_modules" | cut -f1) of node_modules)"
 phase_done copy-bundle $((SECONDS - t))
+
+# Only the layout (the host benchmark runs it itself): kept, its path in .run/image-layout.path.
+if [[ "${IMAGE_TEST_LAYOUT_ONLY:-0}" == 1 ]]; then
+  echo "$LAYOUT" >"$RUN_DIR/image-layout.path"
+  log "IMAGE_TEST_LAYOUT_ONLY=1: layout in $LAYOUT, not run"
+  LAYOUT=""
+  exit 0
+fi
 
 # ------------------------------------------------------------ 3-5. run and check
 t=$SECONDS

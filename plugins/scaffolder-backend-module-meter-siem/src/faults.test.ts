@@ -2,6 +2,7 @@ import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import {
   AwsFault,
   AwsFaultProxy,
+  eventually,
   startAwsFaultProxy,
 } from '@internal/backstage-plugin-meter-siem-node/testUtils';
 import { allNames, requireMoto, uniqueName } from './__testUtils__/moto';
@@ -9,19 +10,6 @@ import { startScaffolder } from './__testUtils__/backend';
 import { JANE } from './__testUtils__/org';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import request from 'supertest';
-
-async function eventually(check: () => Promise<void>, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise(resolve => setTimeout(resolve, 100));
-    }
-  }
-}
 
 /**
  * The create template through the real scaffolder backend, with every AWS

@@ -5,6 +5,7 @@ import {
   IAMClient,
   ListRolesCommand,
 } from '@aws-sdk/client-iam';
+import { eventually } from './eventually';
 import {
   AddTagsToStreamCommand,
   CreateStreamCommand,
@@ -799,7 +800,7 @@ describe('startAwsFaultProxy as AWS at its limits', () => {
       );
       expect(tagging.name).toBe('ResourceInUseException');
 
-      await waitFor(async () =>
+      await eventually(async () =>
         expect(await statusOf(kinesis, StreamName)).toBe('ACTIVE'),
       );
       expect(Date.now() - sent).toBeGreaterThanOrEqual(800);
@@ -859,7 +860,7 @@ describe('startAwsFaultProxy as AWS at its limits', () => {
         [kinesis, other],
         [ireland, changed],
       ] as const) {
-        await waitFor(async () =>
+        await eventually(async () =>
           expect(await statusOf(client, StreamName)).toBe('ACTIVE'),
         );
       }
@@ -896,7 +897,7 @@ describe('startAwsFaultProxy as AWS at its limits', () => {
         new AddTagsToStreamCommand({ StreamName: other, Tags: { a: 'b' } }),
       );
 
-      await waitFor(async () =>
+      await eventually(async () =>
         expect(await statusOf(kinesis, changed)).toBe('ACTIVE'),
       );
       expect(Date.now() - sent).toBeGreaterThanOrEqual(600);
@@ -966,16 +967,3 @@ describe('startAwsFaultProxy as AWS at its limits', () => {
     });
   });
 });
-
-async function waitFor(check: () => Promise<void>, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise(resolve => setTimeout(resolve, 100));
-    }
-  }
-}

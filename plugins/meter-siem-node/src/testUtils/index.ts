@@ -1,3 +1,4 @@
 export * from './awsFaultProxy';
 export * from './motoServer';
 export * from './meterStream';
+export * from './eventually';

@@ -235,6 +235,14 @@ function devLaunch(
  * as the image's CMD runs it: production config, on PostgreSQL.
  */
 function prodLaunch(layout: string, entry: string, config: string): Launch {
+  // The production config says `listen: ':7007'`: the port goes the same way.
+  const { backend, ...rest } = JSON.parse(fs.readFileSync(config, 'utf8'));
+  const { listen: _listen, ...backendRest } = backend;
+  const prodConfig = path.join(runDir, 'bench-host-prod.yaml');
+  fs.writeFileSync(
+    prodConfig,
+    JSON.stringify({ ...rest, backend: backendRest }),
+  );
   return {
     cwd: layout,
     args: [
@@ -244,11 +252,12 @@ function prodLaunch(layout: string, entry: string, config: string): Launch {
       '--config',
       'app-config.production.yaml',
       '--config',
-      config,
+      prodConfig,
       '--config',
       freshDatabases(),
     ],
     env: {
+      APP_CONFIG_backend_listen: `:${port}`,
       NODE_ENV: 'production',
       AUTH_SESSION_SECRET: 'bench-host-session-secret',
       // The IdP is reached only at the first sign-in: an unreachable dummy.

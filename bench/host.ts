@@ -188,6 +188,8 @@ function freshDatabases(): string {
 interface Started {
   child: ChildProcess;
   startMs: number;
+  /** The last 4,000 characters it wrote to stderr. */
+  stderr(): string;
 }
 
 /** How a backend is started: its directory, node's arguments, extra env. */
@@ -296,7 +298,11 @@ async function startBackend(launch: Launch): Promise<Started> {
     }
     await new Promise(resolve => setTimeout(resolve, 50));
   }
-  return { child, startMs: performance.now() - started };
+  return {
+    child,
+    startMs: performance.now() - started,
+    stderr: () => stderr,
+  };
 }
 
 function rssOf(child: ChildProcess): number {
@@ -312,7 +318,7 @@ interface StartFigures {
   rss: Record<'with' | 'without', number[]>;
 }
 
-/** `STARTS` starts of each backend, alternating. */
+/** `STARTS` starts of each backend, alternating (printed as they end). */
 async function measureStarts(
   launches: Record<'with' | 'without', () => Launch>,
 ): Promise<StartFigures> {
@@ -328,6 +334,11 @@ async function measureStarts(
       await new Promise(resolve => setTimeout(resolve, 3_000));
       figures.rss[variant].push(rssOf(started.child));
       await stop(started);
+      console.log(
+        `  ${variant}: ready in ${started.startMs.toFixed(0)} ms, ${mb(
+          figures.rss[variant][i],
+        )}`,
+      );
     }
   }
   return figures;
@@ -447,28 +458,6 @@ async function seed(count: number) {
   );
 }
 
-async function integrationCount(token: string): Promise<number> {
-  const res = await fetch(
-    `${baseUrl}/api/catalog/entities/by-query?filter=kind=resource,spec.type=meter-siem-integration&limit=1`,
-    { headers: { authorization: `Bearer ${token}` } },
-  );
-  if (!res.ok) return -1;
-  return ((await res.json()) as { totalItems: number }).totalItems;
-}
-
-async function untilCatalogHolds(token: string, count: number, since: number) {
-  for (;;) {
-    const held = await integrationCount(token);
-    if (held >= count) return;
-    if (performance.now() - since > 30 * 60_000) {
-      throw new Error(
-        `the catalog had ${held} of ${count} integrations after 30 minutes`,
-      );
-    }
-    await new Promise(resolve => setTimeout(resolve, 2_000));
-  }
-}
-
 /** The entity types our provider emits (four entities an integration). */
 const OUR_TYPES = [
   'meter-siem-integration',
@@ -476,6 +465,44 @@ const OUR_TYPES = [
   'aws-iam-role',
   'aws-iam-policy',
 ];
+const OUR_FILTER = OUR_TYPES.map(
+  type => `filter=kind=resource,spec.type=${type}`,
+).join('&');
+
+/** How many of the entities our provider emits the catalog holds. */
+async function entityCount(token: string): Promise<number> {
+  const res = await fetch(
+    `${baseUrl}/api/catalog/entities/by-query?${OUR_FILTER}&limit=1`,
+    { headers: { authorization: `Bearer ${token}` } },
+  );
+  if (!res.ok) return -1;
+  return ((await res.json()) as { totalItems: number }).totalItems;
+}
+
+/** Until the catalog holds all four entities of `integrations`. */
+async function untilCatalogHolds(
+  backend: Started,
+  token: string,
+  integrations: number,
+  since: number,
+) {
+  const count = integrations * OUR_TYPES.length;
+  for (;;) {
+    if (backend.child.exitCode !== null) {
+      throw new Error(
+        `backend exited ${backend.child.exitCode}: ${backend.stderr()}`,
+      );
+    }
+    const held = await entityCount(token).catch(() => -1);
+    if (held >= count) return;
+    if (performance.now() - since > 30 * 60_000) {
+      throw new Error(
+        `the catalog had ${held} of the ${count} entities of ${integrations} integrations after 30 minutes`,
+      );
+    }
+    await new Promise(resolve => setTimeout(resolve, 2_000));
+  }
+}
 
 /**
  * Reads every entity our provider put in the catalog and writes them as a
@@ -490,9 +517,7 @@ async function entitiesAsFileLocation(token: string): Promise<string> {
   do {
     const query = cursor
       ? `cursor=${encodeURIComponent(cursor)}`
-      : `${OUR_TYPES.map(type => `filter=kind=resource,spec.type=${type}`).join(
-          '&',
-        )}&limit=1000`;
+      : `${OUR_FILTER}&limit=1000`;
     const res = await fetch(
       `${baseUrl}/api/catalog/entities/by-query?${query}`,
       { headers: { authorization: `Bearer ${token}` } },
@@ -639,7 +664,7 @@ async function main() {
     );
     const syncStarted = performance.now();
     try {
-      await untilCatalogHolds(token, INTEGRATIONS, syncStarted);
+      await untilCatalogHolds(ours, token, INTEGRATIONS, syncStarted);
       const syncMs = performance.now() - syncStarted;
       const withRss = await settledRss(ours);
       if (HEAP_DIR) await heapSnapshot(ours, HEAP_DIR);
@@ -659,7 +684,7 @@ async function main() {
         );
         const ingestStarted = performance.now();
         try {
-          await untilCatalogHolds(token, INTEGRATIONS, ingestStarted);
+          await untilCatalogHolds(holding, token, INTEGRATIONS, ingestStarted);
           const ingestMs = performance.now() - ingestStarted;
           // As long after start as ours was measured, then the same window.
           await new Promise(resolve =>
@@ -750,7 +775,9 @@ async function main() {
     console.log(
       `  (the sync: ${(afterSync.syncMs / 1000).toFixed(
         0,
-      )} s from start until the catalog held all ${INTEGRATIONS}; then RSS every 5 s for ${
+      )} s from start until the catalog held all ${INTEGRATIONS} integrations' ${
+        INTEGRATIONS * OUR_TYPES.length
+      } entities; then RSS every 5 s for ${
         SETTLE_MS / 1000
       } s, median of the second half: with ${mb(ours.min)}–${mb(ours.max)}${
         other ? `, without ${mb(other.min)}–${mb(other.max)}` : ''

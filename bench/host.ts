@@ -510,8 +510,12 @@ async function untilCatalogHolds(
  * config file that adds that location to the app's. Returns the config.
  */
 async function entitiesAsFileLocation(token: string): Promise<string> {
-  const file = path.join(runDir, 'bench-host-entities.yaml');
-  const out = fs.openSync(file, 'w');
+  // Files of 200 entities: one file of 20,000 is more YAML than the
+  // catalog's reader parses within its heap.
+  const dir = path.join(runDir, 'bench-host-entities');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir);
+  let out = -1;
   let cursor: string | undefined;
   let count = 0;
   do {
@@ -538,12 +542,19 @@ async function entitiesAsFileLocation(token: string): Promise<string> {
         metadata: { ...metadata, annotations },
         spec: entity.spec,
       };
+      if (count % 200 === 0) {
+        if (out >= 0) fs.closeSync(out);
+        out = fs.openSync(
+          path.join(dir, `${String(count / 200).padStart(4, '0')}.yaml`),
+          'w',
+        );
+      }
       fs.writeSync(out, `---\n${JSON.stringify(plain)}\n`);
       count += 1;
     }
     cursor = page.pageInfo.nextCursor;
   } while (cursor);
-  fs.closeSync(out);
+  if (out >= 0) fs.closeSync(out);
   const appConfig = YAML.parse(
     fs.readFileSync(path.join(root, 'app-config.yaml'), 'utf8'),
   );
@@ -555,12 +566,16 @@ async function entitiesAsFileLocation(token: string): Promise<string> {
         // Lists replace each other across config files: the app's, and ours.
         locations: [
           ...appConfig.catalog.locations,
-          { type: 'file', target: file, rules: [{ allow: ['Resource'] }] },
+          {
+            type: 'file',
+            target: path.join(dir, '*.yaml'),
+            rules: [{ allow: ['Resource'] }],
+          },
         ],
       },
     }),
   );
-  console.log(`  ${count} entities of ours written to ${file}`);
+  console.log(`  ${count} entities of ours written to ${dir}`);
   return config;
 }
 

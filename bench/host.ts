@@ -36,8 +36,9 @@ if (!moto) {
 const INTEGRATIONS = Number(process.argv[2] ?? 5000);
 const STARTS = Number(process.env.BENCH_HOST_STARTS ?? 3);
 /**
- * Phases to leave out, comma-separated: `js` (the app builds), `starts`,
- * `without-sync` (the other backend after the sync's wall time).
+ * Phases to leave out, comma-separated: `js` (the app builds), `starts`
+ * (from source), `prod-starts` (built, in the image's layout), `memory`
+ * (after a sync), `without-sync` (the other backends after the sync).
  */
 const SKIP = new Set((process.env.BENCH_HOST_SKIP ?? '').split(','));
 /**
@@ -662,62 +663,69 @@ async function main() {
       }
     }
 
-    console.log(`Seeding ${INTEGRATIONS} integrations in moto …`);
-    const seededAt = performance.now();
-    await seed(INTEGRATIONS);
-    console.log(
-      `  seeded in ${((performance.now() - seededAt) / 1000).toFixed(0)} s`,
-    );
-    const ours = await startBackend(
-      devLaunch(
-        withEntry,
-        config,
-        HEAP_DIR
-          ? [`--diagnostic-dir=${HEAP_DIR}`, '--heapsnapshot-signal=SIGUSR2']
-          : [],
-      ),
-    );
-    const syncStarted = performance.now();
-    try {
-      await untilCatalogHolds(ours, token, INTEGRATIONS, syncStarted);
-      const syncMs = performance.now() - syncStarted;
-      const withRss = await settledRss(ours);
-      if (HEAP_DIR) await heapSnapshot(ours, HEAP_DIR);
-      const fileConfig = await entitiesAsFileLocation(token);
-      await stop(ours);
-      let withoutRss: Settled | undefined;
-      let sameEntities: { rss: Settled; ingestMs: number } | undefined;
-      if (!SKIP.has('without-sync')) {
-        const other = await startBackend(devLaunch(without, config));
-        await new Promise(resolve => setTimeout(resolve, syncMs));
-        withoutRss = await settledRss(other);
-        await stop(other);
-        // The same backend, its catalog holding the same entities (from a
-        // file): what the catalog costs for them, whoever provides them.
-        const holding = await startBackend(
-          devLaunch(without, config, [], [fileConfig]),
-        );
-        const ingestStarted = performance.now();
-        try {
-          await untilCatalogHolds(holding, token, INTEGRATIONS, ingestStarted);
-          const ingestMs = performance.now() - ingestStarted;
-          // As long after start as ours was measured, then the same window.
-          await new Promise(resolve =>
-            setTimeout(resolve, Math.max(0, syncMs - ingestMs)),
+    if (!SKIP.has('memory')) {
+      console.log(`Seeding ${INTEGRATIONS} integrations in moto …`);
+      const seededAt = performance.now();
+      await seed(INTEGRATIONS);
+      console.log(
+        `  seeded in ${((performance.now() - seededAt) / 1000).toFixed(0)} s`,
+      );
+      const ours = await startBackend(
+        devLaunch(
+          withEntry,
+          config,
+          HEAP_DIR
+            ? [`--diagnostic-dir=${HEAP_DIR}`, '--heapsnapshot-signal=SIGUSR2']
+            : [],
+        ),
+      );
+      const syncStarted = performance.now();
+      try {
+        await untilCatalogHolds(ours, token, INTEGRATIONS, syncStarted);
+        const syncMs = performance.now() - syncStarted;
+        const withRss = await settledRss(ours);
+        if (HEAP_DIR) await heapSnapshot(ours, HEAP_DIR);
+        const fileConfig = await entitiesAsFileLocation(token);
+        await stop(ours);
+        let withoutRss: Settled | undefined;
+        let sameEntities: { rss: Settled; ingestMs: number } | undefined;
+        if (!SKIP.has('without-sync')) {
+          const other = await startBackend(devLaunch(without, config));
+          await new Promise(resolve => setTimeout(resolve, syncMs));
+          withoutRss = await settledRss(other);
+          await stop(other);
+          // The same backend, its catalog holding the same entities (from a
+          // file): what the catalog costs for them, whoever provides them.
+          const holding = await startBackend(
+            devLaunch(without, config, [], [fileConfig]),
           );
-          sameEntities = { rss: await settledRss(holding), ingestMs };
-        } finally {
-          await stop(holding);
+          const ingestStarted = performance.now();
+          try {
+            await untilCatalogHolds(
+              holding,
+              token,
+              INTEGRATIONS,
+              ingestStarted,
+            );
+            const ingestMs = performance.now() - ingestStarted;
+            // As long after start as ours was measured, then the same window.
+            await new Promise(resolve =>
+              setTimeout(resolve, Math.max(0, syncMs - ingestMs)),
+            );
+            sameEntities = { rss: await settledRss(holding), ingestMs };
+          } finally {
+            await stop(holding);
+          }
         }
+        afterSync = {
+          with: withRss,
+          without: withoutRss,
+          sameEntities,
+          syncMs,
+        };
+      } finally {
+        await stop(ours);
       }
-      afterSync = {
-        with: withRss,
-        without: withoutRss,
-        sameEntities,
-        syncMs,
-      };
-    } finally {
-      await stop(ours);
     }
   } finally {
     fs.rmSync(without, { force: true });

@@ -620,6 +620,9 @@ async function main() {
       );
     }
     js = { with: withJs, without: withoutJs };
+    console.log(
+      `  gzip: with ${kb(withJs.gzip)}, without ${kb(withoutJs.gzip)}`,
+    );
   }
 
   const without = backendWithoutOurs();

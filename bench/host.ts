@@ -599,8 +599,19 @@ async function main() {
       },
       catalog: {
         providers: {
-          // The provider's default schedule (every minute), as hosts run it.
-          meterSiem: { regions: [REGION] },
+          // The provider's default schedule (every minute), as hosts run it;
+          // moto has no rate limits, so the first sync reads every stream
+          // (at AWS's rates, 5,000 streams of one region take 20 minutes:
+          // see bench/catalog.ts), and memory is measured in steady state.
+          meterSiem: {
+            regions: [REGION],
+            apiRates: {
+              perSecond: {
+                'kinesis:ListTagsForStream': 500,
+                'kinesis:DescribeStreamSummary': 500,
+              },
+            },
+          },
         },
       },
     }),

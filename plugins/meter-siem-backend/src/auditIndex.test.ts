@@ -16,7 +16,9 @@ import {
   AuditSnapshot,
   buildSnapshot,
   queryFindings,
+  readCatalog,
 } from './auditIndex';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuditConfig } from './config';
 import { AUDIT_INDEX_TOPICS, subscribeToFactChanges } from './events';
 
@@ -365,5 +367,40 @@ describe('AuditIndex', () => {
         'serving the previous one: Error: catalog down again',
       ),
     );
+  });
+});
+
+describe('readCatalog', () => {
+  it('reads every integration, page after page, and the owners', async () => {
+    const many: Entity[] = Array.from({ length: 1203 }, (_, i) => ({
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Resource',
+      metadata: { name: `integration-${i}`, namespace: 'default' },
+      spec: { type: 'meter-siem-integration', owner: 'group:default/team' },
+    }));
+    const others: Entity[] = [
+      {
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'Resource',
+        metadata: { name: 'a-stream', namespace: 'default' },
+        spec: { type: 'kinesis-stream' },
+      },
+      {
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'Group',
+        metadata: { name: 'Team', namespace: 'default' },
+        spec: { type: 'team', children: [] },
+      },
+    ];
+    const catalog = catalogServiceMock({
+      entities: [...many, ...others],
+    });
+    const pages = jest.spyOn(catalog, 'queryEntities');
+    const read = await readCatalog(catalog, mockServices.auth());
+    expect(read.many.map(e => e.metadata.name).sort()).toEqual(
+      many.map(e => e.metadata.name).sort(),
+    );
+    expect(pages.mock.calls.length).toBeGreaterThanOrEqual(3);
+    expect([...read.knownOwners]).toEqual(['group:default/team']);
   });
 });

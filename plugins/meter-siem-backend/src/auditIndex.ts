@@ -20,6 +20,9 @@ import {
 import { SearchRows, searchRowsOf, searchable } from './catalogAccess';
 import { AuditConfig } from './config';
 
+/** Integrations read from the catalog at a time. */
+const READ_PAGE_SIZE = 500;
+
 /** The fields of an integration entity the index keeps. */
 const INDEX_FIELDS = ['kind', 'apiVersion', 'metadata', 'spec', 'relations'];
 
@@ -271,11 +274,28 @@ export async function readCatalog(
   auth: AuthService,
 ): Promise<{ integrations: Entity[]; knownOwners: Set<string> }> {
   const credentials = await auth.getOwnServiceCredentials();
+  // In pages: 5,000 integrations are some 20 MB of JSON in one answer.
+  const readIntegrations = async () => {
+    const items: Entity[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await catalog.queryEntities(
+        cursor
+          ? { cursor, limit: READ_PAGE_SIZE, fields: INDEX_FIELDS }
+          : {
+              filter: INTEGRATION_ENTITY_FILTER,
+              fields: INDEX_FIELDS,
+              limit: READ_PAGE_SIZE,
+            },
+        { credentials },
+      );
+      items.push(...page.items);
+      cursor = page.pageInfo.nextCursor;
+    } while (cursor);
+    return { items };
+  };
   const [integrations, owners] = await Promise.all([
-    catalog.getEntities(
-      { filter: INTEGRATION_ENTITY_FILTER, fields: INDEX_FIELDS },
-      { credentials },
-    ),
+    readIntegrations(),
     catalog.getEntities(
       {
         filter: [{ kind: 'Group' }, { kind: 'User' }],

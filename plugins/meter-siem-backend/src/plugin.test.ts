@@ -501,6 +501,12 @@ function recordingCatalog(
       const answer = await base.getEntities(req, options);
       return { items: answer.items.filter(e => !hide(subject, e)) };
     },
+    async queryEntities(req, options) {
+      const subject = subjectOf(options.credentials);
+      reads.push(subject);
+      const answer = await base.queryEntities(req, options);
+      return { ...answer, items: answer.items.filter(e => !hide(subject, e)) };
+    },
     async getEntityByRef(ref, options) {
       const subject = subjectOf(options.credentials);
       reads.push(subject);

@@ -397,7 +397,7 @@ describe('readCatalog', () => {
     });
     const pages = jest.spyOn(catalog, 'queryEntities');
     const read = await readCatalog(catalog, mockServices.auth());
-    expect(read.many.map(e => e.metadata.name).sort()).toEqual(
+    expect(read.integrations.map(e => e.metadata.name).sort()).toEqual(
       many.map(e => e.metadata.name).sort(),
     );
     expect(pages.mock.calls.length).toBeGreaterThanOrEqual(3);

@@ -12,7 +12,8 @@
 #
 # Environment knobs: MOTO_TEST_PORT (first port tried for moto, default 5055),
 # E2E_PORT (backend port for e2e, default 7007), IDP_TEST_PORT (first port tried
-# for the e2e OpenID provider, default 7019), CHROMIUM_PATH, and
+# for the e2e OpenID provider, default 7019), PG_TEST_PORT (first port tried for
+# the jest stage's PostgreSQL, default 54341), CHROMIUM_PATH, and
 # TEST_STAGES to run only some stages, e.g. TEST_STAGES="jest e2e".
 set -uo pipefail
 
@@ -109,15 +110,26 @@ stage_jest() {
     record jest FAIL $((SECONDS - t)) "moto server did not start"
     return
   fi
+  # PostgreSQL too, for the tests that run on both databases (TestDatabases);
+  # without it they run on SQLite only.
+  local pg_port pg_url=""
+  pg_port="$(free_port "${PG_TEST_PORT:-54341}")"
+  if pg_start "$pg_port"; then
+    pg_url="postgresql://$POSTGRES_USER:$POSTGRES_PASSWORD@127.0.0.1:$pg_port"
+  else
+    log "stage jest: PostgreSQL did not start; database tests run on SQLite only"
+  fi
   (
     moto_env "$port"
     export CI=true # no watch mode
-    log "stage jest: backstage-cli repo test (moto at $MOTO_URL)"
+    [[ -n "$pg_url" ]] && export BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING="$pg_url"
+    log "stage jest: backstage-cli repo test (moto at $MOTO_URL${pg_url:+, PostgreSQL on 127.0.0.1:$pg_port})"
     rm -f "$out"
     yarn backstage-cli repo test --json --outputFile="$out"
   )
   rc=$?
   moto_stop
+  [[ -n "$pg_url" ]] && pg_stop "$pg_port"
 
   local counts="" p f
   [[ -s "$out" ]] && counts="$(node -e '

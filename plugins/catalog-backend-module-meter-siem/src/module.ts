@@ -24,15 +24,27 @@ export const catalogModuleMeterSiem = createBackendModule({
         // Stream facts between syncs, shared by the replicas when the
         // backend configures a store (backend.cache: Redis, Memcache).
         cache: coreServices.cache,
+        // The catalog's database: who wrote each provider's entities last,
+        // so that a sync applies only what changed when it wrote last.
+        database: coreServices.database,
         events: eventsServiceRef,
         catalog: catalogProcessingExtensionPoint,
       },
-      async init({ logger, config, scheduler, cache, events, catalog }) {
+      async init({
+        logger,
+        config,
+        scheduler,
+        cache,
+        database,
+        events,
+        catalog,
+      }) {
         catalog.addEntityProvider(
           MeterSiemEntityProvider.fromConfig(config, {
             logger,
             scheduler,
             cache,
+            database,
             events,
           }),
         );

@@ -26,6 +26,7 @@ import {
   seedClients,
   seedIntegration,
 } from '../__testUtils__/moto';
+import { catalogOf } from '../__testUtils__/catalog';
 import { MeterSiemEntityProvider } from './MeterSiemEntityProvider';
 
 requireMoto();
@@ -69,13 +70,6 @@ function setUp(
     return connection;
   };
   return { logger, events, providers, connect };
-}
-
-function fullSync(connection: { applyMutation: jest.Mock }): Entity[] {
-  const calls = connection.applyMutation.mock.calls;
-  const [mutation] = calls[calls.length - 1];
-  expect(mutation.type).toBe('full');
-  return mutation.entities.map((d: { entity: Entity }) => d.entity);
 }
 
 function byName(entities: Entity[], name: string): Entity {
@@ -189,7 +183,7 @@ describe('MeterSiemEntityProvider against moto', () => {
     ]);
     const connection = await connect(providers[0]);
     await providers[0].refresh();
-    const entities = fullSync(connection);
+    const entities = catalogOf(connection);
 
     expect(
       entities
@@ -303,13 +297,13 @@ describe('MeterSiemEntityProvider against moto', () => {
     const connection = await connect(providers[0]);
 
     await providers[0].refresh();
-    expect(fullSync(connection).map(e => e.metadata.name)).toContain(
+    expect(catalogOf(connection).map(e => e.metadata.name)).toContain(
       `gone-${account}`,
     );
 
     await deleteIntegration(clients, 'us-east-1', deleted);
     await providers[0].refresh();
-    const names = fullSync(connection).map(e => e.metadata.name);
+    const names = catalogOf(connection).map(e => e.metadata.name);
     expect(names).toContain(`kept-${account}`);
     expect(names.filter(n => n.startsWith('gone-'))).toEqual([]);
     expect(kept.roleName).toBe('meter-siem-kept');
@@ -339,7 +333,7 @@ describe('MeterSiemEntityProvider against moto', () => {
     expect(logger.warn).toHaveBeenCalledWith(
       expect.stringContaining(`AWS account ${broken}`),
     );
-    expect(fullSync(healthyConnection).map(e => e.metadata.name)).toContain(
+    expect(catalogOf(healthyConnection).map(e => e.metadata.name)).toContain(
       `ok-${healthy}`,
     );
   });
@@ -491,7 +485,7 @@ describe('MeterSiemEntityProvider against moto', () => {
       });
     }
     await providers[0].refresh();
-    const integrations = fullSync(connection).filter(
+    const integrations = catalogOf(connection).filter(
       e => e.spec?.type === 'meter-siem-integration',
     );
     expect(
@@ -521,7 +515,7 @@ describe('MeterSiemEntityProvider against moto', () => {
       });
     }
     await providers[0].refresh();
-    const before = byName(fullSync(connection), `eu-west-1-${account}`);
+    const before = byName(catalogOf(connection), `eu-west-1-${account}`);
 
     const send: (command: unknown) => Promise<unknown> = KinesisClient.prototype
       .send as never;
@@ -543,7 +537,7 @@ describe('MeterSiemEntityProvider against moto', () => {
     } finally {
       spy.mockRestore();
     }
-    const entities = fullSync(connection);
+    const entities = catalogOf(connection);
     const us = byName(entities, `us-east-1-${account}`);
     const eu = byName(entities, `eu-west-1-${account}`);
     expect(us.metadata.annotations).not.toHaveProperty(ANNOTATIONS.factsError);
@@ -577,7 +571,7 @@ describe('MeterSiemEntityProvider against moto', () => {
     });
     const before = Date.now();
     await providers[0].refresh();
-    const fresh = byName(fullSync(connection), `stale-${account}`);
+    const fresh = byName(catalogOf(connection), `stale-${account}`);
     const readAt = fresh.metadata.annotations![ANNOTATIONS.factsReadAt];
     expect(Date.parse(readAt)).toBeGreaterThanOrEqual(before - 1000);
     expect(fresh.metadata.annotations).not.toHaveProperty(
@@ -596,7 +590,7 @@ describe('MeterSiemEntityProvider against moto', () => {
     } finally {
       spy.mockRestore();
     }
-    const stale = byName(fullSync(connection), `stale-${account}`);
+    const stale = byName(catalogOf(connection), `stale-${account}`);
     expect(stale.metadata.annotations![ANNOTATIONS.factsReadAt]).toBe(readAt);
     expect(stale.metadata.annotations![ANNOTATIONS.factsError]).toMatch(
       /AccessDenied: User is not authorized/,
@@ -605,7 +599,7 @@ describe('MeterSiemEntityProvider against moto', () => {
     // The next successful sync clears the error.
     await providers[0].refresh();
     expect(
-      byName(fullSync(connection), `stale-${account}`).metadata.annotations,
+      byName(catalogOf(connection), `stale-${account}`).metadata.annotations,
     ).not.toHaveProperty(ANNOTATIONS.factsError);
   });
 
@@ -634,7 +628,7 @@ describe('MeterSiemEntityProvider against moto', () => {
       });
     });
 
-    expect(fullSync(connection).map(e => e.metadata.name)).toContain(
+    expect(catalogOf(connection).map(e => e.metadata.name)).toContain(
       `race-${account}`,
     );
   });
@@ -659,7 +653,7 @@ describe('MeterSiemEntityProvider against moto', () => {
 
     // The integration with its stream, role and policy (a hand-made one's
     // names, as it carries no tags).
-    const entities = fullSync(connection).filter(e =>
+    const entities = catalogOf(connection).filter(e =>
       e.metadata.name.startsWith('elsewhere-'),
     );
     expect(entities.map(e => e.spec?.type).sort()).toEqual([
@@ -688,7 +682,7 @@ describe('MeterSiemEntityProvider against moto', () => {
     const connection = await connect(providers[0]);
     await providers[0].refresh();
     const parts = ['', '-stream', '-role', '-policy'];
-    expect(fullSync(connection).map(e => e.metadata.name)).toEqual(
+    expect(catalogOf(connection).map(e => e.metadata.name)).toEqual(
       expect.arrayContaining(parts.map(p => `gone-${account}${p}`)),
     );
 
@@ -740,7 +734,7 @@ describe('MeterSiemEntityProvider against moto', () => {
     } finally {
       send.mockRestore();
     }
-    const names = fullSync(connection).map(e => e.metadata.name);
+    const names = catalogOf(connection).map(e => e.metadata.name);
     expect(names).toContain(`stays-${account}`);
     expect(names.filter(n => n.startsWith('gone-'))).toEqual([]);
   });
@@ -784,7 +778,7 @@ describe('MeterSiemEntityProvider against moto', () => {
     const [registered] = connection.applyMutation.mock.calls[0];
     expect(registered.added).toHaveLength(4);
     expect(
-      fullSync(connection).filter(e => e.metadata.name.startsWith('brief-')),
+      catalogOf(connection).filter(e => e.metadata.name.startsWith('brief-')),
     ).toEqual([]);
   });
 

@@ -1,5 +1,6 @@
 import {
   CacheService,
+  DatabaseService,
   LoggerService,
   SchedulerService,
   SchedulerServiceTaskScheduleDefinition,
@@ -7,6 +8,7 @@ import {
 import { Entity, parseEntityRef } from '@backstage/catalog-model';
 import { Config } from '@backstage/config';
 import { stringifyError } from '@backstage/errors';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   AwsCredentialsManager,
   DefaultAwsCredentialsManager,
@@ -48,9 +50,17 @@ import { FactsCache, memoryCache } from './factsCache';
 import { StreamFactsReader } from './kinesisFacts';
 import { reachableMaxAgeMs } from './refreshPlan';
 import { PackedList, packList, unpackList } from './packed';
+import { DatabaseSyncLedger, SyncLedger, memoryLedger } from './syncLedger';
 
 /** How far before a sync's start its re-read looks for new roles. */
 const CLOCK_MARGIN_MS = 5 * 60_000;
+
+/**
+ * How often a sync applies every entity (a full mutation) even when it
+ * could apply only what changed: whatever else changed the catalog's copy
+ * of ours is put right within this time.
+ */
+export const FULL_MUTATION_EVERY_MS = 60 * 60_000;
 
 /**
  * Keeps the Meter SIEM integrations of one AWS account in the catalog.
@@ -80,6 +90,13 @@ export class MeterSiemEntityProvider implements EntityProvider {
        * Memcache). Defaults to this process's memory.
        */
       cache?: CacheService;
+      /**
+       * The catalog plugin's database, where the providers record who wrote
+       * their entities last (`syncLedger`), so that a sync applies only
+       * what changed when its replica wrote last. Without it, this
+       * process's memory: right for one replica.
+       */
+      database?: DatabaseService;
       /** The clock of the facts' read times (tests and benchmarks). */
       now?: () => number;
     },
@@ -102,6 +119,9 @@ export class MeterSiemEntityProvider implements EntityProvider {
       ttlMs: Math.max(2 * maxAgeMs, maxAgeMs + 15 * 60_000),
       onError: message => options.logger.warn(message),
     });
+    const ledger = options.database
+      ? new DatabaseSyncLedger(options.database)
+      : memoryLedger();
     const watched = providerConfig.accounts.flatMap(a =>
       a.accountId ? [a.accountId] : [],
     );
@@ -117,6 +137,7 @@ export class MeterSiemEntityProvider implements EntityProvider {
           clients,
           limiter,
           factsCache,
+          ledger,
           freshness: providerConfig.freshness,
           now: options.now,
           logger: options.logger,
@@ -138,6 +159,7 @@ export class MeterSiemEntityProvider implements EntityProvider {
   readonly #clients: AwsClientFactory;
   readonly #limiter: AwsRateLimiter;
   readonly #factsCache: FactsCache;
+  readonly #ledger: SyncLedger;
   readonly #freshness: FactsFreshness;
   readonly #now: () => number;
   /** Regions warned about: their facts cannot stay younger than the max age. */
@@ -151,13 +173,21 @@ export class MeterSiemEntityProvider implements EntityProvider {
   /** Counts syncs and registrations, to tell which came first. */
   #sequence = 0;
   #registered: Array<{ sequence: number; entities: ResourceEntity[] }> = [];
-  /** What the last successful sync applied, to mark it stale on failures. */
   /**
    * What the last successful sync emitted, packed (`#recall` unpacks it):
    * read only when a sync fails or an integration goes, and 20,000
    * entities at 5,000 integrations.
    */
   #lastSynced?: PackedList;
+  /**
+   * The hash of each entity as this provider last applied it, by name;
+   * undefined until it applies a full mutation, and after a failure.
+   */
+  #applied?: Map<string, string>;
+  /** The ledger's token of this provider's last write. */
+  #lastWrite?: string;
+  /** When it last applied a full mutation (`now`). */
+  #lastFullAt = -Infinity;
 
   private constructor(options: {
     account: AccountScope;
@@ -166,6 +196,7 @@ export class MeterSiemEntityProvider implements EntityProvider {
     clients: AwsClientFactory;
     limiter: AwsRateLimiter;
     factsCache: FactsCache;
+    ledger?: SyncLedger;
     freshness: FactsFreshness;
     now?: () => number;
     logger: LoggerService;
@@ -180,6 +211,7 @@ export class MeterSiemEntityProvider implements EntityProvider {
     this.#clients = options.clients;
     this.#limiter = options.limiter;
     this.#factsCache = options.factsCache;
+    this.#ledger = options.ledger ?? memoryLedger();
     this.#freshness = options.freshness;
     this.#now = options.now ?? Date.now;
     this.#scheduler = options.scheduler;
@@ -223,7 +255,7 @@ export class MeterSiemEntityProvider implements EntityProvider {
    * say how old they are and why.
    */
   async refresh(signal?: AbortSignal): Promise<void> {
-    const connection = this.#connectionOrThrow();
+    this.#connectionOrThrow();
     const startedAt = this.#sequence++;
     const wallStart = Date.now();
     // Roles made from here on may be missing from the list this sync reads;
@@ -314,12 +346,7 @@ export class MeterSiemEntityProvider implements EntityProvider {
       // Before the first success of this process there is nothing to mark;
       // the catalog keeps what it has, with its read times.
       const last = this.#recall();
-      if (last) {
-        await connection.applyMutation({
-          type: 'full',
-          entities: failed(last, reason).map(entity => this.#deferred(entity)),
-        });
-      }
+      if (last) await this.#apply(failed(last, reason), { failed: true });
       return;
     }
 
@@ -348,32 +375,17 @@ export class MeterSiemEntityProvider implements EntityProvider {
       byName.set(entity.metadata.name, entity);
     }
     const emitted = [...byName.values()];
-    this.#remember(emitted);
-    await connection.applyMutation({
-      type: 'full',
-      entities: emitted.map(entity => this.#deferred(entity)),
-    });
+    const applied = await this.#apply(emitted);
     // The audit rebuilds its findings from the new facts (the backend's
     // index), instead of at its next periodic refresh.
-    await this.#events
-      ?.publish({
-        topic: INTEGRATIONS_SYNCED_TOPIC,
-        eventPayload: { provider: this.getProviderName() },
-      })
-      .catch(error =>
-        this.#logger.warn(
-          `Could not tell the audit that a sync finished: ${stringifyError(
-            error,
-          )}`,
-        ),
-      );
+    if (applied.changed) await this.#announceSync();
     this.#logger.info(
       `Synced ${
         discovered.length
       } entities of Meter SIEM integrations in AWS account ${accountId} in ${(
         (Date.now() - wallStart) /
         1000
-      ).toFixed(1)} s. ${describeSync({
+      ).toFixed(1)} s (${applied.description}). ${describeSync({
         calls,
         throttledAttempts,
         stats: source!.stats,
@@ -542,6 +554,8 @@ export class MeterSiemEntityProvider implements EntityProvider {
         entities.filter(e => !names.has(e.metadata.name));
       const last = this.#recall();
       if (last) this.#remember(kept(last));
+      // Applied again if a sync finds them again.
+      for (const name of names) this.#applied?.delete(name);
       this.#registered = this.#registered.map(r => ({
         ...r,
         entities: kept(r.entities),
@@ -608,6 +622,96 @@ export class MeterSiemEntityProvider implements EntityProvider {
         ),
       ),
     ];
+  }
+
+  /**
+   * Applies a sync's entities: only what changed since this provider's
+   * last write (a delta) when the ledger says nobody else wrote since and
+   * its last full mutation is recent, else all of them (a full mutation,
+   * which also removes whatever else the catalog holds from it). Remembers
+   * them, packed, for the failure paths.
+   */
+  async #apply(
+    entities: ResourceEntity[],
+    options: { failed?: boolean } = {},
+  ): Promise<{ changed: boolean; description: string }> {
+    const connection = this.#connectionOrThrow();
+    const previous = this.#applied;
+    // Until this write is known to have landed.
+    this.#applied = undefined;
+    const token = randomUUID();
+    const ours = await this.#ledger
+      .record(this.getProviderName(), this.#lastWrite, token)
+      .catch(error => {
+        this.#logger.warn(
+          `Could not read who wrote this provider's entities last, so this sync applies all of them: ${stringifyError(
+            error,
+          )}`,
+        );
+        return false;
+      });
+    this.#lastWrite = token;
+    const hashes = new Map(entities.map(e => [e.metadata.name, hashOf(e)]));
+    const now = this.#now();
+    let why: string | undefined;
+    if (options.failed || !previous) {
+      why = 'the first since this process started or failed';
+    } else if (!ours) {
+      why = 'another replica wrote since';
+    } else if (now - this.#lastFullAt >= FULL_MUTATION_EVERY_MS) {
+      why = 'hourly';
+    }
+    if (why || !previous) {
+      await connection.applyMutation({
+        type: 'full',
+        entities: entities.map(entity => this.#deferred(entity)),
+      });
+      this.#lastFullAt = now;
+      // After a failure's marks, the next sync applies all it finds again.
+      if (!options.failed) {
+        this.#applied = hashes;
+        this.#remember(entities);
+      }
+      return {
+        changed: true,
+        description: `all ${entities.length} applied: ${why}`,
+      };
+    }
+    const added = entities.filter(
+      e => previous.get(e.metadata.name) !== hashes.get(e.metadata.name),
+    );
+    const removed = [...previous.keys()].filter(name => !hashes.has(name));
+    if (added.length || removed.length) {
+      this.#remember(entities);
+      await connection.applyMutation({
+        type: 'delta',
+        added: added.map(entity => this.#deferred(entity)),
+        removed: removed.map(name => ({
+          entityRef: `resource:default/${name}`,
+          locationKey: this.getProviderName(),
+        })),
+      });
+    }
+    this.#applied = hashes;
+    return {
+      changed: added.length + removed.length > 0,
+      description: `${added.length} changed and ${removed.length} removed applied`,
+    };
+  }
+
+  async #announceSync(): Promise<void> {
+    await this.#events
+      ?.publish({
+        topic: INTEGRATIONS_SYNCED_TOPIC,
+        eventPayload: { provider: this.getProviderName() },
+      })
+      .catch(error =>
+        this.#logger.warn(
+          `Could not tell the audit that a sync finished: ${stringifyError(
+            error,
+          )}`,
+        ),
+      );
   }
 
   #remember(entities: ResourceEntity[]) {
@@ -791,4 +895,9 @@ function describe(entity: ResourceEntity): string {
     annotations[ANNOTATIONS.roleArn] ??
     entity.spec.type
   );
+}
+
+/** What tells one version of an entity from another. */
+function hashOf(entity: ResourceEntity): string {
+  return createHash('sha1').update(JSON.stringify(entity)).digest('base64');
 }

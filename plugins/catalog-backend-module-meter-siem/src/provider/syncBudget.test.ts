@@ -28,6 +28,7 @@ import {
   seedIntegration,
   SeededIntegration,
 } from '../__testUtils__/moto';
+import { catalogOf } from '../__testUtils__/catalog';
 import { memoryCache } from './factsCache';
 import { MeterSiemEntityProvider } from './MeterSiemEntityProvider';
 
@@ -157,14 +158,6 @@ const count = (calls: AwsCall[], operation: string) =>
 const streamReads = (calls: AwsCall[]) =>
   count(calls, 'kinesis:DescribeStreamSummary');
 
-function lastFull(connection: { applyMutation: jest.Mock }): Entity[] {
-  const full = connection.applyMutation.mock.calls
-    .map(([mutation]) => mutation)
-    .filter(m => m.type === 'full')
-    .pop();
-  return full.entities.map((d: { entity: Entity }) => d.entity);
-}
-
 const integrationsOf = (entities: Entity[]) =>
   entities.filter(e => e.spec?.type === 'meter-siem-integration');
 
@@ -205,7 +198,7 @@ describe('the sync under AWS rate limits', () => {
     const calls = catalogCalls();
     expect(calls.filter(c => c.fault || c.throttled)).toEqual([]);
     expect(count(calls, 'kinesis:ListTagsForStream')).toBe(10);
-    const found = integrationsOf(lastFull(connection));
+    const found = integrationsOf(catalogOf(connection));
     expect(found).toHaveLength(10);
     for (const entity of found) {
       expect(entity.metadata.annotations![ANNOTATIONS.streamStatus]).toBe(
@@ -235,7 +228,7 @@ describe('the sync under AWS rate limits', () => {
     proxy.resetCalls();
     await refresh();
     expect(catalogCalls().filter(c => c.throttled).length).toBeGreaterThan(0);
-    expect(integrationsOf(lastFull(connection))).toHaveLength(10);
+    expect(integrationsOf(catalogOf(connection))).toHaveLength(10);
     expectNoThrottlingLogged(logger);
     expect(infoLines(logger).pop()).toMatch(
       /of them throttled by AWS and retried/,
@@ -255,7 +248,7 @@ describe('the sync under AWS rate limits', () => {
     await refresh();
     expect(count(catalogCalls(), 'kinesis:ListTagsForStream')).toBe(3);
     expect(
-      named(lastFull(connection), `shared-${account}`).metadata.annotations![
+      named(catalogOf(connection), `shared-${account}`).metadata.annotations![
         ANNOTATIONS.streamStatus
       ],
     ).toBe('ACTIVE');
@@ -273,7 +266,7 @@ describe('the stream facts cache', () => {
     await seed(account, 'eu-west-1', ['third']);
     const { connection, logger, refresh } = await setUp(account);
     await refresh();
-    const first = integrationsOf(lastFull(connection));
+    const first = integrationsOf(catalogOf(connection));
     expect(first).toHaveLength(3);
 
     proxy.resetCalls();
@@ -289,7 +282,7 @@ describe('the stream facts cache', () => {
       expect([op, count(calls, op)]).toEqual([op, 0]);
     }
     expect(count(calls, 'iam:GetAccountAuthorizationDetails')).toBe(1);
-    const second = integrationsOf(lastFull(connection));
+    const second = integrationsOf(catalogOf(connection));
     // The same facts, read by the first sync: their read time is the
     // oldest fact used (the first sync's stream reads), not this sync's.
     for (const entity of second) {
@@ -323,7 +316,7 @@ describe('the stream facts cache', () => {
     proxy.resetCalls();
     await refresh();
     expect(streamReads(catalogCalls())).toBe(1);
-    let entities = lastFull(connection);
+    let entities = catalogOf(connection);
     expect(readAtOf(named(entities, `new-${account}`))).toBe(
       5 * MINUTE + Date.parse('2026-11-28T12:00:00Z'),
     );
@@ -337,7 +330,7 @@ describe('the stream facts cache', () => {
     proxy.resetCalls();
     await refresh();
     expect(streamReads(catalogCalls())).toBe(1);
-    entities = lastFull(connection);
+    entities = catalogOf(connection);
     // Re-read: its oldest fact is now the region's alarms, read at 5
     // minutes with the new stream (not re-read, it would have stayed 0).
     expect(readAtOf(named(entities, `old-${account}`))).toBe(
@@ -360,7 +353,7 @@ describe('the stream facts cache', () => {
     await a.refresh();
     const ownerOf = (entities: Entity[]) =>
       named(entities, `moved-${account}`).spec?.owner;
-    expect(ownerOf(lastFull(a.connection))).toBe('group:default/network');
+    expect(ownerOf(catalogOf(a.connection))).toBe('group:default/network');
 
     const clients = await seedClients(account, 'us-east-1');
     await clients.kinesis('us-east-1').send(
@@ -372,7 +365,7 @@ describe('the stream facts cache', () => {
     // Within the maximum age a sync reuses what it read.
     clock.at(MINUTE);
     await a.refresh();
-    expect(ownerOf(lastFull(a.connection))).toBe('group:default/network');
+    expect(ownerOf(catalogOf(a.connection))).toBe('group:default/network');
 
     // A day-two action announces its change: replica B reads it at once.
     clock.at(2 * MINUTE);
@@ -398,7 +391,7 @@ describe('the stream facts cache', () => {
     proxy.resetCalls();
     await a.refresh();
     expect(streamReads(catalogCalls())).toBe(0);
-    const entity = named(lastFull(a.connection), `moved-${account}`);
+    const entity = named(catalogOf(a.connection), `moved-${account}`);
     expect(entity.spec?.owner).toBe('group:default/security');
     expect(readAtOf(entity)).toBe(
       Date.parse('2026-11-28T12:00:00Z') + 2 * MINUTE,
@@ -410,7 +403,7 @@ describe('the stream facts cache', () => {
     const [gone] = await seed(account, 'us-east-1', ['gone', 'stays']);
     const { connection, events, refresh } = await setUp(account);
     await refresh();
-    expect(lastFull(connection).map(e => e.metadata.name)).toContain(
+    expect(catalogOf(connection).map(e => e.metadata.name)).toContain(
       `gone-${account}`,
     );
 
@@ -433,7 +426,7 @@ describe('the stream facts cache', () => {
     proxy.resetCalls();
     await refresh();
     expect(
-      lastFull(connection)
+      catalogOf(connection)
         .map(e => e.metadata.name)
         .filter(n => n.startsWith('gone-')),
     ).toEqual([]);
@@ -453,7 +446,7 @@ describe('the stream facts cache', () => {
     );
     await refresh();
     expect(
-      lastFull(connection)
+      catalogOf(connection)
         .map(e => e.metadata.name)
         .filter(n => n.startsWith('byhand-')),
     ).toEqual([]);
@@ -483,7 +476,7 @@ describe('the read budget', () => {
     );
     clock.at(0);
     await refresh();
-    let found = integrationsOf(lastFull(connection));
+    let found = integrationsOf(catalogOf(connection));
     expect(found).toHaveLength(8);
     const pending = found.filter(e =>
       /^Not read yet/.test(
@@ -541,7 +534,7 @@ describe('the read budget', () => {
       expect(syncs).toBeLessThanOrEqual(8);
       clock.at((syncs - 1) * MINUTE);
       await refresh();
-      found = integrationsOf(lastFull(connection));
+      found = integrationsOf(catalogOf(connection));
     }
     expect(syncs).toBeGreaterThan(1);
     for (const entity of found) {
@@ -571,7 +564,7 @@ describe('the read budget', () => {
       fault: 'throttle',
     });
     await refresh();
-    const entity = named(lastFull(connection), `busy-${account}`);
+    const entity = named(catalogOf(connection), `busy-${account}`);
     expect(entity.metadata.annotations![ANNOTATIONS.streamStatus]).toBe(
       'ACTIVE',
     );

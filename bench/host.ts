@@ -17,7 +17,10 @@
  *   the catalog holds them all, beside the backend without our plugins over
  *   the same window after the same wall time. BENCH_HOST_DB=postgres runs
  *   both on PostgreSQL, as production does; by default the app's SQLite in
- *   memory holds the catalog inside the backend's process.
+ *   memory holds the catalog inside the backend's process. Beside it, the
+ *   backend without our plugins whose catalog holds the same entities (from
+ *   files), and, for both, what they retain once a full garbage collection
+ *   has been forced through the inspector (RSS and V8's heap in use).
  *
  * Run with ./bench/run.sh host [integrations] (it starts moto).
  */
@@ -413,6 +416,68 @@ async function settledRss(started: Started): Promise<Settled> {
   };
 }
 
+interface Retained {
+  /** Resident memory once V8 has collected all it can. */
+  rss: number;
+  /** V8's heap in use then: the live JavaScript objects. */
+  heapUsed: number;
+}
+
+/**
+ * What a backend retains: a full garbage collection forced through the
+ * inspector (SIGUSR1 opens it on 127.0.0.1:9229), then its resident memory
+ * and V8's heap in use. Resident memory between collections also holds
+ * garbage V8 has not yet given back, and more of it the busier the process
+ * is; this says how much is live. Taken at the end, as the inspector stays
+ * open. Undefined, with a word, when the inspector cannot be reached.
+ */
+async function retained(started: Started): Promise<Retained | undefined> {
+  const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+  process.kill(started.child.pid!, 'SIGUSR1');
+  let target: { webSocketDebuggerUrl: string } | undefined;
+  for (let i = 0; i < 50 && !target; i++) {
+    try {
+      [target] = await (await fetch('http://127.0.0.1:9229/json/list')).json();
+    } catch {
+      await sleep(200);
+    }
+  }
+  if (!target) {
+    console.log(
+      '  (no inspector on 127.0.0.1:9229: retained memory not measured)',
+    );
+    return undefined;
+  }
+  const ws = new WebSocket(target.webSocketDebuggerUrl);
+  await new Promise((resolve, reject) => {
+    ws.addEventListener('open', resolve);
+    ws.addEventListener('error', reject);
+  });
+  let id = 0;
+  const pending = new Map<number, (result: any) => void>();
+  ws.addEventListener('message', event => {
+    const message = JSON.parse(String(event.data));
+    pending.get(message.id)?.(message.result);
+    pending.delete(message.id);
+  });
+  const call = (method: string, params: object = {}) =>
+    new Promise<any>(resolve => {
+      pending.set(++id, resolve);
+      ws.send(JSON.stringify({ id, method, params }));
+    });
+  try {
+    await call('HeapProfiler.collectGarbage');
+    await sleep(3_000);
+    const { result } = await call('Runtime.evaluate', {
+      expression: 'process.memoryUsage().heapUsed',
+      returnByValue: true,
+    });
+    return { rss: rssOf(started.child), heapUsed: Number(result.value) };
+  } finally {
+    ws.close();
+  }
+}
+
 async function stop(started: Started) {
   const exited = new Promise(resolve => started.child.once('exit', resolve));
   try {
@@ -645,6 +710,7 @@ async function main() {
         without?: Settled;
         sameEntities?: { rss: Settled; ingestMs: number };
         syncMs: number;
+        retained: Partial<Record<'with' | 'same', Retained>>;
       }
     | undefined;
   try {
@@ -699,10 +765,12 @@ async function main() {
         const syncMs = performance.now() - syncStarted;
         const withRss = await settledRss(ours);
         if (HEAP_DIR) await heapSnapshot(ours, HEAP_DIR);
+        const retainedWith = await retained(ours);
         const fileConfig = await entitiesAsFileLocation(token);
         await stop(ours);
         let withoutRss: Settled | undefined;
         let sameEntities: { rss: Settled; ingestMs: number } | undefined;
+        let retainedSame: Retained | undefined;
         if (!SKIP.has('without-sync')) {
           const other = await startBackend(devLaunch(without, config));
           await new Promise(resolve => setTimeout(resolve, syncMs));
@@ -727,6 +795,7 @@ async function main() {
               setTimeout(resolve, Math.max(0, syncMs - ingestMs)),
             );
             sameEntities = { rss: await settledRss(holding), ingestMs };
+            retainedSame = await retained(holding);
           } finally {
             await stop(holding);
           }
@@ -736,6 +805,7 @@ async function main() {
           without: withoutRss,
           sameEntities,
           syncMs,
+          retained: { with: retainedWith, same: retainedSame },
         };
       } finally {
         await stop(ours);
@@ -807,6 +877,21 @@ async function main() {
         )}; from the file in ${(same.ingestMs / 1000).toFixed(0)} s, RSS ${mb(
           same.rss.min,
         )}–${mb(same.rss.max)})`,
+      );
+    }
+    const kept = afterSync.retained;
+    if (kept.with && kept.same) {
+      row(
+        '  after a forced full GC: RSS',
+        mb(kept.with.rss),
+        mb(kept.same.rss),
+        `+${mb(kept.with.rss - kept.same.rss)}`,
+      );
+      row(
+        '  after a forced full GC: V8 heap in use',
+        mb(kept.with.heapUsed),
+        mb(kept.same.heapUsed),
+        `+${mb(kept.with.heapUsed - kept.same.heapUsed)}`,
       );
     }
     console.log(

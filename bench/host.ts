@@ -710,7 +710,7 @@ async function main() {
         without?: Settled;
         sameEntities?: { rss: Settled; ingestMs: number };
         syncMs: number;
-        retained: Partial<Record<'with' | 'same', Retained>>;
+        retained: Partial<Record<'with' | 'without' | 'same', Retained>>;
       }
     | undefined;
   try {
@@ -771,10 +771,12 @@ async function main() {
         let withoutRss: Settled | undefined;
         let sameEntities: { rss: Settled; ingestMs: number } | undefined;
         let retainedSame: Retained | undefined;
+        let retainedWithout: Retained | undefined;
         if (!SKIP.has('without-sync')) {
           const other = await startBackend(devLaunch(without, config));
           await new Promise(resolve => setTimeout(resolve, syncMs));
           withoutRss = await settledRss(other);
+          retainedWithout = await retained(other);
           await stop(other);
           // The same backend, its catalog holding the same entities (from a
           // file): what the catalog costs for them, whoever provides them.
@@ -805,7 +807,11 @@ async function main() {
           without: withoutRss,
           sameEntities,
           syncMs,
-          retained: { with: retainedWith, same: retainedSame },
+          retained: {
+            with: retainedWith,
+            without: retainedWithout,
+            same: retainedSame,
+          },
         };
       } finally {
         await stop(ours);
@@ -880,6 +886,20 @@ async function main() {
       );
     }
     const kept = afterSync.retained;
+    if (kept.with && kept.without) {
+      row(
+        'after a forced full GC: RSS',
+        mb(kept.with.rss),
+        mb(kept.without.rss),
+        `+${mb(kept.with.rss - kept.without.rss)}`,
+      );
+      row(
+        'after a forced full GC: V8 heap in use',
+        mb(kept.with.heapUsed),
+        mb(kept.without.heapUsed),
+        `+${mb(kept.with.heapUsed - kept.without.heapUsed)}`,
+      );
+    }
     if (kept.with && kept.same) {
       row(
         '  after a forced full GC: RSS',

@@ -651,27 +651,31 @@ export class MeterSiemEntityProvider implements EntityProvider {
         return false;
       });
     this.#lastWrite = token;
-    const hashes = new Map(entities.map(e => [e.metadata.name, hashOf(e)]));
+    const full = () =>
+      connection.applyMutation({
+        type: 'full',
+        entities: entities.map(entity => this.#deferred(entity)),
+      });
+    if (options.failed) {
+      // Marks on what the catalog holds; the next sync applies everything.
+      await full();
+      return { changed: true, description: `all ${entities.length} marked` };
+    }
     const now = this.#now();
     let why: string | undefined;
-    if (options.failed || !previous) {
+    if (!previous) {
       why = 'the first since this process started or failed';
     } else if (!ours) {
       why = 'another replica wrote since';
     } else if (now - this.#lastFullAt >= FULL_MUTATION_EVERY_MS) {
       why = 'hourly';
     }
+    const hashes = new Map(entities.map(e => [e.metadata.name, hashOf(e)]));
     if (why || !previous) {
-      await connection.applyMutation({
-        type: 'full',
-        entities: entities.map(entity => this.#deferred(entity)),
-      });
+      await full();
       this.#lastFullAt = now;
-      // After a failure's marks, the next sync applies all it finds again.
-      if (!options.failed) {
-        this.#applied = hashes;
-        this.#remember(entities);
-      }
+      this.#applied = hashes;
+      this.#remember(entities);
       return {
         changed: true,
         description: `all ${entities.length} applied: ${why}`,

@@ -886,33 +886,22 @@ async function main() {
       );
     }
     const kept = afterSync.retained;
-    if (kept.with && kept.without) {
-      row(
-        'after a forced full GC: RSS',
-        mb(kept.with.rss),
-        mb(kept.without.rss),
-        `+${mb(kept.with.rss - kept.without.rss)}`,
-      );
-      row(
-        'after a forced full GC: V8 heap in use',
-        mb(kept.with.heapUsed),
-        mb(kept.without.heapUsed),
-        `+${mb(kept.with.heapUsed - kept.without.heapUsed)}`,
-      );
-    }
-    if (kept.with && kept.same) {
-      row(
-        '  after a forced full GC: RSS',
-        mb(kept.with.rss),
-        mb(kept.same.rss),
-        `+${mb(kept.with.rss - kept.same.rss)}`,
-      );
-      row(
-        '  after a forced full GC: V8 heap in use',
-        mb(kept.with.heapUsed),
-        mb(kept.same.heapUsed),
-        `+${mb(kept.with.heapUsed - kept.same.heapUsed)}`,
-      );
+    for (const [indent, other] of [
+      ['', kept.without],
+      ['  ', kept.same],
+    ] as const) {
+      if (!kept.with || !other) continue;
+      for (const [label, key] of [
+        ['RSS', 'rss'],
+        ['V8 heap in use', 'heapUsed'],
+      ] as const) {
+        row(
+          `${indent}after a forced full GC: ${label}`,
+          mb(kept.with[key]),
+          mb(other[key]),
+          `+${mb(kept.with[key] - other[key])}`,
+        );
+      }
     }
     console.log(
       `  (the sync: ${(afterSync.syncMs / 1000).toFixed(

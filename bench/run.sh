@@ -21,12 +21,13 @@ fi
 # image does; BENCH_HOST_DB=postgres runs the source on it too).
 if [[ "$name" == host ]]; then
   pg_port="$(free_port 54331)"
+  pg_destroy "$pg_port" # a fresh cluster: each run measures the same, and none is left behind
   pg_start "$pg_port" || die "could not start PostgreSQL"
-  trap 'pg_stop "$pg_port"' EXIT
+  trap 'pg_release' EXIT
 fi
 port="$(free_port 5075)"
 moto_start "$port"
-trap 'moto_stop; [[ -n "${pg_port:-}" ]] && pg_stop "$pg_port"; true' EXIT
+trap 'moto_stop; [[ -n "${pg_port:-}" ]] && pg_release; true' EXIT
 moto_env "$port"
 cd "$ROOT"
 node --no-warnings "bench/$name.ts" "$@"

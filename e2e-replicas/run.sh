@@ -38,7 +38,7 @@ cleanup() {
   stop_bg replica-b
   idp_stop
   moto_stop
-  pg_stop
+  pg_release
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

@@ -48,7 +48,7 @@ phase_done() {
 
 cleanup() {
   stop_bg backend-image
-  pg_stop
+  pg_release
   if [[ -n "$LAYOUT" && "${IMAGE_TEST_KEEP:-0}" != 1 ]]; then
     rm -rf "$LAYOUT"
   elif [[ -n "$LAYOUT" ]]; then

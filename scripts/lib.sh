@@ -392,8 +392,20 @@ ensure_chromium() {
 }
 
 # setup: Node, Yarn, dependencies. moto and Chromium are set up by the commands that need them.
+# disk_check GB: warns when the checkout's disk has less than GB free, so that a run
+# that then fails with "No space left on device" says why up front.
+disk_check() {
+  local need="$1" free
+  free="$(df -Pk "$ROOT" 2>/dev/null | awk 'NR == 2 { print int($4 / 1048576) }')"
+  [[ -n "$free" ]] || return 0
+  if ((free < need)); then
+    log "WARNING: only ${free} GB free on the disk of $ROOT; set-up and a full run need about ${need} GB (Node, dependencies, moto, Chromium, build output, throwaway PostgreSQL clusters)"
+  fi
+}
+
 setup() {
   cd "$ROOT" || exit 1
+  disk_check 6
   ensure_node
   ensure_yarn
   ensure_deps
@@ -543,6 +555,7 @@ pg_start() {
       return 1
     fi
     rm -f "$dir/pwfile"
+    PG_CREATED="$dir"
     # Two backends with a dozen plugins each open many pools: room for them.
     cat >>"$dir/data/postgresql.conf" <<CONF
 
@@ -576,6 +589,20 @@ pg_stop() {
   fi
   [[ "${PG_STARTED:-}" == "$port" ]] && PG_STARTED=""
   return 0
+}
+
+# pg_release: for throwaway clusters (tests, benchmarks). Deletes the cluster this
+# shell created (pg_destroy), else only stops the one it started (pg_stop). A cluster
+# that already ran, or held data before, is left as it was. Each test run on a fresh
+# clone otherwise leaves hundreds of MB behind, and a benchmark tens of GB.
+pg_release() {
+  local port="${PG_STARTED:-}"
+  if [[ -n "$port" && -n "${PG_CREATED:-}" && "$(pg_dir "$port")" == "$PG_CREATED" ]]; then
+    PG_CREATED=""
+    pg_destroy "$port"
+  else
+    pg_stop
+  fi
 }
 
 # pg_destroy PORT: stops the cluster on PORT and deletes its directory.

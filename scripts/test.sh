@@ -112,7 +112,8 @@ stage_jest() {
   fi
   # PostgreSQL too, for the tests that run on both databases (TestDatabases);
   # without it they run on SQLite only.
-  local pg_port pg_url=""
+  local pg_port pg_url="" jest_tmp
+  jest_tmp="$(mktemp -d "${TMPDIR:-/tmp}/meter-siem-jest.XXXXXX")"
   pg_port="$(free_port "${PG_TEST_PORT:-54341}")"
   if pg_start "$pg_port"; then
     pg_url="postgresql://$POSTGRES_USER:$POSTGRES_PASSWORD@127.0.0.1:$pg_port"
@@ -123,13 +124,19 @@ stage_jest() {
     moto_env "$port"
     export CI=true # no watch mode
     [[ -n "$pg_url" ]] && export BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING="$pg_url"
+    # Under CI=true, Backstage's createMockDirectory leaves its directories for the
+    # machine to discard; ours go to RUNNER_TEMP (which it honours), removed below.
+    export RUNNER_TEMP="$jest_tmp"
     log "stage jest: backstage-cli repo test (moto at $MOTO_URL${pg_url:+, PostgreSQL on 127.0.0.1:$pg_port})"
     rm -f "$out"
-    yarn backstage-cli repo test --json --outputFile="$out"
+    # Jest's transform cache lives with the checkout (not /tmp/jest_<uid>, which
+    # grows by a copy for every clone tested), so deleting a clone frees it.
+    yarn backstage-cli repo test --json --outputFile="$out" --cacheDirectory="$RUN_DIR/jest-cache"
   )
   rc=$?
   moto_stop
-  [[ -n "$pg_url" ]] && pg_stop "$pg_port"
+  [[ -n "$pg_url" ]] && pg_release
+  rm -rf "$jest_tmp"
 
   local counts="" p f
   [[ -s "$out" ]] && counts="$(node -e '

@@ -417,19 +417,27 @@ async function settledRss(started: Started): Promise<Settled> {
 }
 
 interface Retained {
-  /** Resident memory once V8 has collected all it can. */
-  rss: number;
-  /** V8's heap in use then: the live JavaScript objects. */
-  heapUsed: number;
+  /** Resident memory after each forced full GC (MB figures use the least). */
+  rss: number[];
+  /** V8's heap in use after each: the live JavaScript objects then. */
+  heapUsed: number[];
 }
 
+/** Forced full collections per backend, and the time between them. */
+const GC_SAMPLES = Number(process.env.BENCH_HOST_GC_SAMPLES ?? 6);
+const GC_GAP_MS = 10_000;
+
 /**
- * What a backend retains: a full garbage collection forced through the
- * inspector (SIGUSR1 opens it on 127.0.0.1:9229), then its resident memory
- * and V8's heap in use. Resident memory between collections also holds
- * garbage V8 has not yet given back, and more of it the busier the process
- * is; this says how much is live. Taken at the end, as the inspector stays
- * open. Undefined, with a word, when the inspector cannot be reached.
+ * What a backend retains: full garbage collections forced through the
+ * inspector (SIGUSR1 opens it on 127.0.0.1:9229), GC_SAMPLES of them
+ * GC_GAP_MS apart, each followed by its resident memory and V8's heap in
+ * use. Resident memory between collections also holds garbage V8 has not
+ * yet given back, and more of it the busier the process is; a collection
+ * says how much is live. A collection that lands mid-sync or while the
+ * catalog processes counts that work's objects as live too: the least of
+ * the samples is the live set at rest, the median what is typical. Taken at
+ * the end, as the inspector stays open. Undefined, with a word, when the
+ * inspector cannot be reached.
  */
 async function retained(started: Started): Promise<Retained | undefined> {
   const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
@@ -465,14 +473,20 @@ async function retained(started: Started): Promise<Retained | undefined> {
       pending.set(++id, resolve);
       ws.send(JSON.stringify({ id, method, params }));
     });
+  const kept: Retained = { rss: [], heapUsed: [] };
   try {
-    await call('HeapProfiler.collectGarbage');
-    await sleep(3_000);
-    const { result } = await call('Runtime.evaluate', {
-      expression: 'process.memoryUsage().heapUsed',
-      returnByValue: true,
-    });
-    return { rss: rssOf(started.child), heapUsed: Number(result.value) };
+    for (let i = 0; i < GC_SAMPLES; i++) {
+      if (i > 0) await sleep(GC_GAP_MS);
+      await call('HeapProfiler.collectGarbage');
+      await sleep(3_000);
+      const { result } = await call('Runtime.evaluate', {
+        expression: 'process.memoryUsage().heapUsed',
+        returnByValue: true,
+      });
+      kept.rss.push(rssOf(started.child));
+      kept.heapUsed.push(Number(result.value));
+    }
+    return kept;
   } finally {
     ws.close();
   }
@@ -895,13 +909,35 @@ async function main() {
         ['RSS', 'rss'],
         ['V8 heap in use', 'heapUsed'],
       ] as const) {
-        row(
-          `${indent}after a forced full GC: ${label}`,
-          mb(kept.with[key]),
-          mb(other[key]),
-          `+${mb(kept.with[key] - other[key])}`,
-        );
+        for (const [which, pick] of [
+          ['least', (v: number[]) => Math.min(...v)],
+          ['median', median],
+        ] as const) {
+          const ours = pick(kept.with[key]);
+          const theirs = pick(other[key]);
+          row(
+            `${indent}after forced GCs, ${which}: ${label}`,
+            mb(ours),
+            mb(theirs),
+            `${ours >= theirs ? '+' : '-'}${mb(Math.abs(ours - theirs))}`,
+          );
+        }
       }
+    }
+    if (kept.with) {
+      console.log(
+        `  (V8 heap in use after each of ${GC_SAMPLES} forced GCs, ${
+          GC_GAP_MS / 1000
+        } s apart: with ${kept.with.heapUsed.map(mb).join(', ')}${
+          kept.same
+            ? `; same entities ${kept.same.heapUsed.map(mb).join(', ')}`
+            : ''
+        }${
+          kept.without
+            ? `; without ${kept.without.heapUsed.map(mb).join(', ')}`
+            : ''
+        })`,
+      );
     }
     console.log(
       `  (the sync: ${(afterSync.syncMs / 1000).toFixed(
@@ -929,6 +965,13 @@ async function main() {
             afterSync.sameEntities
               ? `; beside the same entities from a file: +${mb(
                   afterSync.with.median - afterSync.sameEntities.rss.median,
+                )}`
+              : ''
+          }${
+            afterSync.retained.with && afterSync.retained.same
+              ? `; live heap after forced GCs, least, beside the same entities: +${mb(
+                  Math.min(...afterSync.retained.with.heapUsed) -
+                    Math.min(...afterSync.retained.same.heapUsed),
                 )}`
               : ''
           }`

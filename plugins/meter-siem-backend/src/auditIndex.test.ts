@@ -130,6 +130,13 @@ describe('buildSnapshot and queryFindings', () => {
         ),
       ],
     ]);
+    // The index keeps of the facts only what these rules read.
+    expect(
+      Object.keys(
+        stale.integrations.find(i => i.place.integration === 'clean')?.facts ??
+          {},
+      ),
+    ).toEqual(['roleArn', 'trust']);
     // A day and a half on: and the rotation is overdue.
     expect(timely(t0 + 36 * HOUR)).toEqual([
       ['facts-stale', expect.stringContaining('36 hours ago')],

@@ -26,6 +26,9 @@ const READ_PAGE_SIZE = 500;
 /** The fields of an integration entity the index keeps. */
 const INDEX_FIELDS = ['kind', 'apiVersion', 'metadata', 'spec', 'relations'];
 
+/** The facts `rotationFinding` reads. */
+type TimelyFacts = Pick<AuditFacts, 'roleArn' | 'trust'>;
+
 /** What a finding says about where it is, besides what its rule says. */
 type Place = Pick<
   AuditFinding,
@@ -44,8 +47,12 @@ export interface IndexedIntegration {
   readonly place: Place;
   /** The owner as the caller's ownership refs are compared with it. */
   readonly comparableOwner: string;
-  /** Undefined for entities synced before the audit existed. */
-  readonly facts?: AuditFacts;
+  /**
+   * What the rules that depend on the time read of the facts (the rest is
+   * in `findings`, and not kept: a third of an integration's memory).
+   * Undefined for entities synced before the audit existed.
+   */
+  readonly facts?: TimelyFacts;
   /** The findings that do not depend on the time, in the report's order. */
   readonly findings: readonly AuditFinding[];
   /**
@@ -137,7 +144,7 @@ export function buildSnapshot(
       entity: searchable(entity),
       place: where,
       comparableOwner: comparableOwner(where.owner),
-      facts,
+      ...(facts && { facts: { roleArn: facts.roleArn, trust: facts.trust } }),
       findings,
       staleness,
       ...(factsReadAt &&

@@ -114,7 +114,7 @@ export function planRotation(
  * @public
  */
 export function rotationFinding(
-  facts: AuditFacts,
+  facts: Pick<AuditFacts, 'roleArn' | 'trust'>,
   options: { now: number; rotationMaxAgeMs: number },
 ): RuleFinding | undefined {
   const trust = facts.trust;

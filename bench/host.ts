@@ -69,6 +69,9 @@ const median = (values: number[]) => {
 };
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+/** A difference in MB with its sign: +12.0 MB, −3.5 MB. */
+const signedMb = (bytes: number) =>
+  `${bytes < 0 ? '−' : '+'}${mb(Math.abs(bytes))}`;
 const percent = (ours: number, without: number) =>
   `${(((ours - without) / without) * 100).toFixed(1)}%`;
 
@@ -889,7 +892,7 @@ async function main() {
         '  without, its catalog holding the same entities (file)',
         mb(ours.median),
         mb(same.rss.median),
-        `+${mb(ours.median - same.rss.median)}`,
+        signedMb(ours.median - same.rss.median),
       );
       console.log(
         `  (our plugins' own cost: the last row; what the catalog costs for these entities, whoever provides them: ${mb(
@@ -919,7 +922,7 @@ async function main() {
             `${indent}after forced GCs, ${which}: ${label}`,
             mb(ours),
             mb(theirs),
-            `${ours >= theirs ? '+' : '-'}${mb(Math.abs(ours - theirs))}`,
+            signedMb(ours - theirs),
           );
         }
       }
@@ -963,13 +966,13 @@ async function main() {
       afterSync?.without
         ? `+${mb(afterSync.with.median - afterSync.without.median)}${
             afterSync.sameEntities
-              ? `; beside the same entities from a file: +${mb(
+              ? `; beside the same entities from a file: ${signedMb(
                   afterSync.with.median - afterSync.sameEntities.rss.median,
                 )}`
               : ''
           }${
             afterSync.retained.with && afterSync.retained.same
-              ? `; live heap after forced GCs, least, beside the same entities: +${mb(
+              ? `; live heap after forced GCs, least, beside the same entities: ${signedMb(
                   Math.min(...afterSync.retained.with.heapUsed) -
                     Math.min(...afterSync.retained.same.heapUsed),
                 )}`

@@ -391,7 +391,6 @@ ensure_chromium() {
   return 1
 }
 
-# setup: Node, Yarn, dependencies. moto and Chromium are set up by the commands that need them.
 # disk_check GB: warns when the checkout's disk has less than GB free, so that a run
 # that then fails with "No space left on device" says why up front.
 disk_check() {
@@ -399,10 +398,11 @@ disk_check() {
   free="$(df -Pk "$ROOT" 2>/dev/null | awk 'NR == 2 { print int($4 / 1048576) }')"
   [[ -n "$free" ]] || return 0
   if ((free < need)); then
-    log "WARNING: only ${free} GB free on the disk of $ROOT; set-up and a full run need about ${need} GB (Node, dependencies, moto, Chromium, build output, throwaway PostgreSQL clusters)"
+    log "WARNING: only ${free} GB free on the disk of $ROOT; keep at least ${need} GB free for set-up and a full run (Node, dependencies, moto, Chromium, build output, throwaway PostgreSQL clusters)"
   fi
 }
 
+# setup: Node, Yarn, dependencies. moto and Chromium are set up by the commands that need them.
 setup() {
   cd "$ROOT" || exit 1
   disk_check 6

@@ -17,7 +17,7 @@ import {
   rotationFinding,
   staleFactsFinding,
 } from '@internal/backstage-plugin-meter-siem-common';
-import { SearchRows, searchRowsOf, searchable } from './catalogAccess';
+import { SearchTable, SearchTables } from './catalogAccess';
 import { AuditConfig } from './config';
 
 /** Integrations read from the catalog at a time. */
@@ -39,11 +39,8 @@ type Place = Pick<
 export interface IndexedIntegration {
   /** Its position in `AuditSnapshot.integrations`. */
   readonly position: number;
-  /**
-   * As the catalog holds it, as far as permission conditions can tell
-   * (`searchable`: no string longer than they match).
-   */
-  readonly entity: Entity;
+  /** The entity as the catalog's permission conditions see it. */
+  readonly searchTable: SearchTable;
   readonly place: Place;
   /** The owner as the caller's ownership refs are compared with it. */
   readonly comparableOwner: string;
@@ -81,8 +78,6 @@ export interface AuditSnapshot {
   readonly knownOwners: ReadonlySet<string>;
   /** The integration of an entity ref (in any case), if indexed. */
   byRef(entityRef: string): IndexedIntegration | undefined;
-  /** The entity's rows in the catalog's search table, computed once. */
-  searchRows(entity: Entity): SearchRows;
 }
 
 function place(found: RuleFinding, where: Place, mine = false): AuditFinding {
@@ -105,6 +100,8 @@ export function buildSnapshot(
   readAt: number,
 ): AuditSnapshot {
   const options = { ...audit, knownOwners };
+  // Not captured by a closure, which would keep it with the snapshot.
+  const tables = new SearchTables();
   const integrations: IndexedIntegration[] = [];
   const byRef = new Map<string, IndexedIntegration>();
   const all: Array<{ finding: AuditFinding; position: number }> = [];
@@ -114,10 +111,10 @@ export function buildSnapshot(
     const where: Place = {
       entityRef: stringifyEntityRef(entity),
       integration: entity.metadata.title ?? entity.metadata.name,
-      owner: String(entity.spec?.owner ?? ''),
-      accountId: annotations[ANNOTATIONS.accountId] ?? '',
-      region: annotations[ANNOTATIONS.region] ?? '',
-      environment: annotations[ANNOTATIONS.environment] ?? '',
+      owner: tables.intern(String(entity.spec?.owner ?? '')),
+      accountId: tables.intern(annotations[ANNOTATIONS.accountId] ?? ''),
+      region: tables.intern(annotations[ANNOTATIONS.region] ?? ''),
+      environment: tables.intern(annotations[ANNOTATIONS.environment] ?? ''),
     };
     const found: RuleFinding[] = [];
     let staleness: Record<string, string> | undefined;
@@ -141,10 +138,15 @@ export function buildSnapshot(
     const findings = found.map(f => place(f, where)).sort(compareFindings);
     const integration: IndexedIntegration = {
       position: integrations.length,
-      entity: searchable(entity),
+      searchTable: tables.table(entity),
       place: where,
-      comparableOwner: comparableOwner(where.owner),
-      ...(facts && { facts: { roleArn: facts.roleArn, trust: facts.trust } }),
+      comparableOwner: tables.intern(comparableOwner(where.owner)),
+      ...(facts && {
+        facts: {
+          roleArn: facts.roleArn && tables.intern(facts.roleArn),
+          trust: facts.trust,
+        },
+      }),
       findings,
       staleness,
       ...(factsReadAt &&
@@ -159,7 +161,6 @@ export function buildSnapshot(
     }
   }
   all.sort((a, b) => compareFindings(a.finding, b.finding));
-  const rows = new WeakMap<Entity, SearchRows>();
   return {
     readAt,
     integrations,
@@ -167,11 +168,6 @@ export function buildSnapshot(
     findingIntegrations: Uint32Array.from(all, a => a.position),
     knownOwners,
     byRef: entityRef => byRef.get(entityRef.toLowerCase()),
-    searchRows(entity) {
-      let cached = rows.get(entity);
-      if (!cached) rows.set(entity, (cached = searchRowsOf(entity)));
-      return cached;
-    },
   };
 }
 

@@ -11,10 +11,10 @@ import {
   EntityVisibility,
   catalogEntityReadPermission,
   catalogReadVisibility,
-  searchable,
-  searchRowsOf,
+  SearchTables,
   searchValues,
 } from './catalogAccess';
+import path from 'node:path';
 
 const entity: Entity = {
   apiVersion: 'backstage.io/v1alpha1',
@@ -43,78 +43,118 @@ const entity: Entity = {
   ],
 };
 
-describe('searchValues', () => {
-  it('holds the values of the catalog’s search table', () => {
-    const rows = (key: string) => searchValues(entity, key);
-    expect(rows('kind')).toEqual(new Set(['resource']));
-    expect(rows('metadata.namespace')).toEqual(new Set(['default']));
-    expect(rows('metadata.labels.tier')).toEqual(new Set(['gold']));
-    expect(rows('metadata.Labels.Tier')).toEqual(new Set(['gold']));
-    expect(rows('metadata.tags')).toEqual(new Set(['siem', 'aws']));
-    expect(rows('metadata.tags.siem')).toEqual(new Set(['true']));
-    expect(rows('spec.owner')).toEqual(new Set(['group:default/security']));
-    expect(
-      rows('spec.dependson.resource:default/hq-111111111111-stream'),
-    ).toEqual(new Set(['true']));
-    expect(rows('relations.ownedby')).toEqual(
-      new Set(['group:default/security']),
-    );
-    expect(rows('metadata.annotations.meter-siem.io/account-id')).toEqual(
-      new Set(['111111111111']),
-    );
-    // Too long a value is kept as none, as the catalog does.
-    expect(rows('metadata.annotations.meter-siem.io/audit-facts')).toEqual(
-      new Set([null]),
-    );
-    // Nothing under a key the entity lacks, or one the catalog leaves out.
-    expect(rows('spec.lifecycle')).toEqual(new Set());
-    expect(rows('relations')).toEqual(new Set());
-    const cached = searchRowsOf(entity);
-    expect(cached('kind')).toBe(cached('kind'));
-  });
-});
+/** The catalog's own search table builder, which ours must agree with. */
+const { buildEntitySearch } = require(path.join(
+  path.dirname(require.resolve('@backstage/plugin-catalog-backend')),
+  'database/operations/stitcher/buildEntitySearch.cjs.js',
+)) as {
+  buildEntitySearch: (
+    id: string,
+    entity: Entity,
+  ) => Array<{ key: string; value: string | null }>;
+};
 
-describe('searchable', () => {
-  it('answers every search key as the entity does, without its long strings', () => {
-    const long = `${'Long '.repeat(60)}text`;
-    const full: Entity = {
-      ...entity,
-      metadata: {
-        ...entity.metadata,
-        description: long,
-        tags: [...entity.metadata.tags!, long],
-        links: [{ url: 'https://example.com/a', title: long }],
-      },
-    };
-    const slim = searchable(full);
-    const keys = [
-      'kind',
-      'metadata.name',
-      'metadata.namespace',
-      'metadata.title',
-      'metadata.description',
-      'metadata.tags',
-      'metadata.tags.siem',
-      `metadata.tags.${long}`.slice(0, 200),
-      'metadata.links.url',
-      'metadata.links.title',
-      'metadata.labels.tier',
-      'metadata.annotations.meter-siem.io/account-id',
-      'metadata.annotations.meter-siem.io/audit-facts',
-      'spec.owner',
-      'spec.dependson',
-      'relations.ownedby',
-      'relations.dependson',
-    ];
-    for (const key of keys) {
-      expect([key, searchValues(slim, key)]).toEqual([
-        key,
-        searchValues(full, key),
-      ]);
+/** Each key of the catalog's search table for the entity, with its values. */
+function catalogRows(of: Entity): Map<string, Set<string | null>> {
+  const rows = new Map<string, Set<string | null>>();
+  for (const { key, value } of buildEntitySearch('id', of)) {
+    rows.set(key, (rows.get(key) ?? new Set()).add(value));
+  }
+  return rows;
+}
+
+const long = `${'Long '.repeat(60)}text`;
+/** An entity with every kind of leaf the catalog's search table handles. */
+const tricky: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Resource',
+  metadata: {
+    name: 'Tricky',
+    uid: 'c0ffee',
+    etag: 'e1',
+    description: long,
+    tags: ['siem', 'SIEM', long, 'x'.repeat(190)],
+    links: [
+      { url: 'https://example.com/A', title: 'A' },
+      { url: 'https://example.com/b', title: long },
+    ],
+    annotations: {
+      'Example.com/Mixed-Case': 'Yes',
+      [`k${'e'.repeat(220)}`]: 'v',
+    },
+  },
+  spec: {
+    type: 'meter-siem-integration',
+    count: 3,
+    enabled: false,
+    nothing: null,
+    nested: { deeper: { list: [['a', 'B'], [{ leaf: 'c' }]] } },
+    empty: [],
+    emptyText: '',
+  },
+  relations: [
+    { type: 'ownedBy', targetRef: 'group:default/Security' },
+    { type: 'ownedBy', targetRef: 'group:default/security' },
+  ],
+  status: { items: [{ type: 'x', level: 'error', message: 'm' }] },
+} as Entity;
+
+describe('SearchTables', () => {
+  it('holds the rows of the catalog’s own search table, under every key', () => {
+    for (const subject of [entity, tricky]) {
+      const table = new SearchTables().table(subject);
+      const expected = catalogRows(subject);
+      expect(expected.size).toBeGreaterThan(10);
+      for (const [key, values] of expected) {
+        expect([key, searchValues(table, key)]).toEqual([key, values]);
+      }
+      // Nothing under a key the catalog does not have.
+      for (const key of table.shape.keys) expect(expected.has(key)).toBe(true);
+      const absent = [
+        'relations',
+        'status.items.type',
+        'metadata.etag',
+        // A list's string whose row `path.item` is too long a key.
+        `metadata.tags.${'x'.repeat(190)}`,
+      ];
+      for (const key of absent) {
+        expect(expected.has(key)).toBe(false);
+        expect(searchValues(table, key)).toEqual(new Set());
+      }
     }
-    expect(searchValues(slim, 'metadata.description')).toEqual(new Set([null]));
-    expect(JSON.stringify(slim)).not.toContain('Long Long');
-    expect(JSON.stringify(slim)).not.toContain('xxxxx');
+  });
+
+  it('matches keys in any case', () => {
+    const table = new SearchTables().table(entity);
+    expect(searchValues(table, 'metadata.Labels.Tier')).toEqual(
+      new Set(['gold']),
+    );
+    expect(
+      searchValues(
+        table,
+        'spec.dependsOn.resource:default/HQ-111111111111-stream',
+      ),
+    ).toEqual(new Set(['true']));
+  });
+
+  it('shares keys and equal strings among the tables of one builder, and keeps no long ones', () => {
+    const tables = new SearchTables();
+    const a = tables.table(entity);
+    const b = tables.table({
+      ...entity,
+      metadata: { ...entity.metadata, name: 'other-111111111111' },
+    });
+    expect(b.shape).toBe(a.shape);
+    expect(b.values).not.toBe(a.values);
+    const owner = a.shape.keys.indexOf('spec.owner');
+    expect(b.values[owner]).toBe(a.values[owner]);
+    expect(tables.intern(`group:default/${'security'}`)).toBe(a.values[owner]);
+    // A different set of keys is a different shape.
+    expect(tables.table(tricky).shape).not.toBe(a.shape);
+    // No long text, none of the audit facts: what no condition can match.
+    const held = JSON.stringify(tables.table(tricky));
+    expect(held).not.toContain('long long');
+    expect(JSON.stringify(a)).not.toContain('xxxxx');
   });
 });
 
@@ -148,7 +188,7 @@ async function passes(
   });
   if (result.type === 'unsupported') return result.reason;
   if (result.type !== 'some') throw new Error(result.type);
-  return result.matches(searchRowsOf(entity));
+  return result.matches(new SearchTables().table(entity));
 }
 
 const rule = (name: string, params: Record<string, unknown>) => ({

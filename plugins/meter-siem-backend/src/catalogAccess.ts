@@ -24,8 +24,8 @@ export type EntityVisibility =
   | { type: 'none' }
   | {
       type: 'some';
-      /** Whether an entity, by its search rows, passes the conditions. */
-      matches: (rows: SearchRows) => boolean;
+      /** Whether an entity, by its search table, passes the conditions. */
+      matches: (table: SearchTable) => boolean;
     }
   | { type: 'unsupported'; reason: string };
 
@@ -93,127 +93,160 @@ const SPECIAL_KEYS = new Set([
 const MAX_KEY_LENGTH = 200;
 const MAX_VALUE_LENGTH = 200;
 
-/**
- * An entity's rows in the catalog's search table, by lowercase key: the
- * lowercase values under it (`null` for none, or one too long to match).
- */
-export type SearchRows = (key: string) => ReadonlySet<string | null>;
+/** The keys of a search table, shared among the tables that have the same. */
+export interface SearchShape {
+  /** Each row's key, lowercase. */
+  readonly keys: readonly string[];
+  /**
+   * Whether each row is a string of a list, which the catalog also keeps as
+   * the row `key.value` = `true`: derived when asked for, not kept.
+   */
+  readonly listItems: readonly boolean[];
+}
 
 /**
- * The values the catalog's search table holds under one key for an entity,
- * which its permission conditions are matched on (as `buildEntitySearch`
- * makes them): the leaves of the entity by their dotted path, each string
- * of a list also as `path.item` = `true`, and the relations by type. Only
- * the branches that lead to the key are walked.
+ * An entity's rows in the catalog's search table, which its permission
+ * conditions are matched on: kept instead of the entity, it holds no more
+ * than they can match, and shares its keys and equal strings with other
+ * entities' (`SearchTables`).
  */
-export function searchValues(entity: Entity, key: string): Set<string | null> {
-  const wanted = key.toLowerCase();
-  const values = new Set<string | null>();
-  if (wanted.length > MAX_KEY_LENGTH) return values;
-  const add = (rawValue: unknown) => {
-    if (rawValue === undefined || rawValue === null) {
-      values.add(null);
-      return;
-    }
-    const text = String(rawValue).toLowerCase();
-    values.add(text.length <= MAX_VALUE_LENGTH ? text : null);
-  };
-  if (wanted.startsWith('relations.')) {
-    // Only from the relations, which are no leaves of their own.
-    for (const relation of entity.relations ?? []) {
-      if (`relations.${relation.type}`.toLowerCase() === wanted) {
-        add(relation.targetRef);
-      }
-    }
-    return values;
+export interface SearchTable {
+  readonly shape: SearchShape;
+  /** Each row's value, lowercase: `null` for none, or one too long to match. */
+  readonly values: readonly (string | null)[];
+}
+
+/**
+ * Builds entities' search tables as the catalog builds its search table
+ * (`buildEntitySearch`): the leaves of the entity by their dotted path, each
+ * string of a list also as `path.item` = `true`, the name, namespace and
+ * uid, and the relations by type; keys and values lowercase, none longer
+ * than the catalog matches. The tables of one builder share their shapes and
+ * equal strings: use one for all the entities of one read.
+ */
+export class SearchTables {
+  readonly #strings = new Map<string, string>();
+  readonly #shapes = new Map<string, SearchShape>();
+
+  /** The one copy of this string among those of this builder's tables. */
+  intern(text: string): string {
+    const kept = this.#strings.get(text);
+    if (kept !== undefined) return kept;
+    this.#strings.set(text, text);
+    return text;
   }
-  for (const map of ['annotations', 'labels'] as const) {
-    const prefix = `metadata.${map}.`;
-    if (wanted.startsWith(prefix)) {
-      // Flat maps of strings: each key is one leaf.
-      for (const [name, value] of Object.entries(entity.metadata[map] ?? {})) {
-        if (`${prefix}${name}`.toLowerCase() === wanted) add(value);
+
+  table(entity: Entity): SearchTable {
+    const keys: string[] = [];
+    const listItems: boolean[] = [];
+    const values: (string | null)[] = [];
+    // The rows under each key, to keep each row once.
+    const rowsByKey = new Map<string, number[]>();
+    const add = (rawKey: string, rawValue: unknown, listItem = false) => {
+      const key = rawKey.toLowerCase();
+      if (key.length > MAX_KEY_LENGTH) return;
+      let value: string | null = null;
+      if (rawValue !== undefined && rawValue !== null) {
+        const text = String(rawValue).toLowerCase();
+        if (text.length <= MAX_VALUE_LENGTH) value = text;
       }
-      return values;
-    }
-  }
-  const visit = (path: string, current: unknown) => {
-    const lower = path.toLowerCase();
-    if (SPECIAL_KEYS.has(path)) return;
-    if (lower !== wanted && !wanted.startsWith(lower ? `${lower}.` : '')) {
-      return;
-    }
-    if (
-      current === undefined ||
-      current === null ||
-      ['string', 'number', 'boolean'].includes(typeof current)
-    ) {
-      if (lower === wanted) add(current);
-      return;
-    }
-    if (typeof current !== 'object') return;
-    if (Array.isArray(current)) {
-      for (const item of current) {
-        visit(path, item);
-        if (
-          typeof item === 'string' &&
-          `${lower}.${item.toLowerCase()}` === wanted
-        ) {
-          add(true);
+      const same = rowsByKey.get(key);
+      if (same?.some(i => values[i] === value && listItems[i] === listItem)) {
+        return;
+      }
+      if (same) same.push(keys.length);
+      else rowsByKey.set(key, [keys.length]);
+      keys.push(this.intern(key));
+      listItems.push(listItem);
+      values.push(value === null ? null : this.intern(value));
+    };
+    const visit = (path: string, current: unknown) => {
+      if (SPECIAL_KEYS.has(path)) return;
+      if (
+        current === undefined ||
+        current === null ||
+        ['string', 'number', 'boolean'].includes(typeof current)
+      ) {
+        add(path, current);
+        return;
+      }
+      if (typeof current !== 'object') return;
+      if (Array.isArray(current)) {
+        for (const item of current) {
+          if (typeof item === 'string') {
+            add(path, item, true);
+          } else {
+            visit(path, item);
+          }
         }
+        return;
       }
-      return;
+      for (const [name, value] of Object.entries(current)) {
+        visit(path ? `${path}.${name}` : name, value);
+      }
+    };
+    visit('', entity);
+    add('metadata.name', entity.metadata.name);
+    add('metadata.namespace', entity.metadata.namespace);
+    add('metadata.uid', entity.metadata.uid);
+    if (!entity.metadata.namespace) {
+      add('metadata.namespace', DEFAULT_NAMESPACE);
     }
-    for (const [name, value] of Object.entries(current)) {
-      visit(path ? `${path}.${name}` : name, value);
+    for (const relation of entity.relations ?? []) {
+      add(`relations.${relation.type}`, relation.targetRef);
     }
-  };
-  visit('', entity);
-  if (wanted === 'metadata.name') add(entity.metadata.name);
-  if (wanted === 'metadata.namespace') {
-    add(entity.metadata.namespace ?? DEFAULT_NAMESPACE);
+    // Unambiguous whatever the keys hold: each one after its length.
+    const signature = keys
+      .map((key, i) => `${key.length}${listItems[i] ? '*' : ':'}${key}`)
+      .join('');
+    let shape = this.#shapes.get(signature);
+    if (!shape) {
+      shape = { keys, listItems };
+      this.#shapes.set(signature, shape);
+    }
+    return { shape, values };
   }
-  if (wanted === 'metadata.uid') add(entity.metadata.uid);
-  return values;
 }
-
-/** Stands for every string longer than the search table matches. */
-const TOO_LONG = '…'.repeat(MAX_VALUE_LENGTH + 1);
 
 /**
- * The entity as far as its search rows tell: each string longer than the
- * catalog matches (as a value, or as a list item within a key) replaced by
- * one shared string as unmatchable, so that what is kept for permission
- * conditions does not hold what no condition can match (the audit facts,
- * long descriptions). `searchValues` answers the same for both.
+ * The value of the table's row `i` under `key` (lowercase), or `undefined`
+ * when that row is not under it.
  */
-export function searchable(entity: Entity): Entity {
-  const slim = (value: unknown): unknown => {
-    if (typeof value === 'string') {
-      return value.length > MAX_VALUE_LENGTH ? TOO_LONG : value;
-    }
-    if (Array.isArray(value)) return value.map(slim);
-    if (value && typeof value === 'object') {
-      const copy: Record<string, unknown> = {};
-      for (const [key, item] of Object.entries(value)) copy[key] = slim(item);
-      return copy;
-    }
-    return value;
-  };
-  return slim(entity) as Entity;
+function valueUnder(
+  table: SearchTable,
+  i: number,
+  key: string,
+): string | null | undefined {
+  const own = table.shape.keys[i];
+  const value = table.values[i];
+  if (own === key) return value;
+  const itemKey =
+    table.shape.listItems[i] &&
+    value !== null &&
+    key.length <= MAX_KEY_LENGTH &&
+    key.length === own.length + 1 + value.length &&
+    key.startsWith(own) &&
+    key[own.length] === '.' &&
+    key.endsWith(value);
+  // The row `path.item` = `true` of a list's string.
+  return itemKey ? 'true' : undefined;
 }
 
-/** An entity's search rows, each key's values read once. */
-export function searchRowsOf(entity: Entity): SearchRows {
-  const cache = new Map<string, Set<string | null>>();
-  return key => {
-    let values = cache.get(key);
-    if (!values) cache.set(key, (values = searchValues(entity, key)));
-    return values;
-  };
+/** The values under one key (in any case) of a search table. */
+export function searchValues(
+  table: SearchTable,
+  key: string,
+): Set<string | null> {
+  const wanted = key.toLowerCase();
+  const found = new Set<string | null>();
+  for (let i = 0; i < table.values.length; i++) {
+    const value = valueUnder(table, i, wanted);
+    if (value !== undefined) found.add(value);
+  }
+  return found;
 }
 
-type Matcher = (rows: SearchRows) => boolean;
+type Matcher = (table: SearchTable) => boolean;
 
 /**
  * The conditions as one test on an entity's search rows, or the name of the
@@ -254,11 +287,15 @@ function compile(
       : undefined;
   if (!filter) return { unsupported: `rule ${rule}` };
   const key = filter.key.toLowerCase();
-  const values = filter.values?.map(v => v.toLowerCase());
-  if (!values) return rows => rows(key).size > 0;
-  return rows => {
-    const present = rows(key);
-    return values.some(v => present.has(v));
+  const values =
+    filter.values && new Set(filter.values.map(v => v.toLowerCase()));
+  return table => {
+    for (let i = 0; i < table.values.length; i++) {
+      const value = valueUnder(table, i, key);
+      if (value === undefined) continue;
+      if (!values || (value !== null && values.has(value))) return true;
+    }
+    return false;
   };
 }
 
@@ -266,7 +303,7 @@ function compile(
  * The entities the caller may read (`catalog.entity.read`), decided once
  * per request by the permission framework rather than by reading the
  * catalog: ALLOW is every entity, DENY none, and CONDITIONAL the entities
- * whose search rows (`searchRowsOf`) pass the conditions, applied in
+ * whose search tables (`SearchTables`) pass the conditions, applied in
  * memory with the catalog's built-in rules.
  */
 export async function catalogReadVisibility(

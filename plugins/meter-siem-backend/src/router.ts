@@ -314,7 +314,7 @@ export async function createRouter(
     if (visibility.type === 'none') {
       visible = () => false;
     } else if (visibility.type === 'some') {
-      visible = i => visibility.matches(snapshot.searchRows(i.entity));
+      visible = i => visibility.matches(i.searchTable);
     }
     if (!entityRef) {
       return queryFindings(snapshot, { ...query, visible }, audit);

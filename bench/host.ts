@@ -51,7 +51,10 @@ const SKIP = new Set((process.env.BENCH_HOST_SKIP ?? '').split(','));
 const DB = process.env.BENCH_HOST_DB ?? 'sqlite';
 let databases = 0;
 /** When set, a heap snapshot of our backend after the sync, in this directory. */
-const HEAP_DIR = process.env.BENCH_HOST_HEAP_DIR;
+const HEAP_DIR =
+  process.env.BENCH_HOST_HEAP_DIR &&
+  // Absolute: the backend runs in packages/backend.
+  path.resolve(process.env.BENCH_HOST_HEAP_DIR);
 /** How long memory is sampled once the catalog holds every integration. */
 const SETTLE_MS = Number(process.env.BENCH_HOST_SETTLE_S ?? 120) * 1000;
 const CONCURRENCY = 16;
@@ -162,7 +165,11 @@ async function heapSnapshot(started: Started, dir: string) {
   const before = new Set(fs.readdirSync(dir));
   process.kill(started.child.pid!, 'SIGUSR2');
   let last = -1;
+  const since = performance.now();
   for (;;) {
+    if (performance.now() - since > 10 * 60_000) {
+      throw new Error(`no heap snapshot in ${dir} after 10 minutes`);
+    }
     await new Promise(resolve => setTimeout(resolve, 2_000));
     const file = fs
       .readdirSync(dir)
@@ -664,6 +671,7 @@ async function entitiesAsFileLocation(token: string): Promise<string> {
 
 async function main() {
   fs.mkdirSync(runDir, { recursive: true });
+  if (HEAP_DIR) fs.mkdirSync(HEAP_DIR, { recursive: true });
   const token = 'bench-host-token-0123456789abcdef';
   const config = path.join(runDir, 'bench-host.yaml');
   fs.writeFileSync(

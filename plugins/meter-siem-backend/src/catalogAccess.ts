@@ -267,15 +267,15 @@ function compile(
       parts.push(part);
     }
     return every
-      ? rows => parts.every(part => part(rows))
-      : rows => parts.some(part => part(rows));
+      ? table => parts.every(part => part(table))
+      : table => parts.some(part => part(table));
   };
   if ('allOf' in criteria) return all(criteria.allOf, true);
   if ('anyOf' in criteria) return all(criteria.anyOf, false);
   if ('not' in criteria) {
     const inner = compile(criteria.not);
     if (typeof inner !== 'function') return inner;
-    return rows => !inner(rows);
+    return table => !inner(table);
   }
   const { rule, resourceType, params } = criteria;
   const toFilter = Object.prototype.hasOwnProperty.call(CATALOG_RULES, rule)
